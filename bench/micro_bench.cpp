@@ -1,0 +1,91 @@
+// Google Benchmark micro-benchmarks of analyze's hot paths, on the bundled sample trace:
+// parsing lines into Requests, the analyzer's per-request work, and its finish().
+
+#include <benchmark/benchmark.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "kvtrace/analysis/prefix_analyzer.hpp"
+#include "kvtrace/trace/request_parser.hpp"
+#include "kvtrace/trace/trace_reader.hpp"
+
+namespace {
+
+const std::string kSample =
+    std::string(KVTRACE_SOURCE_DIR) + "/examples/fast25-conversation-1k.jsonl";
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void BM_ParseLines(benchmark::State& state) {
+  const std::string text = read_file(kSample);
+  std::string padded = text + std::string(kvtrace::trace::kLinePadding, ' ');
+  std::vector<kvtrace::trace::Line> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = text.find('\n', start);
+    const std::size_t stop = end == std::string::npos ? text.size() : end;
+    lines.push_back(
+        {std::string_view(padded.data() + start, stop - start), padded.size() - start, 0});
+    start = stop + 1;
+  }
+  kvtrace::trace::RequestParser parser;
+  kvtrace::trace::Request request;
+  std::vector<kvtrace::trace::FieldProblem> problems;
+  for (auto _ : state) {
+    for (const auto& line : lines) benchmark::DoNotOptimize(parser.parse(line, request, problems));
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(lines.size()));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
+}
+BENCHMARK(BM_ParseLines);
+
+// Requests of many copies of the sample with shifted ids, as bench/make_big_trace builds.
+std::vector<kvtrace::trace::Request> shifted_copies(int copies) {
+  const auto base = kvtrace::trace::read_all(kSample);
+  std::vector<kvtrace::trace::Request> out;
+  for (int c = 0; c < copies; ++c) {
+    for (auto r : base) {
+      for (auto& id : *r.hash_ids) id += static_cast<std::uint64_t>(c) * 100000;
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+void BM_AnalyzerAdd(benchmark::State& state) {
+  const auto requests = shifted_copies(20);
+  std::int64_t blocks = 0;
+  for (const auto& r : requests) blocks += static_cast<std::int64_t>(r.hash_ids->size());
+  for (auto _ : state) {
+    kvtrace::analysis::PrefixAnalyzer analyzer;
+    for (const auto& r : requests) analyzer.add(r);
+    benchmark::DoNotOptimize(analyzer.requests());
+  }
+  state.SetItemsProcessed(state.iterations() * blocks);
+}
+BENCHMARK(BM_AnalyzerAdd)->Unit(benchmark::kMillisecond);
+
+void BM_AnalyzerFinish(benchmark::State& state) {
+  const auto requests = shifted_copies(20);
+  for (auto _ : state) {
+    state.PauseTiming();
+    kvtrace::analysis::PrefixAnalyzer analyzer;
+    for (const auto& r : requests) analyzer.add(r);
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(analyzer.finish());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(requests.size()));
+}
+BENCHMARK(BM_AnalyzerFinish)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

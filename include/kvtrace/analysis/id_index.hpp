@@ -1,0 +1,60 @@
+#pragma once
+// Dense numbering of 64-bit hash ids in first-seen order (0, 1, 2, ...). Mooncake-style
+// traces number their ids in first-seen order already, so while every new id is the next
+// number the mapping is the identity and costs nothing; after that small ids are looked up in
+// a direct table and any other id in a hash map. Either way an id is never truncated and two
+// ids never share a number.
+
+#include <cstdint>
+#include <vector>
+
+#include <boost/unordered/unordered_flat_map.hpp>
+
+namespace kvtrace::analysis {
+
+class IdIndex {
+ public:
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+  // Dense numbers stay below 2^31 so that callers can use the upper half as a tag.
+  static constexpr std::uint32_t kMaxIds = std::uint32_t{1} << 31;
+
+  // The dense number of `id`, handing out the next one when `id` is new (then `created` is
+  // set). Throws kvtrace::Error past kMaxIds distinct ids.
+  std::uint32_t intern(std::uint64_t id, bool& created);
+  // The dense number of `id`, or kNone when it has not been seen.
+  std::uint32_t find(std::uint64_t id) const;
+  std::uint32_t size() const { return count_; }
+
+ private:
+  std::uint32_t intern_slow(std::uint64_t id, bool& created);
+  // Leaves the identity mode: the table takes over the ids numbered so far.
+  void leave_identity();
+
+  bool identity_ = true;               // so far every id's number is the id itself
+  std::vector<std::uint32_t> direct_;  // id -> dense number, kNone when unseen
+  boost::unordered_flat_map<std::uint64_t, std::uint32_t> hashed_;
+  std::uint32_t count_ = 0;
+};
+
+inline std::uint32_t IdIndex::intern(std::uint64_t id, bool& created) {
+  if (identity_) {
+    if (id < count_) {
+      created = false;
+      return static_cast<std::uint32_t>(id);
+    }
+    if (id == count_ && count_ < kMaxIds) {
+      created = true;
+      return count_++;
+    }
+  }
+  if (id < direct_.size()) {
+    const std::uint32_t d = direct_[id];
+    if (d != kNone) {
+      created = false;
+      return d;
+    }
+  }
+  return intern_slow(id, created);
+}
+
+}  // namespace kvtrace::analysis

@@ -1,0 +1,107 @@
+#pragma once
+// AIPerf's PrefixAnalyzer (`aiperf analyze-trace`, reference section 3) as a streaming
+// analyzer: add() each request in file order, then finish(). The AIPerf fields keep AIPerf's
+// exact definitions, surprising ones included; kvtrace's own fields sit beside them
+// (docs/analyze.md).
+//
+// Memory: per request 4 bytes per hash id plus 32 bytes; per distinct hash id 8 bytes (and
+// up to 4 for the id table when ids are not numbered in first-seen order).
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <boost/unordered/unordered_flat_map.hpp>
+
+#include "kvtrace/analysis/id_index.hpp"
+#include "kvtrace/stats/metric_stats.hpp"
+#include "kvtrace/trace/request.hpp"
+
+namespace kvtrace::analysis {
+
+struct AnalysisStats {
+  // --- AIPerf's AnalysisStats, same names, order and definitions ---
+  std::uint64_t total_requests = 0;
+  std::uint64_t unique_prefixes = 0;    // distinct hash-id prefixes H[0:i]
+  std::uint64_t num_prefix_groups = 0;  // first ids shared by >= 2 requests
+  double cache_hit_rate = 0;            // mean per-request block hit rate (infinite cache)
+  std::int64_t min_isl = 0;
+  std::int64_t max_isl = 0;
+  double avg_isl = 0;
+  std::int64_t min_osl = 0;
+  std::int64_t max_osl = 0;
+  double avg_osl = 0;
+  double prefix_reuse_ratio = 0;
+  std::optional<stats::MetricStats> isl_stats;
+  std::optional<stats::MetricStats> osl_stats;
+  std::optional<stats::MetricStats> context_length_stats;
+  std::optional<stats::MetricStats> unique_prompt_length_stats;
+  std::optional<stats::MetricStats> hit_rate_stats;
+
+  // --- kvtrace's own ---
+  std::uint32_t block_size = 512;
+  std::uint64_t requests_with_hash_ids = 0;
+  std::uint64_t total_blocks = 0;  // hash ids over all requests
+  std::uint64_t distinct_hash_ids = 0;
+  std::uint64_t hit_blocks = 0;  // blocks of the longest already-cached prefixes
+  double block_hit_rate = 0;     // hit_blocks / total_blocks
+  std::uint64_t total_input_tokens = 0;
+  std::uint64_t cached_input_tokens = 0;  // tokens of the longest already-cached prefixes
+  double token_hit_rate = 0;              // cached_input_tokens / total_input_tokens
+  // Contiguous shared prefix: the leading blocks whose (position, id) recurs in another
+  // request, in tokens and clamped to the ISL; and what follows it (never negative).
+  std::optional<stats::MetricStats> shared_prefix_length_stats;
+  std::optional<stats::MetricStats> unique_suffix_length_stats;
+};
+
+class PrefixAnalyzer {
+ public:
+  explicit PrefixAnalyzer(std::uint32_t block_size = 512);
+
+  void add(const trace::Request& r);
+  // Computes the statistics; the analyzer can take no more requests afterwards.
+  AnalysisStats finish();
+
+  std::uint64_t requests() const { return isls_.size(); }
+
+ private:
+  // 8 bytes per distinct id. Only "seen once" versus "seen more than once" matters for
+  // every count AIPerf derives (repeated pairs, reused prefixes, prefix groups), so the
+  // counts are two flags beside the position.
+  struct IdInfo {
+    std::uint32_t first_pos_flags;  // position of the first occurrence | kPairRepeated | ...
+    std::uint32_t primary_parent;   // parent node of that first occurrence
+  };
+  struct ExtraNode {
+    std::uint32_t parent;
+    bool repeated;
+  };
+
+  bool pair_repeated(std::uint32_t pos, std::uint32_t dense) const;
+  // The two halves of finish(): per-request context and shared-prefix lengths; everything
+  // else (prefix sharing, hit rates, ISL/OSL).
+  void length_stats(AnalysisStats& s) const;
+  void sharing_stats(AnalysisStats& s) const;
+  std::uint32_t visit_extra_node(std::uint32_t parent, std::uint32_t dense);
+
+  std::uint32_t block_size_;
+  bool finished_ = false;
+  IdIndex ids_;
+  std::vector<IdInfo> info_;  // by dense id
+  // Nodes of the prefix trie are dense ids when reached through the id's first parent (the
+  // common case); any other (parent, id) edge is an extra node numbered from kExtraBase.
+  boost::unordered_flat_map<std::uint64_t, std::uint32_t> extra_node_of_;
+  std::vector<ExtraNode> extra_nodes_;
+  // (position, id) pairs at a position other than the id's first one -> seen more than once.
+  boost::unordered_flat_map<std::uint64_t, bool> extra_pairs_;
+
+  std::vector<std::int64_t> isls_;
+  std::vector<std::int64_t> osls_;
+  std::vector<std::uint32_t> dense_ids_;  // every request's ids, concatenated
+  std::vector<std::uint64_t> id_end_;     // end offset of each request's ids in dense_ids_
+  std::vector<double> hit_rates_;         // requests with hash ids only
+  std::uint64_t hit_blocks_ = 0;
+  std::uint64_t cached_tokens_ = 0;
+};
+
+}  // namespace kvtrace::analysis

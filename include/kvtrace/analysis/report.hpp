@@ -1,0 +1,30 @@
+#pragma once
+// Renders AnalysisStats: the human table (AIPerf's rows and columns, plus kvtrace's extras)
+// and JSON (AIPerf's `model_dump_json(indent=2)` layout and field names, then kvtrace's
+// fields and the input accounting).
+
+#include <string>
+
+#include "kvtrace/analysis/prefix_analyzer.hpp"
+#include "kvtrace/trace/trace_reader.hpp"
+
+namespace kvtrace::analysis {
+
+struct ReportInput {
+  std::string source;          // file name as given
+  trace::ReaderCounts counts;  // what the reader saw, skipped and filtered
+};
+
+enum class JsonFields {
+  kAll,     // AIPerf's fields, kvtrace's fields, and an "input" object
+  kAiperf,  // exactly AIPerf's AnalysisStats fields, for byte-for-byte comparison
+};
+
+std::string render_json(const AnalysisStats& s, const ReportInput& input,
+                        JsonFields fields = JsonFields::kAll);
+std::string render_table(const AnalysisStats& s, const ReportInput& input);
+
+// Python's f"{v:,.{decimals}f}": thousands separators, fixed decimals.
+std::string format_grouped(double v, int decimals);
+
+}  // namespace kvtrace::analysis

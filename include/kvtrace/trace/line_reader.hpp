@@ -1,0 +1,61 @@
+#pragma once
+// Streaming line splitter over a file or stdin ("-"). Lines are views into an internal
+// buffer that always has kLinePadding readable bytes after each line, which is what
+// simdjson needs to parse a line in place without copying it.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace kvtrace::trace {
+
+inline constexpr std::size_t kLinePadding = 64;
+inline constexpr std::size_t kDefaultMaxLineBytes = std::size_t{100} << 20;
+
+struct Line {
+  std::string_view text;     // without the '\n' and a trailing '\r'
+  std::size_t capacity = 0;  // readable bytes from text.data(): >= text.size() + kLinePadding
+  std::uint64_t number = 0;  // 1-based, counting blank lines
+  bool too_long = false;     // the line exceeded the limit; text is empty and was discarded
+};
+
+class LineReader {
+ public:
+  // Throws IoError when the file cannot be opened.
+  explicit LineReader(std::string path, std::size_t max_line_bytes = kDefaultMaxLineBytes);
+  ~LineReader();
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  // The next line, or false at the end of input. The view stays valid until the next call.
+  // Throws IoError on a read error.
+  bool next(Line& line);
+
+  const std::string& name() const { return name_; }
+  std::uint64_t bytes_read() const { return bytes_read_; }
+  // Size of the input when it is a regular file (for progress), else nullopt.
+  std::optional<std::uint64_t> total_bytes() const { return total_bytes_; }
+
+ private:
+  // Reads more input after the unconsumed bytes; false at end of input.
+  bool fill();
+
+  std::string name_;
+  std::size_t max_line_bytes_;
+  int fd_ = -1;
+  bool owns_fd_ = false;
+  bool eof_ = false;
+  std::unique_ptr<char[]> buf_;
+  std::size_t cap_ = 0;      // usable bytes of buf_, padding excluded
+  std::size_t begin_ = 0;    // first unconsumed byte
+  std::size_t end_ = 0;      // one past the last byte read
+  std::size_t scanned_ = 0;  // bytes after begin_ already known to hold no '\n'
+  std::uint64_t line_number_ = 0;
+  std::uint64_t bytes_read_ = 0;
+  std::optional<std::uint64_t> total_bytes_;
+};
+
+}  // namespace kvtrace::trace

@@ -1,0 +1,84 @@
+#pragma once
+// Streaming Mooncake trace reader: lines -> validated Requests, with the policies every
+// subcommand shares (skip-invalid, hash_ids count check, timestamp window) and the counts
+// that make sure no line is ever dropped silently.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kvtrace/trace/line_reader.hpp"
+#include "kvtrace/trace/request.hpp"
+#include "kvtrace/trace/request_parser.hpp"
+
+namespace kvtrace::trace {
+
+// What to do when len(hash_ids) != ceil(input_length / block_size).
+enum class HashIdCheck {
+  kIgnore,  // not checked
+  kCount,   // counted (and the first one remembered) for a warning; the request is kept
+  kError,   // a bad line, like any other validation problem
+};
+
+// Requests with a timestamp outside [start_ms, end_ms] are left out and counted (AIPerf's
+// fixed-schedule offsets: both ends inclusive). Requests without a timestamp are kept.
+struct TimeWindow {
+  std::optional<double> start_ms;
+  std::optional<double> end_ms;
+  bool contains(const Request& r) const;
+  bool active() const { return start_ms || end_ms; }
+};
+
+struct ReaderOptions {
+  bool skip_invalid = false;  // skip and count bad lines instead of throwing
+  std::uint32_t block_size = 512;
+  HashIdCheck hash_id_check = HashIdCheck::kCount;
+  TimeWindow window;
+  std::size_t max_line_bytes = kDefaultMaxLineBytes;
+};
+
+struct ReaderCounts {
+  std::uint64_t lines = 0;  // lines read, blank ones included
+  std::uint64_t blank_lines = 0;
+  std::uint64_t requests = 0;         // requests handed to the caller
+  std::uint64_t skipped_invalid = 0;  // bad lines skipped under skip_invalid
+  std::uint64_t outside_window = 0;
+  std::uint64_t hash_id_mismatches = 0;  // counted under HashIdCheck::kCount
+  std::string first_skipped;             // "file:line: field: problem" of the first skipped line
+  std::string first_mismatch;            // the same for the first hash_ids count mismatch
+};
+
+class TraceReader {
+ public:
+  // Throws IoError when the input cannot be opened; "-" reads stdin.
+  explicit TraceReader(std::string path, ReaderOptions options = {});
+
+  // The next request, or false at the end. Throws InputError for the first bad line unless
+  // skip_invalid is set. `out` is reused: pass the same object every time.
+  bool next(Request& out);
+
+  const ReaderCounts& counts() const { return counts_; }
+  const std::string& name() const { return lines_.name(); }
+  std::uint64_t bytes_read() const { return lines_.bytes_read(); }
+  std::optional<std::uint64_t> total_bytes() const { return lines_.total_bytes(); }
+
+ private:
+  // Handles a bad line: throws, or counts it when skipping.
+  void reject(std::uint64_t line, const FieldProblem& p);
+
+  ReaderOptions options_;
+  LineReader lines_;
+  RequestParser parser_;
+  std::vector<FieldProblem> problems_;
+  ReaderCounts counts_;
+};
+
+// Checks len(hash_ids) against input_length; returns the problem, if any.
+std::optional<FieldProblem> check_hash_id_count(const Request& r, std::uint32_t block_size);
+
+// Reads a whole trace into memory (small traces, tests). Same options and errors.
+std::vector<Request> read_all(const std::string& path, ReaderOptions options = {},
+                              ReaderCounts* counts = nullptr);
+
+}  // namespace kvtrace::trace

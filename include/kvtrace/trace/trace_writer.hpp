@@ -1,0 +1,42 @@
+#pragma once
+// Writes Requests as canonical Mooncake JSONL: known fields in a fixed order (timestamp,
+// input_length, output_length, hash_ids, session_id, delay, text_input), then the unknown
+// fields verbatim in their original order. Numbers keep their kind (1000 vs 1000.0).
+
+#include <string>
+
+#include "kvtrace/trace/request.hpp"
+
+namespace kvtrace::trace {
+
+enum class JsonStyle {
+  kSpaced,   // `{"timestamp": 0, "hash_ids": [0, 1]}`: the published Mooncake traces' style
+  kCompact,  // `{"timestamp":0,"hash_ids":[0,1]}`
+};
+
+// Appends one request as a JSON object (no newline).
+void append_request_json(std::string& out, const Request& r, JsonStyle style = JsonStyle::kSpaced);
+
+class TraceWriter {
+ public:
+  // "-" writes stdout. Throws IoError when the file cannot be created.
+  explicit TraceWriter(const std::string& path, JsonStyle style = JsonStyle::kSpaced);
+  ~TraceWriter();
+  TraceWriter(const TraceWriter&) = delete;
+  TraceWriter& operator=(const TraceWriter&) = delete;
+
+  void write(const Request& r);
+  // Writes out what is buffered; throws IoError on failure (e.g. disk full).
+  void flush();
+  // Flushes and closes; throws IoError on failure. The destructor closes silently.
+  void close();
+
+ private:
+  std::string name_;
+  JsonStyle style_;
+  int fd_ = -1;
+  bool owns_fd_ = false;
+  std::string buffer_;
+};
+
+}  // namespace kvtrace::trace

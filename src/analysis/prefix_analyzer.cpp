@@ -1,0 +1,206 @@
+#include "kvtrace/analysis/prefix_analyzer.hpp"
+
+#include <algorithm>
+#include <future>
+#include <numeric>
+
+#include "kvtrace/error.hpp"
+#include "kvtrace/stats/exact_mean.hpp"
+
+namespace kvtrace::analysis {
+namespace {
+
+constexpr std::uint32_t kRoot = UINT32_MAX;
+constexpr std::uint32_t kExtraBase = IdIndex::kMaxIds;  // extra trie nodes: kExtraBase + k
+// Flags in IdInfo::first_pos_flags; positions stay far below 2^30 (a line holds at most 50M
+// ids under the 100 MB line limit).
+constexpr std::uint32_t kPairRepeated = 1u << 31;  // (first_pos, id) seen more than once
+constexpr std::uint32_t kNodeRepeated = 1u << 30;  // node (primary_parent, id) likewise
+constexpr std::uint32_t kPosMask = kNodeRepeated - 1;
+
+constexpr std::uint64_t pack(std::uint32_t hi, std::uint32_t lo) {
+  return (std::uint64_t{hi} << 32) | lo;
+}
+
+double ratio(std::uint64_t part, std::uint64_t whole) {
+  return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
+}
+
+std::int64_t clamp_tokens(std::uint64_t blocks, std::uint32_t block_size, std::int64_t isl) {
+  return static_cast<std::int64_t>(
+      std::min<std::uint64_t>(blocks * block_size, static_cast<std::uint64_t>(isl)));
+}
+
+}  // namespace
+
+PrefixAnalyzer::PrefixAnalyzer(std::uint32_t block_size) : block_size_(block_size) {
+  if (block_size == 0) throw UsageError("block size must be at least 1");
+}
+
+std::uint32_t PrefixAnalyzer::visit_extra_node(std::uint32_t parent, std::uint32_t dense) {
+  const auto [it, inserted] = extra_node_of_.try_emplace(
+      pack(parent, dense), static_cast<std::uint32_t>(extra_nodes_.size()));
+  if (inserted) {
+    if (extra_nodes_.size() >= IdIndex::kMaxIds - 1) {
+      throw Error("more than 2^31 distinct hash-id prefixes: the trace is too large to analyze");
+    }
+    extra_nodes_.push_back({parent, false});
+  } else {
+    extra_nodes_[it->second].repeated = true;
+  }
+  return kExtraBase + it->second;
+}
+
+void PrefixAnalyzer::add(const trace::Request& r) {
+  if (finished_) throw UsageError("PrefixAnalyzer::add after finish");
+  // AIPerf reads input_length/output_length with a default of 0.
+  isls_.push_back(r.input_length.value_or(0));
+  osls_.push_back(r.output_length.value_or(0));
+  if (!r.hash_ids || r.hash_ids->empty()) {
+    id_end_.push_back(dense_ids_.size());
+    return;
+  }
+  const auto& ids = *r.hash_ids;
+  // Ids numbered before this request are exactly AIPerf's `seen` set at this point.
+  const std::uint32_t seen_before = ids_.size();
+  std::size_t hits = ids.size();
+  std::uint32_t parent = kRoot;
+  if (ids.size() > kPosMask) throw Error("a request with more than 2^30 hash ids");
+  for (std::uint32_t pos = 0; pos < ids.size(); ++pos) {
+    bool created = false;
+    const std::uint32_t d = ids_.intern(ids[pos], created);
+    dense_ids_.push_back(d);
+    if (d >= seen_before && hits == ids.size()) hits = pos;
+    if (created) {
+      info_.push_back({pos, parent});
+      parent = d;
+      continue;
+    }
+    IdInfo& info = info_[d];
+    if ((info.first_pos_flags & kPosMask) == pos) {
+      info.first_pos_flags |= kPairRepeated;
+    } else {
+      const auto [it, inserted] = extra_pairs_.try_emplace(pack(pos, d), false);
+      if (!inserted) it->second = true;
+    }
+    if (info.primary_parent == parent) {
+      info.first_pos_flags |= kNodeRepeated;
+      parent = d;
+    } else {
+      parent = visit_extra_node(parent, d);
+    }
+  }
+  id_end_.push_back(dense_ids_.size());
+  hit_rates_.push_back(static_cast<double>(hits) / static_cast<double>(ids.size()));
+  hit_blocks_ += hits;
+  const std::int64_t cached =
+      hits == ids.size() ? isls_.back() : clamp_tokens(hits, block_size_, isls_.back());
+  cached_tokens_ += static_cast<std::uint64_t>(cached);
+}
+
+bool PrefixAnalyzer::pair_repeated(std::uint32_t pos, std::uint32_t dense) const {
+  const std::uint32_t f = info_[dense].first_pos_flags;
+  if ((f & kPosMask) == pos) return (f & kPairRepeated) != 0;
+  const auto it = extra_pairs_.find(pack(pos, dense));
+  return it != extra_pairs_.end() && it->second;
+}
+
+void PrefixAnalyzer::length_stats(AnalysisStats& s) const {
+  // Context length (AIPerf): repeated (position, id) pairs x block size, or the whole ISL
+  // when every pair repeats. Shared prefix (kvtrace): the same, counting only the leading
+  // run of repeated pairs, clamped to the ISL.
+  const std::size_t n = isls_.size();
+  std::vector<std::int64_t> context(n), unique_prompt(n), shared_prefix(n), unique_suffix(n);
+  std::uint64_t begin = 0;
+  for (std::size_t t = 0; t < n; ++t) {
+    const std::uint64_t end = id_end_[t];
+    const std::int64_t isl = isls_[t];
+    const std::uint64_t len = end - begin;
+    std::uint64_t repeated = 0;
+    std::uint64_t leading = 0;
+    bool in_run = true;
+    for (std::uint64_t i = begin; i < end; ++i) {
+      if (pair_repeated(static_cast<std::uint32_t>(i - begin), dense_ids_[i])) {
+        ++repeated;
+        if (in_run) ++leading;
+      } else {
+        in_run = false;
+      }
+    }
+    begin = end;
+    if (len > 0 && repeated == len) {
+      context[t] = isl;
+      shared_prefix[t] = isl;
+    } else {
+      context[t] = static_cast<std::int64_t>(repeated * block_size_);
+      shared_prefix[t] = clamp_tokens(leading, block_size_, isl);
+    }
+    unique_prompt[t] = isl - context[t];
+    unique_suffix[t] = isl - shared_prefix[t];
+  }
+  s.context_length_stats = stats::summarize(context);
+  s.unique_prompt_length_stats = stats::summarize(unique_prompt);
+  s.shared_prefix_length_stats = stats::summarize(shared_prefix);
+  s.unique_suffix_length_stats = stats::summarize(unique_suffix);
+}
+
+void PrefixAnalyzer::sharing_stats(AnalysisStats& s) const {
+  // The prefix trie: every dense id is one node (its first parent), plus the extra nodes.
+  s.unique_prefixes = info_.size() + extra_nodes_.size();
+  s.total_blocks = dense_ids_.size();
+  // Prefix occurrences of reused prefixes: all occurrences minus the prefixes seen once.
+  std::uint64_t seen_once = 0;
+  for (const IdInfo& info : info_) {
+    const bool repeated = (info.first_pos_flags & kNodeRepeated) != 0;
+    if (!repeated) ++seen_once;
+    if (repeated && info.primary_parent == kRoot) ++s.num_prefix_groups;
+  }
+  for (const ExtraNode& node : extra_nodes_) {
+    if (!node.repeated) ++seen_once;
+    if (node.repeated && node.parent == kRoot) ++s.num_prefix_groups;
+  }
+  const std::uint64_t reused = s.total_blocks - seen_once;
+  s.prefix_reuse_ratio = ratio(reused, s.total_blocks);
+
+  s.cache_hit_rate = stats::exact_mean(hit_rates_);
+  s.hit_rate_stats = stats::summarize(hit_rates_);
+  s.requests_with_hash_ids = hit_rates_.size();
+  s.distinct_hash_ids = info_.size();
+  s.hit_blocks = hit_blocks_;
+  s.block_hit_rate = ratio(hit_blocks_, s.total_blocks);
+
+  const std::size_t n = isls_.size();
+  if (n > 0) {
+    const auto [min_isl, max_isl] = std::minmax_element(isls_.begin(), isls_.end());
+    const auto [min_osl, max_osl] = std::minmax_element(osls_.begin(), osls_.end());
+    s.min_isl = *min_isl;
+    s.max_isl = *max_isl;
+    s.min_osl = *min_osl;
+    s.max_osl = *max_osl;
+    // Python divides the exact integer sum once; the sums are exact below 2^53.
+    const auto sum_isl = std::accumulate(isls_.begin(), isls_.end(), std::int64_t{0});
+    const auto sum_osl = std::accumulate(osls_.begin(), osls_.end(), std::int64_t{0});
+    s.avg_isl = static_cast<double>(sum_isl) / static_cast<double>(n);
+    s.avg_osl = static_cast<double>(sum_osl) / static_cast<double>(n);
+    s.total_input_tokens = static_cast<std::uint64_t>(sum_isl);
+  }
+  s.cached_input_tokens = cached_tokens_;
+  s.token_hit_rate = ratio(cached_tokens_, s.total_input_tokens);
+  s.isl_stats = stats::summarize(isls_);
+  s.osl_stats = stats::summarize(osls_);
+}
+
+AnalysisStats PrefixAnalyzer::finish() {
+  if (finished_) throw UsageError("PrefixAnalyzer::finish called twice");
+  finished_ = true;
+  AnalysisStats s;
+  s.block_size = block_size_;
+  s.total_requests = isls_.size();
+  // The two halves read the analyzer and write disjoint fields: run them side by side.
+  auto sharing = std::async(std::launch::async, [&] { sharing_stats(s); });
+  length_stats(s);
+  sharing.get();
+  return s;
+}
+
+}  // namespace kvtrace::analysis

@@ -1,0 +1,235 @@
+#include "kvtrace/analysis/report.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cmath>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "kvtrace/trace/json_out.hpp"
+
+namespace kvtrace::analysis {
+namespace {
+
+// Writes pydantic's indent=2 layout: one "key": value per line, nested objects indented.
+class JsonObject {
+ public:
+  JsonObject(std::string& out, int indent) : out_(out), indent_(indent) { out_.push_back('{'); }
+
+  void key(std::string_view k) {
+    out_.append(first_ ? "\n" : ",\n");
+    first_ = false;
+    out_.append(static_cast<std::size_t>(indent_ + 2), ' ');
+    json::append_string(out_, k);
+    out_.append(": ");
+  }
+  void field(std::string_view k, std::uint64_t v) {
+    key(k);
+    json::append_uint(out_, v);
+  }
+  void field(std::string_view k, std::int64_t v) {
+    key(k);
+    json::append_int(out_, v);
+  }
+  void field(std::string_view k, double v) {
+    key(k);
+    json::append_double(out_, v);
+  }
+  void field(std::string_view k, std::string_view v) {
+    key(k);
+    json::append_string(out_, v);
+  }
+  void field(std::string_view k, const std::optional<stats::MetricStats>& m) {
+    key(k);
+    if (!m) {
+      out_.append("null");
+      return;
+    }
+    JsonObject o(out_, indent_ + 2);
+    o.field("mean", m->mean);
+    o.field("std_dev", m->std_dev);
+    o.field("min", m->min);
+    o.field("p25", m->p25);
+    o.field("median", m->median);
+    o.field("p75", m->p75);
+    o.field("max", m->max);
+    o.close();
+  }
+  JsonObject object(std::string_view k) {
+    key(k);
+    return JsonObject(out_, indent_ + 2);
+  }
+  void close() {
+    if (!first_) {
+      out_.push_back('\n');
+      out_.append(static_cast<std::size_t>(indent_), ' ');
+    }
+    out_.push_back('}');
+  }
+
+ private:
+  std::string& out_;
+  int indent_;
+  bool first_ = true;
+};
+
+std::string grouped_int(std::uint64_t v) {
+  return format_grouped(static_cast<double>(v), 0);
+}
+
+// A box table: header row, then data rows; first column left-aligned, others right-aligned.
+std::string box_table(const std::string& title, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  std::size_t total = 1;
+  for (std::size_t w : width) total += w + 3;
+  auto rule = [&](std::string_view left, std::string_view mid, std::string_view right) {
+    std::string line(left);
+    for (std::size_t c = 0; c < width.size(); ++c) {
+      for (std::size_t i = 0; i < width[c] + 2; ++i) line.append("─");
+      line.append(c + 1 == width.size() ? right : mid);
+    }
+    return line + "\n";
+  };
+  std::string out;
+  const std::size_t pad = title.size() < total ? (total - title.size()) / 2 : 0;
+  out.append(pad, ' ').append(title).append("\n");
+  out += rule("┌", "┬", "┐");
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    out.append("│");
+    for (std::size_t c = 0; c < rows[r].size(); ++c) {
+      const std::string& cell = rows[r][c];
+      const std::string fill(width[c] - cell.size(), ' ');
+      out.append(" ").append(c == 0 ? cell + fill : fill + cell).append(" │");
+    }
+    out.append("\n");
+    if (r == 0) out += rule("├", "┼", "┤");
+  }
+  out += rule("└", "┴", "┘");
+  return out;
+}
+
+std::vector<std::string> stats_row(const std::string& name,
+                                   const std::optional<stats::MetricStats>& m) {
+  if (!m) return {name, "N/A", "N/A", "N/A", "N/A", "N/A", "N/A", "N/A"};
+  return {name,
+          format_grouped(m->mean, 2),
+          format_grouped(m->std_dev, 2),
+          format_grouped(m->min, 2),
+          format_grouped(m->p25, 2),
+          format_grouped(m->median, 2),
+          format_grouped(m->p75, 2),
+          format_grouped(m->max, 2)};
+}
+
+const std::vector<std::string> kStatsHeader = {"Metric", "Mean",   "Std Dev", "Min",
+                                               "P25",    "Median", "P75",     "Max"};
+
+}  // namespace
+
+std::string format_grouped(double v, int decimals) {
+  std::string digits = fmt::format("{:.{}f}", std::fabs(v), decimals);
+  const bool negative = std::signbit(v);  // Python keeps the sign of -0.001 -> "-0.00"
+  const std::size_t dot = digits.find('.');
+  const std::size_t int_len = dot == std::string::npos ? digits.size() : dot;
+  std::string out = negative ? "-" : "";
+  for (std::size_t i = 0; i < int_len; ++i) {
+    if (i != 0 && (int_len - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  out.append(digits, int_len, std::string::npos);
+  return out;
+}
+
+std::string render_json(const AnalysisStats& s, const ReportInput& input, JsonFields fields) {
+  std::string out;
+  JsonObject o(out, 0);
+  o.field("total_requests", s.total_requests);
+  o.field("unique_prefixes", s.unique_prefixes);
+  o.field("num_prefix_groups", s.num_prefix_groups);
+  o.field("cache_hit_rate", s.cache_hit_rate);
+  o.field("min_isl", s.min_isl);
+  o.field("max_isl", s.max_isl);
+  o.field("avg_isl", s.avg_isl);
+  o.field("min_osl", s.min_osl);
+  o.field("max_osl", s.max_osl);
+  o.field("avg_osl", s.avg_osl);
+  o.field("prefix_reuse_ratio", s.prefix_reuse_ratio);
+  o.field("isl_stats", s.isl_stats);
+  o.field("osl_stats", s.osl_stats);
+  o.field("context_length_stats", s.context_length_stats);
+  o.field("unique_prompt_length_stats", s.unique_prompt_length_stats);
+  o.field("hit_rate_stats", s.hit_rate_stats);
+  if (fields == JsonFields::kAll) {
+    o.field("block_size", std::uint64_t{s.block_size});
+    o.field("requests_with_hash_ids", s.requests_with_hash_ids);
+    o.field("total_blocks", s.total_blocks);
+    o.field("distinct_hash_ids", s.distinct_hash_ids);
+    o.field("hit_blocks", s.hit_blocks);
+    o.field("block_hit_rate", s.block_hit_rate);
+    o.field("total_input_tokens", s.total_input_tokens);
+    o.field("cached_input_tokens", s.cached_input_tokens);
+    o.field("token_hit_rate", s.token_hit_rate);
+    o.field("shared_prefix_length_stats", s.shared_prefix_length_stats);
+    o.field("unique_suffix_length_stats", s.unique_suffix_length_stats);
+    JsonObject in = o.object("input");
+    in.field("file", input.source);
+    in.field("lines", input.counts.lines);
+    in.field("blank_lines", input.counts.blank_lines);
+    in.field("skipped_invalid", input.counts.skipped_invalid);
+    in.field("outside_window", input.counts.outside_window);
+    in.field("hash_id_mismatches", input.counts.hash_id_mismatches);
+    in.close();
+  }
+  o.close();
+  out.push_back('\n');
+  return out;
+}
+
+std::string render_table(const AnalysisStats& s, const ReportInput& input) {
+  std::string out;
+  out += "\nTrace Analysis Report\n";
+  out += fmt::format("Total requests:   {}\n", grouped_int(s.total_requests));
+  out += fmt::format("Unique prefixes:  {}\n", grouped_int(s.unique_prefixes));
+  out += fmt::format("Prefix groups:    {}\n\n", grouped_int(s.num_prefix_groups));
+  out += box_table("Trace Statistics",
+                   {kStatsHeader, stats_row("Input Length", s.isl_stats),
+                    stats_row("Context Length", s.context_length_stats),
+                    stats_row("Unique Prompt Length", s.unique_prompt_length_stats),
+                    stats_row("Output Length", s.osl_stats),
+                    stats_row("Theoretical Hit Rates", s.hit_rate_stats)});
+  out += "\n";
+  out += fmt::format("kvtrace (infinite cache, block size {}, longest cached prefix):\n",
+                     s.block_size);
+  out += fmt::format("Cache hit rate (mean per request): {:.4f}   Prefix reuse ratio: {:.4f}\n",
+                     s.cache_hit_rate, s.prefix_reuse_ratio);
+  out += fmt::format("Block hit rate:  {:.4f}  ({} of {} blocks; {} distinct hash ids)\n",
+                     s.block_hit_rate, grouped_int(s.hit_blocks), grouped_int(s.total_blocks),
+                     grouped_int(s.distinct_hash_ids));
+  out += fmt::format("Token hit rate:  {:.4f}  ({} of {} input tokens)\n\n", s.token_hit_rate,
+                     grouped_int(s.cached_input_tokens), grouped_int(s.total_input_tokens));
+  out += box_table("Contiguous Shared Prefix",
+                   {kStatsHeader, stats_row("Shared Prefix Length", s.shared_prefix_length_stats),
+                    stats_row("Unique Suffix Length", s.unique_suffix_length_stats)});
+  const auto& c = input.counts;
+  out += fmt::format("\nInput: {} ({} lines, {} blank", input.source, grouped_int(c.lines),
+                     grouped_int(c.blank_lines));
+  if (c.skipped_invalid > 0)
+    out += fmt::format(", {} invalid skipped", grouped_int(c.skipped_invalid));
+  if (c.outside_window > 0) {
+    out += fmt::format(", {} outside the time window", grouped_int(c.outside_window));
+  }
+  if (c.hash_id_mismatches > 0) {
+    out += fmt::format(", {} with a hash_ids count not matching input_length",
+                       grouped_int(c.hash_id_mismatches));
+  }
+  out += ")\n";
+  return out;
+}
+
+}  // namespace kvtrace::analysis

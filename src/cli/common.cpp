@@ -1,0 +1,122 @@
+#include "cli/common.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "kvtrace/error.hpp"
+
+namespace kvtrace::cli {
+namespace {
+
+constexpr std::uint64_t kProgressMinBytes = std::uint64_t{50} << 20;
+
+}  // namespace
+
+void ReaderFlags::add_to(CLI::App& app, bool with_hash_id_check) {
+  app.add_option("-b,--block-size", block_size, "Tokens per KV-cache block (hash id)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1u << 30));
+  app.add_flag("--skip-invalid", skip_invalid,
+               "Skip bad lines and report how many were skipped, instead of stopping at the "
+               "first one (exit code 2)");
+  app.add_option("--start-ms", start_ms,
+                 "Leave out requests with a timestamp before this (ms); counted");
+  app.add_option("--end-ms", end_ms,
+                 "Leave out requests with a timestamp after this (ms); counted");
+  if (with_hash_id_check) {
+    app.add_option("--hash-id-check", hash_id_check,
+                   "When len(hash_ids) != ceil(input_length / block size): ignore, warn "
+                   "(count and report) or error (a bad line)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"ignore", "warn", "error"}));
+  }
+}
+
+trace::ReaderOptions ReaderFlags::options() const {
+  trace::ReaderOptions o;
+  o.block_size = block_size;
+  o.skip_invalid = skip_invalid;
+  o.window.start_ms = start_ms;
+  o.window.end_ms = end_ms;
+  o.hash_id_check = hash_id_check == "ignore"  ? trace::HashIdCheck::kIgnore
+                    : hash_id_check == "error" ? trace::HashIdCheck::kError
+                                               : trace::HashIdCheck::kCount;
+  return o;
+}
+
+void report_reader_counts(const trace::TraceReader& reader) {
+  const auto& c = reader.counts();
+  if (c.skipped_invalid > 0) {
+    fmt::print(stderr, "kvtrace: warning: skipped {} invalid line{} (first: {})\n",
+               c.skipped_invalid, c.skipped_invalid == 1 ? "" : "s", c.first_skipped);
+  }
+  if (c.outside_window > 0) {
+    fmt::print(stderr, "kvtrace: note: left out {} request{} outside the time window\n",
+               c.outside_window, c.outside_window == 1 ? "" : "s");
+  }
+  if (c.hash_id_mismatches > 0) {
+    fmt::print(stderr,
+               "kvtrace: warning: {} request{} with a hash_ids count other than "
+               "ceil(input_length / block size), used as given (first: {})\n",
+               c.hash_id_mismatches, c.hash_id_mismatches == 1 ? "" : "s", c.first_mismatch);
+  }
+}
+
+Progress::Progress(std::string label, std::optional<std::uint64_t> total_bytes)
+    : label_(std::move(label)), total_(total_bytes) {
+  enabled_ = ::isatty(STDERR_FILENO) == 1 && total_ && *total_ >= kProgressMinBytes;
+  start_ = last_ = std::chrono::steady_clock::now();
+}
+
+Progress::~Progress() {
+  done();
+}
+
+void Progress::draw(std::uint64_t bytes, std::uint64_t items) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_ < std::chrono::milliseconds(200)) return;
+  last_ = now;
+  const double seconds = std::chrono::duration<double>(now - start_).count();
+  const double mb = static_cast<double>(bytes) / 1e6;
+  fmt::print(stderr, "\r{}: {:5.1f}% ({:.0f} of {:.0f} MB, {} requests, {:.0f} MB/s)   ", label_,
+             100.0 * static_cast<double>(bytes) / static_cast<double>(*total_), mb,
+             static_cast<double>(*total_) / 1e6, items, seconds > 0 ? mb / seconds : 0.0);
+  drawn_ = true;
+}
+
+void Progress::done() {
+  if (drawn_) fmt::print(stderr, "\r\033[K");
+  drawn_ = false;
+  enabled_ = false;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  if (path == "-") {
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout)) {
+      throw IoError(std::string("cannot write to stdout: ") + std::strerror(errno));
+    }
+    return;
+  }
+  const std::filesystem::path p(path);
+  std::error_code ec;
+  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
+  if (ec)
+    throw IoError("cannot create directory " + p.parent_path().string() + ": " + ec.message());
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  if (!out) throw IoError("cannot create " + path + ": " + std::strerror(errno));
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  out.close();
+  if (!out) throw IoError("cannot write " + path);
+}
+
+bool stdout_is_tty() {
+  return ::isatty(STDOUT_FILENO) == 1;
+}
+
+}  // namespace kvtrace::cli

@@ -1,0 +1,80 @@
+#pragma once
+// What the subcommands share: exit codes, reader options, progress on stderr, output files.
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "kvtrace/trace/trace_reader.hpp"
+
+namespace kvtrace::cli {
+
+// Exit codes scripts can rely on (docs/cli.md).
+enum ExitCode : int {
+  kOk = 0,
+  kInternal = 1,      // a bug or an unexpected failure
+  kInvalidInput = 2,  // bad trace data (or `validate` found problems)
+  kIoFailure = 3,     // a file could not be opened, read or written
+  kUsage = 64,        // bad command-line arguments
+};
+
+// A subcommand's action, chosen by the parser.
+using Action = std::function<int()>;
+
+// The trace-reading flags shared by subcommands that read a trace.
+struct ReaderFlags {
+  std::uint32_t block_size = 512;
+  bool skip_invalid = false;
+  std::optional<double> start_ms;
+  std::optional<double> end_ms;
+  std::string hash_id_check = "warn";
+
+  void add_to(CLI::App& app, bool with_hash_id_check);
+  trace::ReaderOptions options() const;
+};
+
+// Prints the reader's counts that the user must know about (skipped lines, filtered
+// requests, hash_ids count mismatches) to stderr.
+void report_reader_counts(const trace::TraceReader& reader);
+
+// "\r"-updated progress on stderr, only when stderr is a terminal and the input is large.
+class Progress {
+ public:
+  Progress(std::string label, std::optional<std::uint64_t> total_bytes);
+  ~Progress();
+  // Cheap to call often: only looks at the clock every 64K calls.
+  void tick(std::uint64_t bytes, std::uint64_t items) {
+    if (enabled_ && (++calls_ & 0xFFFF) == 0) draw(bytes, items);
+  }
+  // For callers that already call rarely (once per batch).
+  void update(std::uint64_t bytes, std::uint64_t items) {
+    if (enabled_) draw(bytes, items);
+  }
+  void done();
+
+ private:
+  void draw(std::uint64_t bytes, std::uint64_t items);
+
+  std::string label_;
+  std::optional<std::uint64_t> total_;
+  bool enabled_ = false;
+  bool drawn_ = false;
+  std::uint64_t calls_ = 0;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_;
+};
+
+// Writes `text` to `path` ("-" = stdout), creating parent directories; throws IoError.
+void write_text(const std::string& path, const std::string& text);
+
+bool stdout_is_tty();
+
+void add_analyze(CLI::App& app, Action& action);
+void add_validate(CLI::App& app, Action& action);
+
+}  // namespace kvtrace::cli

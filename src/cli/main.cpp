@@ -1,0 +1,50 @@
+// kvtrace: one binary, one subcommand per stage of the pipeline (DESIGN.md section 1).
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/common.hpp"
+#include "kvtrace/error.hpp"
+
+int main(int argc, char** argv) {
+  using namespace kvtrace::cli;
+  CLI::App app{
+      "kvtrace: analyze, validate (and later synthesize, materialize, hash, simulate, replay) "
+      "LLM-serving request traces in the Mooncake JSONL format.\n"
+      "Exit codes: 0 ok, 2 invalid input data, 3 I/O error, 64 bad arguments, 1 internal "
+      "error."};
+  app.set_version_flag("--version", "kvtrace 0.1.0");
+  app.require_subcommand(1);
+  Action action;
+  add_analyze(app, action);
+  add_validate(app, action);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "kvtrace: error: {}\nRun with --help for more information.\n", e.what());
+    return kUsage;
+  }
+  try {
+    return action();
+  } catch (const kvtrace::InputError& e) {
+    fmt::print(stderr, "kvtrace: error: {}\n", e.what());
+    return kInvalidInput;
+  } catch (const kvtrace::IoError& e) {
+    fmt::print(stderr, "kvtrace: error: {}\n", e.what());
+    return kIoFailure;
+  } catch (const kvtrace::UsageError& e) {
+    fmt::print(stderr, "kvtrace: error: {}\n", e.what());
+    return kUsage;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "kvtrace: internal error: {}\n", e.what());
+    return kInternal;
+  }
+}

@@ -1,0 +1,126 @@
+#include "kvtrace/trace/line_reader.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "kvtrace/error.hpp"
+
+namespace kvtrace::trace {
+namespace {
+
+constexpr std::size_t kChunkBytes = std::size_t{4} << 20;
+
+std::string errno_text() {
+  return std::strerror(errno);
+}
+
+}  // namespace
+
+LineReader::LineReader(std::string path, std::size_t max_line_bytes)
+    : name_(path == "-" ? "<stdin>" : path), max_line_bytes_(max_line_bytes) {
+  if (path == "-") {
+    fd_ = STDIN_FILENO;
+  } else {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw IoError("cannot open " + path + ": " + errno_text());
+    owns_fd_ = true;
+  }
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      if (owns_fd_) ::close(fd_);
+      throw IoError("cannot read " + name_ + ": is a directory");
+    }
+    if (S_ISREG(st.st_mode)) {
+      total_bytes_ = static_cast<std::uint64_t>(st.st_size);
+      ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+    }
+  }
+  cap_ = kChunkBytes;
+  buf_ = std::make_unique<char[]>(cap_ + kLinePadding);
+}
+
+LineReader::~LineReader() {
+  if (owns_fd_) ::close(fd_);
+}
+
+bool LineReader::fill() {
+  if (eof_) return false;
+  if (begin_ > 0) {
+    std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (cap_ - end_ < kChunkBytes / 2) {
+    // A long line: grow so that a whole line up to the limit fits in the buffer.
+    const std::size_t new_cap = cap_ * 2;
+    // Zero-initialised: simdjson reads the padding after the last line.
+    auto bigger = std::make_unique<char[]>(new_cap + kLinePadding);
+    std::memcpy(bigger.get(), buf_.get(), end_);
+    buf_ = std::move(bigger);
+    cap_ = new_cap;
+  }
+  for (;;) {
+    const ssize_t n = ::read(fd_, buf_.get() + end_, cap_ - end_);
+    if (n > 0) {
+      end_ += static_cast<std::size_t>(n);
+      bytes_read_ += static_cast<std::uint64_t>(n);
+      return true;
+    }
+    if (n == 0) {
+      eof_ = true;
+      return false;
+    }
+    if (errno != EINTR) throw IoError("cannot read " + name_ + ": " + errno_text());
+  }
+}
+
+bool LineReader::next(Line& line) {
+  bool discarding = false;  // inside a line over the limit: drop bytes up to its end
+  for (;;) {
+    const char* base = buf_.get();
+    const auto* nl = static_cast<const char*>(
+        std::memchr(base + begin_ + scanned_, '\n', end_ - begin_ - scanned_));
+    std::size_t line_end;
+    std::size_t next_begin;
+    if (nl != nullptr) {
+      line_end = static_cast<std::size_t>(nl - base);
+      next_begin = line_end + 1;
+    } else {
+      scanned_ = end_ - begin_;
+      if (scanned_ > max_line_bytes_) {
+        // Too long already: keep nothing of it but remember that it is being discarded.
+        discarding = true;
+        begin_ = end_;
+        scanned_ = 0;
+      }
+      if (fill()) continue;
+      if (begin_ == end_ && !discarding) return false;  // clean end of input
+      line_end = end_;                                  // a last line without '\n'
+      next_begin = end_;
+    }
+    scanned_ = 0;
+    ++line_number_;
+    line.number = line_number_;
+    const std::size_t length = line_end - begin_;
+    if (discarding || length > max_line_bytes_) {
+      line.too_long = true;
+      line.text = {};
+      line.capacity = 0;
+    } else {
+      std::size_t trimmed = length;
+      if (trimmed > 0 && base[begin_ + trimmed - 1] == '\r') --trimmed;
+      line.too_long = false;
+      line.text = std::string_view(base + begin_, trimmed);
+      line.capacity = cap_ + kLinePadding - begin_;
+    }
+    begin_ = next_begin;
+    return true;
+  }
+}
+
+}  // namespace kvtrace::trace

@@ -1,0 +1,86 @@
+#include "kvtrace/analysis/id_index.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <unordered_map>
+
+namespace kvtrace::analysis {
+namespace {
+
+TEST(IdIndex, NumbersIdsInFirstSeenOrder) {
+  IdIndex index;
+  bool created = false;
+  EXPECT_EQ(index.intern(7, created), 0u);
+  EXPECT_TRUE(created);
+  EXPECT_EQ(index.intern(3, created), 1u);
+  EXPECT_EQ(index.intern(7, created), 0u);
+  EXPECT_FALSE(created);
+  EXPECT_EQ(index.size(), 2u);
+  EXPECT_EQ(index.find(3), 1u);
+  EXPECT_EQ(index.find(4), IdIndex::kNone);
+}
+
+TEST(IdIndex, SixtyFourBitIdsAreNeverMerged) {
+  IdIndex index;
+  bool created = false;
+  // Ids that collide if truncated to 32 bits.
+  const std::uint64_t a = 5, b = (std::uint64_t{1} << 32) + 5, c = UINT64_MAX, d = UINT64_MAX - 1;
+  EXPECT_EQ(index.intern(a, created), 0u);
+  EXPECT_EQ(index.intern(b, created), 1u);
+  EXPECT_EQ(index.intern(c, created), 2u);
+  EXPECT_EQ(index.intern(d, created), 3u);
+  EXPECT_EQ(index.find(b), 1u);
+  EXPECT_EQ(index.find(c), 2u);
+}
+
+TEST(IdIndex, AgreesWithAPlainMapOnMixedDenseAndSparseIds) {
+  // Dense ids grow the direct table past ids that were first seen as sparse (hashed) ones;
+  // those must keep their number.
+  std::mt19937_64 rng(42);
+  IdIndex index;
+  std::unordered_map<std::uint64_t, std::uint32_t> reference;
+  for (int i = 0; i < 400000; ++i) {
+    std::uint64_t id;
+    switch (rng() % 4) {
+      case 0:
+        id = static_cast<std::uint64_t>(i);
+        break;  // dense, growing
+      case 1:
+        id = rng() % 2000000;
+        break;  // ahead of the table
+      case 2:
+        id = rng();  // anywhere in 64 bits
+        break;
+      default:
+        id = static_cast<std::uint64_t>(i / 2);
+        break;  // repeats
+    }
+    bool created = false;
+    const std::uint32_t got = index.intern(id, created);
+    const auto [it, inserted] =
+        reference.try_emplace(id, static_cast<std::uint32_t>(reference.size()));
+    ASSERT_EQ(created, inserted) << "id " << id;
+    ASSERT_EQ(got, it->second) << "id " << id;
+  }
+  for (const auto& [id, dense] : reference) ASSERT_EQ(index.find(id), dense);
+}
+
+TEST(IdIndex, IdsInFirstSeenOrderKeepTheirNumbersAndLeavingThatModeKeepsThemToo) {
+  IdIndex index;
+  bool created = false;
+  for (std::uint64_t id : {0, 1, 0, 2, 1, 3}) index.intern(id, created);
+  EXPECT_EQ(index.size(), 4u);
+  EXPECT_EQ(index.find(3), 3u);
+  EXPECT_EQ(index.intern(10, created), 4u);  // out of order: the table takes over
+  EXPECT_TRUE(created);
+  EXPECT_EQ(index.intern(2, created), 2u);
+  EXPECT_FALSE(created);
+  EXPECT_EQ(index.intern(4, created), 5u);
+  EXPECT_EQ(index.find(10), 4u);
+  EXPECT_EQ(index.find(0), 0u);
+  EXPECT_EQ(index.find(5), IdIndex::kNone);
+}
+
+}  // namespace
+}  // namespace kvtrace::analysis

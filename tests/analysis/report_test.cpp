@@ -1,0 +1,118 @@
+#include "kvtrace/analysis/report.hpp"
+
+#include <gtest/gtest.h>
+
+namespace kvtrace::analysis {
+namespace {
+
+AnalysisStats sample() {
+  PrefixAnalyzer a;
+  trace::Request r;
+  r.input_length = 1024;
+  r.output_length = 20;
+  r.hash_ids = std::vector<std::uint64_t>{1, 2};
+  a.add(r);
+  r.input_length = 1536;
+  r.hash_ids = std::vector<std::uint64_t>{1, 2, 3};
+  a.add(r);
+  return a.finish();
+}
+
+TEST(Report, FormatGroupedIsPythonsCommaFormat) {
+  EXPECT_EQ(format_grouped(1234567.891, 2), "1,234,567.89");
+  EXPECT_EQ(format_grouped(-874, 2), "-874.00");
+  EXPECT_EQ(format_grouped(0.005, 2), "0.01");  // 0.005 is 0.005000000000000000104
+  EXPECT_EQ(format_grouped(999.999, 2), "1,000.00");
+  EXPECT_EQ(format_grouped(12031, 0), "12,031");
+  EXPECT_EQ(format_grouped(-0.001, 2), "-0.00");
+  EXPECT_EQ(format_grouped(100, 0), "100");
+}
+
+TEST(Report, AiperfJsonHasExactlyAiperfsFieldsInOrder) {
+  const std::string json = render_json(sample(), {"t.jsonl", {}}, JsonFields::kAiperf);
+  const char* keys[] = {"total_requests",
+                        "unique_prefixes",
+                        "num_prefix_groups",
+                        "cache_hit_rate",
+                        "min_isl",
+                        "max_isl",
+                        "avg_isl",
+                        "min_osl",
+                        "max_osl",
+                        "avg_osl",
+                        "prefix_reuse_ratio",
+                        "isl_stats",
+                        "osl_stats",
+                        "context_length_stats",
+                        "unique_prompt_length_stats",
+                        "hit_rate_stats"};
+  std::size_t at = 0;
+  for (const char* k : keys) {
+    const std::size_t pos = json.find("\n  \"" + std::string(k) + "\": ");
+    ASSERT_NE(pos, std::string::npos) << k;
+    EXPECT_GT(pos, at) << k << " out of order";
+    at = pos;
+  }
+  EXPECT_EQ(json.find("token_hit_rate"), std::string::npos);
+  EXPECT_EQ(json.substr(0, 26), "{\n  \"total_requests\": 2,\n ");
+  EXPECT_NE(json.find("  \"isl_stats\": {\n    \"mean\": 1280.0,\n    \"std_dev\": 256.0,"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"avg_isl\": 1280.0,"), std::string::npos);
+}
+
+TEST(Report, FullJsonAddsKvtraceFieldsAndInputAccounting) {
+  trace::ReaderCounts counts;
+  counts.lines = 4;
+  counts.blank_lines = 1;
+  counts.skipped_invalid = 1;
+  const std::string json = render_json(sample(), {"t.jsonl", counts});
+  EXPECT_NE(json.find("\"token_hit_rate\": "), std::string::npos);
+  EXPECT_NE(json.find("\"block_size\": 512"), std::string::npos);
+  EXPECT_NE(json.find("\"input\": {\n    \"file\": \"t.jsonl\",\n    \"lines\": 4,"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"skipped_invalid\": 1"), std::string::npos);
+  EXPECT_EQ(json.back(), '\n');
+}
+
+TEST(Report, NullStatsAreNullInJsonAndNaInTheTable) {
+  PrefixAnalyzer a;
+  trace::Request r;
+  r.input_length = 10;
+  a.add(r);
+  const AnalysisStats s = a.finish();
+  EXPECT_NE(render_json(s, {"t", {}}).find("\"hit_rate_stats\": null"), std::string::npos);
+  const std::string table = render_table(s, {"t", {}});
+  EXPECT_NE(table.find("Theoretical Hit Rates"), std::string::npos);
+  EXPECT_NE(table.find("N/A"), std::string::npos);
+}
+
+TEST(Report, TableHasAiperfsRowsAndColumns) {
+  const std::string table = render_table(sample(), {"t.jsonl", {}});
+  for (const char* s : {"Trace Analysis Report",
+                        "Total requests:   2",
+                        "Unique prefixes:  3",
+                        "Prefix groups:    1",
+                        "Trace Statistics",
+                        "Metric",
+                        "Mean",
+                        "Std Dev",
+                        "Min",
+                        "P25",
+                        "Median",
+                        "P75",
+                        "Max",
+                        "Input Length",
+                        "Context Length",
+                        "Unique Prompt Length",
+                        "Output Length",
+                        "Theoretical Hit Rates",
+                        "1,280.00",
+                        "Token hit rate"}) {
+    EXPECT_NE(table.find(s), std::string::npos) << s << "\n" << table;
+  }
+}
+
+}  // namespace
+}  // namespace kvtrace::analysis

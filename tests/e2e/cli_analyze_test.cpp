@@ -1,0 +1,187 @@
+// kvtrace analyze end to end: parity with an independent numpy/statistics reference of
+// AIPerf's definitions, output formats, and errors with their exit codes.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "test_util.hpp"
+
+namespace {
+
+using kvtrace::testing::read_file;
+using kvtrace::testing::run_kvtrace;
+using kvtrace::testing::run_shell;
+using kvtrace::testing::TempFile;
+
+const std::string kSource = KVTRACE_SOURCE_DIR;
+const std::string kSample = kSource + "/examples/fast25-conversation-1k.jsonl";
+
+std::string python_with_numpy() {
+  for (const char* p : {"/usr/bin/python3", "python3"}) {
+    if (run_shell(std::string(p) + " -c 'import numpy'").exit_code == 0) return p;
+  }
+  return "";
+}
+
+// Compares kvtrace's aiperf-json with the reference script's JSON, every number to 1e-12
+// relative, in a small Python comparer (JSON parsing is simplest there).
+void expect_parity(const std::string& trace, int block_size = 512) {
+  const std::string python = python_with_numpy();
+  if (python.empty()) GTEST_SKIP() << "python3 with numpy is not installed (scripts/setup adds it)";
+  const auto a =
+      run_kvtrace("analyze --format aiperf-json -b " + std::to_string(block_size) + " " + trace);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const auto b = run_shell(python + " " + kSource + "/tests/e2e/aiperf_analyze_reference.py " +
+                           trace + " " + std::to_string(block_size));
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  TempFile ours(a.out, ".json");
+  TempFile ref(b.out, ".json");
+  const auto cmp = run_shell(python + " " + kSource + "/tests/e2e/compare_json.py " + ours.path() +
+                             " " + ref.path());
+  EXPECT_EQ(cmp.exit_code, 0) << cmp.out << cmp.err;
+}
+
+TEST(CliAnalyze, MatchesTheAiperfReferenceOnTheBundledSample) {
+  expect_parity(kSample);
+}
+
+TEST(CliAnalyze, MatchesTheAiperfReferenceOnTheFullFast25Trace) {
+  const std::string path = kvtrace::testing::fast25_path();
+  if (path.empty()) GTEST_SKIP() << "../shared/data is absent: FAST25 trace not available";
+  expect_parity(path);
+}
+
+TEST(CliAnalyze, MatchesTheAiperfReferenceOnEdgeCases) {
+  // Repeated ids inside a request, the same id under different parents and positions,
+  // requests without hash ids, a negative unique prompt length, mismatched counts.
+  TempFile f(
+      "{\"input_length\": 100, \"output_length\": 20, \"hash_ids\": [1, 2]}\n"
+      "{\"input_length\": 150, \"output_length\": 30, \"hash_ids\": [1, 2, 3]}\n"
+      "{\"input_length\": 1200, \"output_length\": 0, \"hash_ids\": [5, 5, 5]}\n"
+      "{\"input_length\": 900, \"output_length\": 7, \"hash_ids\": [9, 1, 2]}\n"
+      "{\"input_length\": 700, \"output_length\": 7}\n"
+      "{\"input_length\": 1536, \"output_length\": 9, \"hash_ids\": [5, 5, 5]}\n"
+      "{\"input_length\": 2000, \"output_length\": 1, \"hash_ids\": [2, 1, 3, 4]}\n"
+      "{\"input_length\": 3, \"output_length\": 3, \"hash_ids\": []}\n"
+      "{\"input_length\": 1536, \"output_length\": 9, \"hash_ids\": [18446744073709551615, 1]}\n");
+  expect_parity(f.path());
+  expect_parity(f.path(), 64);
+}
+
+TEST(CliAnalyze, Fast25First5AiperfJson) {
+  const auto r =
+      run_kvtrace("analyze -f aiperf-json " + kSource + "/tests/analysis/data/fast25-first5.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"unique_prefixes\": 59,"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"cache_hit_rate\": 0.08095238095238096,"), std::string::npos);
+  EXPECT_NE(r.out.find("\"prefix_reuse_ratio\": 0.07936507936507936,"), std::string::npos);
+}
+
+TEST(CliAnalyze, TableIsTheDefaultOnATerminalJsonOtherwise) {
+  // Not a terminal here: JSON.
+  auto r = run_kvtrace("analyze " + kSample);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("{\n", 0), 0u);
+  r = run_kvtrace("analyze --format table " + kSample);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Theoretical Hit Rates"), std::string::npos);
+  EXPECT_NE(r.out.find("Total requests:   1,000"), std::string::npos);
+}
+
+TEST(CliAnalyze, ReadsStdin) {
+  const auto r = run_shell("cat " + kSample + " | " + KVTRACE_BINARY + " analyze -f json -");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"total_requests\": 1000,"), std::string::npos);
+  EXPECT_NE(r.out.find("\"file\": \"-\""), std::string::npos);
+}
+
+TEST(CliAnalyze, OutputFileGetsTheJsonAndItsDirectoriesAreCreated) {
+  const auto dir = std::filesystem::temp_directory_path() / "kvtrace-e2e-out";
+  std::filesystem::remove_all(dir);
+  const std::string out = (dir / "nested" / "report.json").string();
+  const auto r = run_kvtrace("analyze -f table -o " + out + " " + kSample);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Trace Statistics"), std::string::npos);
+  EXPECT_NE(read_file(out).find("\"total_requests\": 1000,"), std::string::npos);
+  EXPECT_NE(r.err.find("Analysis report saved to " + out), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CliAnalyze, MissingFileIsOneLineAndExitCode3) {
+  const auto r = run_kvtrace("analyze /nonexistent/trace.jsonl");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err,
+            "kvtrace: error: cannot open /nonexistent/trace.jsonl: No such file or directory\n");
+  EXPECT_TRUE(r.out.empty());
+}
+
+TEST(CliAnalyze, BadLineStopsWithFileLineFieldAndExitCode2) {
+  TempFile f("{\"input_length\": 5}\n\n{\"input_length\": 5, \"session_id\": 12}\n");
+  const auto r = run_kvtrace("analyze " + f.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "kvtrace: error: " + f.path() +
+                       ":3: session_id: expected a string, got number 12 (AIPerf rejects "
+                       "non-string session ids; quote it)\n");
+}
+
+TEST(CliAnalyze, SkipInvalidSkipsCountsAndReports) {
+  TempFile f("{\"input_length\": 5}\nnot json\n{\"input_length\": 7}\n");
+  const auto r = run_kvtrace("analyze -f json --skip-invalid " + f.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"total_requests\": 2,"), std::string::npos);
+  EXPECT_NE(r.out.find("\"skipped_invalid\": 1,"), std::string::npos);
+  EXPECT_NE(r.err.find("skipped 1 invalid line (first: " + f.path() + ":2: invalid JSON: "),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(CliAnalyze, HashIdMismatchWarnsByDefaultAndCanBeAnError) {
+  TempFile f(
+      "{\"input_length\": 20, \"hash_ids\": [0, 1]}\n{\"input_length\": 600, \"hash_ids\": [0, "
+      "1]}\n");
+  auto r = run_kvtrace("analyze -f json " + f.path());
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.err.find("warning: 1 request with a hash_ids count other than"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.out.find("\"hash_id_mismatches\": 1"), std::string::npos);
+  r = run_kvtrace("analyze --hash-id-check error " + f.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(
+      r.err.find(":1: hash_ids: expected ceil(input_length 20 / block size 512) = 1 ids, got 2"),
+      std::string::npos)
+      << r.err;
+}
+
+TEST(CliAnalyze, TimeWindowIsCounted) {
+  const auto r = run_kvtrace("analyze -f json --start-ms 3000 --end-ms 60000 " + kSample);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("outside the time window"), std::string::npos);
+  EXPECT_EQ(r.out.find("\"outside_window\": 0"), std::string::npos);
+}
+
+TEST(CliAnalyze, EmptyFileIsAnError) {
+  TempFile f("");
+  auto r = run_kvtrace("analyze " + f.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("the file is empty"), std::string::npos) << r.err;
+  TempFile blank("\n\n");
+  r = run_kvtrace("analyze " + blank.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no requests"), std::string::npos) << r.err;
+}
+
+TEST(CliAnalyze, BadArgumentsExit64AndHelpExplains) {
+  EXPECT_EQ(run_kvtrace("analyze --block-size 0 " + kSample).exit_code, 64);
+  EXPECT_EQ(run_kvtrace("analyze --format yaml " + kSample).exit_code, 64);
+  EXPECT_EQ(run_kvtrace("analyze").exit_code, 64);
+  EXPECT_EQ(run_kvtrace("frobnicate").exit_code, 64);
+  const auto help = run_kvtrace("analyze --help");
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* s : {"--block-size", "--format", "--output", "--skip-invalid", "--start-ms",
+                        "--end-ms", "--hash-id-check"}) {
+    EXPECT_NE(help.out.find(s), std::string::npos) << s;
+  }
+}
+
+}  // namespace

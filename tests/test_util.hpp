@@ -1,0 +1,78 @@
+#pragma once
+// Helpers shared by the tests: temporary files and running the CLI.
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace kvtrace::testing {
+
+// A file in the temp directory that is removed when the object goes out of scope.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& content, const std::string& suffix = ".jsonl") {
+    static int counter = 0;
+    path_ =
+        (std::filesystem::temp_directory_path() /
+         ("kvtrace-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + suffix))
+            .string();
+    std::ofstream(path_, std::ios::binary) << content;
+  }
+  ~TempFile() { std::filesystem::remove(path_); }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The FAST25 conversation trace from ../shared/data, or "" when it is absent.
+inline std::string fast25_path() {
+  const std::string p =
+      std::string(KVTRACE_SOURCE_DIR) + "/../shared/data/traces/mooncake-conversation_trace.jsonl";
+  return std::filesystem::exists(p) ? p : "";
+}
+
+}  // namespace kvtrace::testing
+
+namespace kvtrace::testing {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs a shell command line, capturing stdout and stderr.
+inline RunResult run_shell(const std::string& command) {
+  TempFile out("", ".out");
+  TempFile err("", ".err");
+  const std::string full = command + " >" + out.path() + " 2>" + err.path();
+  const int status = std::system(full.c_str());
+  RunResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(out.path());
+  r.err = read_file(err.path());
+  return r;
+}
+
+// Runs the kvtrace binary with the given arguments (already shell-quoted where needed).
+inline RunResult run_kvtrace(const std::string& args) {
+  return run_shell(std::string(KVTRACE_BINARY) + " " + args);
+}
+
+}  // namespace kvtrace::testing

@@ -1,0 +1,86 @@
+#include "kvtrace/trace/batch_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include "kvtrace/error.hpp"
+#include "test_util.hpp"
+
+namespace kvtrace::trace {
+namespace {
+
+using kvtrace::testing::TempFile;
+
+std::string numbered_trace(int n, int bad_line = 0) {
+  std::string s;
+  for (int i = 1; i <= n; ++i) {
+    s += i == bad_line ? "{\"input_length\": -1}\n"
+                       : "{\"input_length\": " + std::to_string(i) + ", \"output_length\": 1}\n";
+  }
+  return s;
+}
+
+TEST(ReadBatched, DeliversEveryRequestInFileOrder) {
+  TempFile f(numbered_trace(10007));
+  TraceReader reader(f.path());
+  std::vector<std::int64_t> seen;
+  std::uint64_t last_bytes = 0;
+  read_batched(
+      reader,
+      [&](std::span<const Request> batch, std::uint64_t bytes) {
+        EXPECT_FALSE(batch.empty());
+        EXPECT_LE(batch.size(), 64u);
+        EXPECT_GE(bytes, last_bytes);
+        last_bytes = bytes;
+        for (const Request& r : batch) seen.push_back(*r.input_length);
+      },
+      64);
+  ASSERT_EQ(seen.size(), 10007u);
+  for (std::size_t i = 0; i < seen.size(); ++i)
+    ASSERT_EQ(seen[i], static_cast<std::int64_t>(i + 1));
+  EXPECT_EQ(reader.counts().requests, 10007u);
+}
+
+TEST(ReadBatched, ExactMultipleOfTheBatchSizeAndEmptyInput) {
+  TempFile f(numbered_trace(128));
+  TraceReader reader(f.path());
+  std::size_t n = 0;
+  read_batched(
+      reader, [&](std::span<const Request> b, std::uint64_t) { n += b.size(); }, 64);
+  EXPECT_EQ(n, 128u);
+  TempFile empty("");
+  TraceReader none(empty.path());
+  read_batched(
+      none, [&](std::span<const Request>, std::uint64_t) { FAIL(); }, 64);
+}
+
+TEST(ReadBatched, ReaderErrorComesAfterTheRequestsBeforeIt) {
+  TempFile f(numbered_trace(1000, 700));
+  TraceReader reader(f.path());
+  std::size_t n = 0;
+  try {
+    read_batched(
+        reader, [&](std::span<const Request> b, std::uint64_t) { n += b.size(); }, 64);
+    FAIL() << "no exception";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.line(), 700u);
+  }
+  EXPECT_EQ(n, 699u);
+}
+
+TEST(ReadBatched, ConsumerErrorStopsTheReader) {
+  TempFile f(numbered_trace(100000));
+  TraceReader reader(f.path());
+  int calls = 0;
+  EXPECT_THROW(read_batched(
+                   reader,
+                   [&](std::span<const Request>, std::uint64_t) {
+                     if (++calls == 3) throw std::runtime_error("stop");
+                   },
+                   64),
+               std::runtime_error);
+  EXPECT_EQ(calls, 3);
+  EXPECT_LT(reader.counts().requests, 100000u);  // it did not read on to the end
+}
+
+}  // namespace
+}  // namespace kvtrace::trace

@@ -1,0 +1,43 @@
+#include "kvtrace/trace/json_out.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+namespace kvtrace::json {
+namespace {
+
+TEST(JsonOut, DoublesAreWrittenAsPythonReprWritesThem) {
+  // Expected strings are Python's repr() of the same floats.
+  EXPECT_EQ(format_double(1.0), "1.0");
+  EXPECT_EQ(format_double(0.0), "0.0");
+  EXPECT_EQ(format_double(-874.0), "-874.0");
+  EXPECT_EQ(format_double(1228.8), "1228.8");
+  EXPECT_EQ(format_double(2.0 / 3.0), "0.6666666666666666");
+  EXPECT_EQ(format_double(0.1 + 0.2), "0.30000000000000004");
+  EXPECT_EQ(format_double(1e-05), "1e-05");
+  EXPECT_EQ(format_double(0.0001), "0.0001");
+  EXPECT_EQ(format_double(1e15), "1000000000000000.0");
+  EXPECT_EQ(format_double(1e16), "1e+16");
+  EXPECT_EQ(format_double(1.5e300), "1.5e+300");
+  EXPECT_EQ(format_double(std::numeric_limits<double>::quiet_NaN()), "null");
+  EXPECT_EQ(format_double(INFINITY), "null");
+}
+
+TEST(JsonOut, StringsAreEscaped) {
+  std::string out;
+  append_string(out, "a\"b\\c\n\t\x1f é");
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\t\\u001f é\"");
+}
+
+TEST(JsonOut, IntegersAtTheLimits) {
+  std::string out;
+  append_int(out, INT64_MIN);
+  out += ' ';
+  append_uint(out, UINT64_MAX);
+  EXPECT_EQ(out, "-9223372036854775808 18446744073709551615");
+}
+
+}  // namespace
+}  // namespace kvtrace::json

@@ -1,0 +1,125 @@
+#include "kvtrace/trace/line_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "kvtrace/error.hpp"
+#include "test_util.hpp"
+
+namespace kvtrace::trace {
+namespace {
+
+using kvtrace::testing::TempFile;
+
+struct Seen {
+  std::string text;
+  std::uint64_t number;
+  bool too_long;
+};
+
+std::vector<Seen> read_lines(const std::string& path, std::size_t max = kDefaultMaxLineBytes) {
+  LineReader reader(path, max);
+  std::vector<Seen> out;
+  Line line;
+  while (reader.next(line)) {
+    if (!line.too_long) {
+      EXPECT_GE(line.capacity, line.text.size() + kLinePadding);
+    }
+    out.push_back({std::string(line.text), line.number, line.too_long});
+  }
+  return out;
+}
+
+TEST(LineReader, SplitsLinesAndNumbersThemCountingBlankOnes) {
+  TempFile f("a\n\nb\r\nc");
+  const auto lines = read_lines(f.path());
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0].text, "a");
+  EXPECT_EQ(lines[1].text, "");
+  EXPECT_EQ(lines[2].text, "b");  // the '\r' of CRLF is dropped
+  EXPECT_EQ(lines[2].number, 3u);
+  EXPECT_EQ(lines[3].text, "c");  // a last line without '\n'
+  EXPECT_EQ(lines[3].number, 4u);
+}
+
+TEST(LineReader, EmptyFileHasNoLines) {
+  TempFile f("");
+  EXPECT_TRUE(read_lines(f.path()).empty());
+}
+
+TEST(LineReader, TrailingNewlineDoesNotMakeAnExtraLine) {
+  TempFile f("x\ny\n");
+  EXPECT_EQ(read_lines(f.path()).size(), 2u);
+}
+
+TEST(LineReader, LinesAcrossBufferRefillsAreWhole) {
+  // ~12 MB of lines of varied length: several 4 MB refills cut through lines.
+  std::string content;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 120000; ++i) {
+    std::string line(static_cast<std::size_t>(i % 197), static_cast<char>('a' + i % 26));
+    line += std::to_string(i);
+    expected.push_back(line);
+    content += line + "\n";
+  }
+  TempFile f(content);
+  LineReader reader(f.path());
+  Line line;
+  std::size_t i = 0;
+  while (reader.next(line)) {
+    ASSERT_LT(i, expected.size());
+    ASSERT_EQ(line.text, expected[i]) << "line " << i + 1;
+    ++i;
+  }
+  EXPECT_EQ(i, expected.size());
+  EXPECT_EQ(reader.bytes_read(), content.size());
+  EXPECT_EQ(reader.total_bytes(), content.size());
+}
+
+TEST(LineReader, LineLongerThanTheBufferIsRead) {
+  const std::string big(9u << 20, 'x');  // more than two 4 MB chunks
+  TempFile f("a\n" + big + "\nb\n");
+  const auto lines = read_lines(f.path());
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[1].text.size(), big.size());
+  EXPECT_EQ(lines[2].text, "b");
+}
+
+TEST(LineReader, LineOverTheLimitIsFlaggedAndTheRestIsRead) {
+  TempFile f("short\n" + std::string(5000, 'x') + "\nafter\n" + std::string(5000, 'y'));
+  const auto lines = read_lines(f.path(), 1000);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_FALSE(lines[0].too_long);
+  EXPECT_TRUE(lines[1].too_long);
+  EXPECT_EQ(lines[1].number, 2u);
+  EXPECT_EQ(lines[2].text, "after");
+  EXPECT_EQ(lines[2].number, 3u);
+  EXPECT_TRUE(lines[3].too_long);  // the last line, without '\n'
+}
+
+TEST(LineReader, HugeLineOverTheLimitAcrossChunksIsDiscarded) {
+  TempFile f(std::string(10u << 20, 'z') + "\nok\n");
+  const auto lines = read_lines(f.path(), 1u << 20);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_TRUE(lines[0].too_long);
+  EXPECT_EQ(lines[1].text, "ok");
+  EXPECT_EQ(lines[1].number, 2u);
+}
+
+TEST(LineReader, MissingFileIsAnIoErrorNamingIt) {
+  try {
+    LineReader reader("/nonexistent/trace.jsonl");
+    FAIL() << "no exception";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/trace.jsonl"), std::string::npos);
+  }
+}
+
+TEST(LineReader, DirectoryIsAnIoError) {
+  EXPECT_THROW(LineReader("/tmp"), IoError);
+}
+
+}  // namespace
+}  // namespace kvtrace::trace

@@ -1,0 +1,142 @@
+#include "kvtrace/trace/trace_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include "kvtrace/error.hpp"
+#include "test_util.hpp"
+
+namespace kvtrace::trace {
+namespace {
+
+using kvtrace::testing::TempFile;
+
+ReaderOptions options(bool skip_invalid, HashIdCheck check = HashIdCheck::kCount,
+                      std::uint32_t block_size = 512,
+                      std::size_t max_line_bytes = kDefaultMaxLineBytes) {
+  ReaderOptions o;
+  o.skip_invalid = skip_invalid;
+  o.hash_id_check = check;
+  o.block_size = block_size;
+  o.max_line_bytes = max_line_bytes;
+  return o;
+}
+
+const char* kMixed =
+    "{\"timestamp\": 0, \"input_length\": 600, \"hash_ids\": [1, 2]}\n"
+    "\n"
+    "{\"timestamp\": 10, \"input_length\": -3}\n"
+    "not json\n"
+    "{\"timestamp\": 20, \"input_length\": 100, \"hash_ids\": [1, 2]}\n"
+    "{\"timestamp\": 30, \"input_length\": 512, \"hash_ids\": [1]}\n";
+
+TEST(TraceReader, FirstBadLineIsAnInputErrorWithFileAndLine) {
+  TempFile f(kMixed);
+  TraceReader reader(f.path());
+  Request r;
+  ASSERT_TRUE(reader.next(r));
+  try {
+    reader.next(r);
+    FAIL() << "no exception";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.line(), 3u);
+    EXPECT_EQ(e.field(), "input_length");
+    EXPECT_EQ(std::string(e.what()), f.path() + ":3: input_length: must be >= 0, got number -3");
+  }
+}
+
+TEST(TraceReader, SkipInvalidCountsEverySkippedLine) {
+  TempFile f(kMixed);
+  ReaderCounts counts;
+  const auto requests = read_all(f.path(), options(true), &counts);
+  EXPECT_EQ(requests.size(), 3u);
+  EXPECT_EQ(counts.lines, 6u);
+  EXPECT_EQ(counts.blank_lines, 1u);
+  EXPECT_EQ(counts.skipped_invalid, 2u);
+  EXPECT_EQ(counts.requests, 3u);
+  EXPECT_EQ(counts.first_skipped, f.path() + ":3: input_length: must be >= 0, got number -3");
+  // Every line is accounted for.
+  EXPECT_EQ(counts.lines, counts.blank_lines + counts.skipped_invalid + counts.requests);
+}
+
+TEST(TraceReader, HashIdCountMismatchIsCountedByDefault) {
+  TempFile f(kMixed);
+  ReaderCounts counts;
+  read_all(f.path(), options(true), &counts);
+  EXPECT_EQ(counts.hash_id_mismatches, 1u);  // line 5: 100 tokens, 2 ids
+  EXPECT_EQ(
+      counts.first_mismatch,
+      f.path() + ":5: hash_ids: expected ceil(input_length 100 / block size 512) = 1 ids, got 2");
+}
+
+TEST(TraceReader, HashIdCountMismatchCanBeAnError) {
+  TempFile f(kMixed);
+  ReaderCounts counts;
+  const auto requests = read_all(f.path(), options(true, HashIdCheck::kError), &counts);
+  EXPECT_EQ(requests.size(), 2u);
+  EXPECT_EQ(counts.skipped_invalid, 3u);
+  EXPECT_EQ(counts.hash_id_mismatches, 0u);
+}
+
+TEST(TraceReader, HashIdCountDependsOnBlockSize) {
+  TempFile f("{\"input_length\": 100, \"hash_ids\": [1, 2]}\n");
+  ReaderCounts counts;
+  read_all(f.path(), options(false, HashIdCheck::kCount, 64), &counts);
+  EXPECT_EQ(counts.hash_id_mismatches, 0u);
+  read_all(f.path(), options(false, HashIdCheck::kCount, 100), &counts);
+  EXPECT_EQ(counts.hash_id_mismatches, 1u);
+}
+
+TEST(TraceReader, TimeWindowIsInclusiveAndCounted) {
+  TempFile f(
+      "{\"timestamp\": 0, \"input_length\": 1}\n"
+      "{\"timestamp\": 10, \"input_length\": 1}\n"
+      "{\"input_length\": 1}\n"
+      "{\"timestamp\": 20.5, \"input_length\": 1}\n"
+      "{\"timestamp\": 30, \"input_length\": 1}\n");
+  ReaderCounts counts;
+  ReaderOptions o;
+  o.window.start_ms = 10;
+  o.window.end_ms = 20.5;
+  const auto requests = read_all(f.path(), o, &counts);
+  ASSERT_EQ(requests.size(), 3u);  // 10, no timestamp (kept), 20.5
+  EXPECT_EQ(counts.outside_window, 2u);
+  EXPECT_FALSE(requests[1].timestamp);
+}
+
+TEST(TraceReader, LineOverTheLimitIsABadLine) {
+  TempFile f("{\"input_length\": 1, \"x\": \"" + std::string(2000, 'a') +
+             "\"}\n{\"input_length\": 2}\n");
+  ReaderCounts counts;
+  const auto requests = read_all(f.path(), options(true, HashIdCheck::kCount, 512, 1000), &counts);
+  EXPECT_EQ(requests.size(), 1u);
+  EXPECT_EQ(counts.skipped_invalid, 1u);
+  EXPECT_NE(counts.first_skipped.find(":1: line longer than the limit of 1000 bytes"),
+            std::string::npos);
+  EXPECT_THROW(read_all(f.path(), options(false, HashIdCheck::kCount, 512, 1000)), InputError);
+}
+
+TEST(TraceReader, EmptyFileYieldsNothing) {
+  TempFile f("");
+  ReaderCounts counts;
+  EXPECT_TRUE(read_all(f.path(), {}, &counts).empty());
+  EXPECT_EQ(counts.lines, 0u);
+}
+
+TEST(TraceReader, ZeroBlockSizeIsAUsageError) {
+  TempFile f("");
+  EXPECT_THROW(TraceReader(f.path(), options(false, HashIdCheck::kCount, 0)), UsageError);
+}
+
+TEST(TraceReader, ReadsTheRealFast25TraceCleanly) {
+  const std::string path = kvtrace::testing::fast25_path();
+  if (path.empty()) GTEST_SKIP() << "../shared/data is absent: FAST25 trace not available";
+  ReaderCounts counts;
+  const auto requests = read_all(path, {}, &counts);
+  EXPECT_EQ(requests.size(), 12031u);
+  EXPECT_EQ(counts.hash_id_mismatches, 0u);
+  EXPECT_EQ(requests.front().input_length, 6758);
+  EXPECT_EQ(requests.front().hash_ids->size(), 14u);
+}
+
+}  // namespace
+}  // namespace kvtrace::trace
