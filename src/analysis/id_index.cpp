@@ -21,32 +21,44 @@ void IdIndex::leave_identity() {
   for (std::uint32_t i = 0; i < count_; ++i) direct_[i] = i;
 }
 
+std::uint32_t IdIndex::next_number() {
+  if (count_ >= kMaxIds) {
+    throw Error("more than 2^31 distinct hash ids: the trace is too large to analyze in memory");
+  }
+  return count_++;
+}
+
 std::uint32_t IdIndex::intern_slow(std::uint64_t id, bool& created) {
   if (identity_) leave_identity();
-  // An id that was new when the table was too small lives in the hash map.
+  const std::uint64_t direct_limit =
+      std::max(kAlwaysDirect, kDensity * (std::uint64_t{count_} + 1));
+  if (id >= direct_.size() && id >= direct_limit) {
+    // Sparse ids: one probe of the hash map finds or inserts.
+    const auto [it, inserted] = hashed_.try_emplace(id, count_);
+    created = inserted;
+    if (inserted) next_number();
+    return it->second;
+  }
+  // An id that was new while the table was too small for it lives in the hash map.
   if (!hashed_.empty()) {
     if (auto it = hashed_.find(id); it != hashed_.end()) {
       created = false;
       return it->second;
     }
   }
-  if (count_ >= kMaxIds) {
-    throw Error("more than 2^31 distinct hash ids: the trace is too large to analyze in memory");
+  if (id >= direct_.size()) {
+    // Grow geometrically so that consecutive ids cost amortised O(1).
+    direct_.resize(std::min(std::max<std::uint64_t>(id + 1, direct_.size() * 2), direct_limit),
+                   kNone);
   }
   created = true;
-  const std::uint32_t dense = count_++;
-  if (id < direct_.size()) {
-    direct_[id] = dense;
-  } else if (id < std::max(kAlwaysDirect, kDensity * (std::uint64_t{count_} + 1))) {
-    // Grow geometrically so that consecutive ids cost amortised O(1).
-    const std::uint64_t want = std::max<std::uint64_t>(id + 1, direct_.size() * 2);
-    direct_.resize(std::min(want, std::max(kAlwaysDirect, kDensity * (std::uint64_t{count_} + 1))),
-                   kNone);
-    direct_[id] = dense;
-  } else {
-    hashed_.emplace(id, dense);
-  }
-  return dense;
+  direct_[id] = next_number();
+  return direct_[id];
+}
+
+void IdIndex::reserve(std::uint64_t distinct_ids) {
+  // Only sparse ids use the map; identity and direct numbering need no room.
+  if (!hashed_.empty()) hashed_.reserve(distinct_ids);
 }
 
 std::uint32_t IdIndex::find(std::uint64_t id) const {

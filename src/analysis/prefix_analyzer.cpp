@@ -51,6 +51,21 @@ std::uint32_t PrefixAnalyzer::visit_extra_node(std::uint32_t parent, std::uint32
   return kExtraBase + it->second;
 }
 
+void PrefixAnalyzer::reserve(std::uint64_t requests, std::uint64_t blocks) {
+  isls_.reserve(requests);
+  osls_.reserve(requests);
+  id_end_.reserve(requests);
+  hit_rates_.reserve(requests);
+  dense_ids_.reserve(blocks);
+  // Distinct ids: extrapolated from the share of distinct ids so far.
+  if (!dense_ids_.empty()) {
+    const double share = static_cast<double>(info_.size()) / static_cast<double>(dense_ids_.size());
+    const auto distinct = static_cast<std::uint64_t>(share * static_cast<double>(blocks));
+    info_.reserve(distinct);
+    ids_.reserve(distinct);
+  }
+}
+
 void PrefixAnalyzer::add(const trace::Request& r) {
   if (finished_) throw UsageError("PrefixAnalyzer::add after finish");
   // AIPerf reads input_length/output_length with a default of 0.

@@ -11,6 +11,9 @@
 namespace kvtrace::cli {
 namespace {
 
+// Requests read before the analyzer's arrays are sized from the file size.
+constexpr std::uint64_t kSampleRequests = 4096;
+
 struct AnalyzeFlags {
   std::string input;
   std::string format;  // empty: table on a terminal, json otherwise
@@ -22,9 +25,19 @@ int run_analyze(const AnalyzeFlags& f) {
   trace::TraceReader reader(f.input, f.reader.options());
   analysis::PrefixAnalyzer analyzer(f.reader.block_size);
   Progress progress("analyze", reader.total_bytes());
-  trace::read_batched(reader, [&](std::span<const trace::Request> batch, std::uint64_t bytes) {
+  bool reserved = false;
+  trace::read_batched(reader, [&](std::span<const trace::Request> batch, std::uint64_t position) {
     for (const trace::Request& r : batch) analyzer.add(r);
-    progress.update(bytes, analyzer.requests());
+    progress.update(position, analyzer.requests());
+    if (!reserved && reader.total_bytes() && position > 0 &&
+        analyzer.requests() >= kSampleRequests) {
+      // Extrapolate the whole file from what has been read so far.
+      reserved = true;
+      const double scale =
+          1.1 * static_cast<double>(*reader.total_bytes()) / static_cast<double>(position);
+      analyzer.reserve(static_cast<std::uint64_t>(scale * static_cast<double>(analyzer.requests())),
+                       static_cast<std::uint64_t>(scale * static_cast<double>(analyzer.blocks())));
+    }
   });
   progress.done();
   report_reader_counts(reader);

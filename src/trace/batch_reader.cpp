@@ -17,7 +17,7 @@ constexpr std::size_t kBatches = 4;
 struct Batch {
   std::vector<Request> requests;  // storage reused across rounds
   std::size_t size = 0;
-  std::uint64_t bytes_read = 0;
+  std::uint64_t position = 0;
 };
 
 // Batches move between the two threads through two queues guarded by one mutex.
@@ -82,7 +82,7 @@ void read_batched(TraceReader& reader, const BatchConsumer& consume, std::size_t
         reader_error = std::current_exception();
         last = true;
       }
-      b->bytes_read = reader.bytes_read();
+      b->position = reader.position();
       if (b->size > 0) exchange.put_full(b);
       if (last) break;
     }
@@ -92,7 +92,7 @@ void read_batched(TraceReader& reader, const BatchConsumer& consume, std::size_t
   std::exception_ptr consumer_error;
   try {
     while (Batch* b = exchange.take_full()) {
-      consume(std::span<const Request>(b->requests.data(), b->size), b->bytes_read);
+      consume(std::span<const Request>(b->requests.data(), b->size), b->position);
       exchange.put_free(b);
     }
   } catch (...) {

@@ -20,21 +20,23 @@ std::string numbered_trace(int n, int bad_line = 0) {
 }
 
 TEST(ReadBatched, DeliversEveryRequestInFileOrder) {
-  TempFile f(numbered_trace(10007));
+  const std::string text = numbered_trace(10007);
+  TempFile f(text);
   TraceReader reader(f.path());
   std::vector<std::int64_t> seen;
-  std::uint64_t last_bytes = 0;
+  std::uint64_t last_position = 0;
   read_batched(
       reader,
-      [&](std::span<const Request> batch, std::uint64_t bytes) {
+      [&](std::span<const Request> batch, std::uint64_t position) {
         EXPECT_FALSE(batch.empty());
         EXPECT_LE(batch.size(), 64u);
-        EXPECT_GE(bytes, last_bytes);
-        last_bytes = bytes;
+        EXPECT_GE(position, last_position);
+        last_position = position;
         for (const Request& r : batch) seen.push_back(*r.input_length);
       },
       64);
   ASSERT_EQ(seen.size(), 10007u);
+  EXPECT_EQ(last_position, text.size());  // the last batch ends at the end of the file
   for (std::size_t i = 0; i < seen.size(); ++i)
     ASSERT_EQ(seen[i], static_cast<std::int64_t>(i + 1));
   EXPECT_EQ(reader.counts().requests, 10007u);

@@ -44,6 +44,21 @@ TEST(LineReader, SplitsLinesAndNumbersThemCountingBlankOnes) {
   EXPECT_EQ(lines[3].number, 4u);
 }
 
+TEST(LineReader, PositionIsTheEndOfTheLastLineReturned) {
+  TempFile f("ab\ncde\n\nf");
+  LineReader reader(f.path());
+  Line line;
+  EXPECT_EQ(reader.position(), 0u);
+  reader.next(line);
+  EXPECT_EQ(reader.position(), 3u);
+  reader.next(line);
+  EXPECT_EQ(reader.position(), 7u);
+  reader.next(line);
+  reader.next(line);
+  EXPECT_EQ(reader.position(), 9u);
+  EXPECT_FALSE(reader.next(line));
+}
+
 TEST(LineReader, EmptyFileHasNoLines) {
   TempFile f("");
   EXPECT_TRUE(read_lines(f.path()).empty());
@@ -75,6 +90,7 @@ TEST(LineReader, LinesAcrossBufferRefillsAreWhole) {
   }
   EXPECT_EQ(i, expected.size());
   EXPECT_EQ(reader.bytes_read(), content.size());
+  EXPECT_EQ(reader.position(), content.size());
   EXPECT_EQ(reader.total_bytes(), content.size());
 }
 

@@ -10,6 +10,8 @@
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
+#include "kvtrace/analysis/huge_page_allocator.hpp"
+
 namespace kvtrace::analysis {
 
 class IdIndex {
@@ -24,15 +26,22 @@ class IdIndex {
   // The dense number of `id`, or kNone when it has not been seen.
   std::uint32_t find(std::uint64_t id) const;
   std::uint32_t size() const { return count_; }
+  // Room for this many distinct ids in the hash map, when ids go through it (a hint).
+  void reserve(std::uint64_t distinct_ids);
 
  private:
   std::uint32_t intern_slow(std::uint64_t id, bool& created);
+  // Hands out the next dense number; throws past kMaxIds.
+  std::uint32_t next_number();
   // Leaves the identity mode: the table takes over the ids numbered so far.
   void leave_identity();
 
   bool identity_ = true;               // so far every id's number is the id itself
   std::vector<std::uint32_t> direct_;  // id -> dense number, kNone when unseen
-  boost::unordered_flat_map<std::uint64_t, std::uint32_t> hashed_;
+  boost::unordered_flat_map<std::uint64_t, std::uint32_t, boost::hash<std::uint64_t>,
+                            std::equal_to<>,
+                            HugePageAllocator<std::pair<const std::uint64_t, std::uint32_t>>>
+      hashed_;
   std::uint32_t count_ = 0;
 };
 

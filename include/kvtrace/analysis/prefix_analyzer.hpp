@@ -13,6 +13,7 @@
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
+#include "kvtrace/analysis/huge_page_allocator.hpp"
 #include "kvtrace/analysis/id_index.hpp"
 #include "kvtrace/stats/metric_stats.hpp"
 #include "kvtrace/trace/request.hpp"
@@ -59,10 +60,14 @@ class PrefixAnalyzer {
   explicit PrefixAnalyzer(std::uint32_t block_size = 512);
 
   void add(const trace::Request& r);
+  // Capacity for this many requests and hash ids in all (a hint: growing past it is fine).
+  // Saves the copies and page faults of growing the per-request arrays on large traces.
+  void reserve(std::uint64_t requests, std::uint64_t blocks);
   // Computes the statistics; the analyzer can take no more requests afterwards.
   AnalysisStats finish();
 
   std::uint64_t requests() const { return isls_.size(); }
+  std::uint64_t blocks() const { return dense_ids_.size(); }
 
  private:
   // 8 bytes per distinct id. Only "seen once" versus "seen more than once" matters for
@@ -87,7 +92,7 @@ class PrefixAnalyzer {
   std::uint32_t block_size_;
   bool finished_ = false;
   IdIndex ids_;
-  std::vector<IdInfo> info_;  // by dense id
+  std::vector<IdInfo, HugePageAllocator<IdInfo>> info_;  // by dense id
   // Nodes of the prefix trie are dense ids when reached through the id's first parent (the
   // common case); any other (parent, id) edge is an extra node numbered from kExtraBase.
   boost::unordered_flat_map<std::uint64_t, std::uint32_t> extra_node_of_;
@@ -97,9 +102,9 @@ class PrefixAnalyzer {
 
   std::vector<std::int64_t> isls_;
   std::vector<std::int64_t> osls_;
-  std::vector<std::uint32_t> dense_ids_;  // every request's ids, concatenated
-  std::vector<std::uint64_t> id_end_;     // end offset of each request's ids in dense_ids_
-  std::vector<double> hit_rates_;         // requests with hash ids only
+  std::vector<std::uint32_t, HugePageAllocator<std::uint32_t>> dense_ids_;  // all ids, in order
+  std::vector<std::uint64_t> id_end_;  // end offset of each request's ids in dense_ids_
+  std::vector<double> hit_rates_;      // requests with hash ids only
   std::uint64_t hit_blocks_ = 0;
   std::uint64_t cached_tokens_ = 0;
 };

@@ -12,9 +12,9 @@
 
 namespace kvtrace::trace {
 
-// Called on the caller's thread for each batch, in file order; `bytes_read` is how far the
-// reader had got when the batch was complete (for progress).
-using BatchConsumer = std::function<void(std::span<const Request> batch, std::uint64_t bytes_read)>;
+// Called on the caller's thread for each batch, in file order; `position` is the input's byte
+// offset just after the batch's last line (for progress and size estimates).
+using BatchConsumer = std::function<void(std::span<const Request> batch, std::uint64_t position)>;
 
 // Reads all of `reader` and hands it to `consume`. An exception from the reader (e.g. the
 // InputError of a bad line) is rethrown here after the batches before it were consumed; an

@@ -36,6 +36,8 @@ class LineReader {
 
   const std::string& name() const { return name_; }
   std::uint64_t bytes_read() const { return bytes_read_; }
+  // Bytes up to the end of the last line returned: how far the input has been consumed.
+  std::uint64_t position() const { return bytes_read_ - (end_ - begin_); }
   // Size of the input when it is a regular file (for progress), else nullopt.
   std::optional<std::uint64_t> total_bytes() const { return total_bytes_; }
 

@@ -61,6 +61,8 @@ class TraceReader {
   const ReaderCounts& counts() const { return counts_; }
   const std::string& name() const { return lines_.name(); }
   std::uint64_t bytes_read() const { return lines_.bytes_read(); }
+  // Bytes of input up to the end of the last line consumed.
+  std::uint64_t position() const { return lines_.position(); }
   std::optional<std::uint64_t> total_bytes() const { return lines_.total_bytes(); }
 
  private:
