@@ -13,7 +13,6 @@
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
-#include "kvtrace/analysis/huge_page_allocator.hpp"
 #include "kvtrace/analysis/id_index.hpp"
 #include "kvtrace/stats/metric_stats.hpp"
 #include "kvtrace/trace/request.hpp"
@@ -92,7 +91,7 @@ class PrefixAnalyzer {
   std::uint32_t block_size_;
   bool finished_ = false;
   IdIndex ids_;
-  std::vector<IdInfo, HugePageAllocator<IdInfo>> info_;  // by dense id
+  std::vector<IdInfo> info_;  // by dense id
   // Nodes of the prefix trie are dense ids when reached through the id's first parent (the
   // common case); any other (parent, id) edge is an extra node numbered from kExtraBase.
   boost::unordered_flat_map<std::uint64_t, std::uint32_t> extra_node_of_;
@@ -102,7 +101,7 @@ class PrefixAnalyzer {
 
   std::vector<std::int64_t> isls_;
   std::vector<std::int64_t> osls_;
-  std::vector<std::uint32_t, HugePageAllocator<std::uint32_t>> dense_ids_;  // all ids, in order
+  std::vector<std::uint32_t> dense_ids_;  // all ids, in order
   std::vector<std::uint64_t> id_end_;  // end offset of each request's ids in dense_ids_
   std::vector<double> hit_rates_;      // requests with hash ids only
   std::uint64_t hit_blocks_ = 0;
