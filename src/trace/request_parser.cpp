@@ -153,84 +153,96 @@ struct RequestParser::Impl {
     return true;
   }
 
-  // An integer in [0, 2^63): JSON integers, or floats with an integral value up to 2^53
-  // (pydantic accepts 1.0 for an int field). Returns false on a syntax error only.
-  bool non_negative_int(od::value& v, od::json_type t, std::string_view field,
-                        std::optional<std::int64_t>& out) {
+  // Reads the number in `v`. A non-number, or a literal out of range (past 64 bits or a
+  // double), is recorded as the field's problem and leaves `out` empty; `expected` says what
+  // was wanted. Returns false on a syntax error only.
+  bool read_number(od::value& v, od::json_type t, const std::string& field,
+                   std::string_view expected, std::string_view& raw,
+                   std::optional<od::number>& out) {
     out.reset();
+    raw = v.raw_json_token();
     if (t != od::json_type::number) {
-      problem(std::string(field), "expected a non-negative integer, got " + describe(v, t));
+      problem(field, "expected " + std::string(expected) + ", got " + describe(t, raw));
       return true;
     }
-    const std::string_view raw = v.raw_json_token();
-    auto what = [&] { return describe(t, raw); };
     od::number n;
     if (auto e = v.get_number().get(n)) {
-      if (e == simdjson::NUMBER_ERROR) {
-        problem(std::string(field), "number out of range: " + what());
-        return true;
-      }
-      return syntax(e);
+      if (e != simdjson::NUMBER_ERROR) return syntax(e);
+      problem(field,
+              "out of range: expected " + std::string(expected) + ", got " + describe(t, raw));
+      return true;
     }
+    out = n;
+    return true;
+  }
+
+  // A non-negative integer up to 2^64-1: a JSON integer, or a float with an integral value up
+  // to 2^53 (pydantic accepts 1.0 for an int field). Records the problem otherwise.
+  std::optional<std::uint64_t> non_negative_integer(const od::number& n, const std::string& field,
+                                                    std::string_view raw) {
+    const auto what = [&] { return describe(od::json_type::number, raw); };
     switch (n.get_number_type()) {
       case od::number_type::signed_integer:
-        if (n.get_int64() < 0) {
-          problem(std::string(field), "must be >= 0, got " + what());
-        } else {
-          out = n.get_int64();
-        }
-        return true;
+        if (n.get_int64() >= 0) return static_cast<std::uint64_t>(n.get_int64());
+        problem(field, "must be >= 0, got " + what());
+        return std::nullopt;
       case od::number_type::unsigned_integer:
-        problem(std::string(field), "too large (maximum 2^63-1), got " + what());
-        return true;
+        return n.get_uint64();
       case od::number_type::floating_point_number: {
         const double d = n.get_double();
         if (d != std::floor(d)) {
-          problem(std::string(field), "expected an integer, got " + what());
+          problem(field, "expected an integer, got " + what());
         } else if (d < 0) {
-          problem(std::string(field), "must be >= 0, got " + what());
+          problem(field, "must be >= 0, got " + what());
         } else if (d > kMaxExactInteger) {
-          problem(std::string(field), "too large for an integer written as a float, got " + what());
+          problem(field, "too large for an integer written as a float, got " + what());
         } else {
-          out = static_cast<std::int64_t>(d);
+          return static_cast<std::uint64_t>(d);
         }
-        return true;
+        return std::nullopt;
       }
+    }
+    return std::nullopt;
+  }
+
+  // A length: a non-negative integer up to 2^63-1. Returns false on a syntax error only.
+  bool length(od::value& v, od::json_type t, const std::string& field,
+              std::optional<std::int64_t>& out) {
+    out.reset();
+    std::string_view raw;
+    std::optional<od::number> n;
+    if (!read_number(v, t, field, "a non-negative integer", raw, n)) return false;
+    if (!n) return true;
+    const std::optional<std::uint64_t> u = non_negative_integer(*n, field, raw);
+    if (u && *u > static_cast<std::uint64_t>(INT64_MAX)) {
+      problem(field, "too large (maximum 2^63-1), got " + describe(t, raw));
+    } else if (u) {
+      out = static_cast<std::int64_t>(*u);
     }
     return true;
   }
 
-  bool number(od::value& v, od::json_type t, std::string_view field, bool non_negative,
+  // Milliseconds: an integer or a float, kept as given. Returns false on a syntax error only.
+  bool millis(od::value& v, od::json_type t, const std::string& field, bool non_negative,
               std::optional<Number>& out) {
-    out.reset();
-    if (t != od::json_type::number) {
-      problem(std::string(field), "expected a number (milliseconds), got " + describe(v, t));
-      return true;
-    }
-    const std::string_view raw = v.raw_json_token();
-    auto what = [&] { return describe(t, raw); };
-    od::number n;
-    if (auto e = v.get_number().get(n)) {
-      if (e == simdjson::NUMBER_ERROR) {
-        problem(std::string(field), "number out of range: " + what());
-        return true;
-      }
-      return syntax(e);
-    }
+    std::string_view raw;
+    std::optional<od::number> n;
+    if (!read_number(v, t, field, "a number (milliseconds)", raw, n)) return false;
+    if (!n) return true;
     Number value;
-    switch (n.get_number_type()) {
+    switch (n->get_number_type()) {
       case od::number_type::signed_integer:
-        value = Number::of_int(n.get_int64());
+        value = Number::of_int(n->get_int64());
         break;
       case od::number_type::unsigned_integer:
-        problem(std::string(field), "too large (maximum 2^63-1), got " + what());
+        problem(field, "too large (maximum 2^63-1), got " + describe(t, raw));
         return true;
       case od::number_type::floating_point_number:
-        value = Number::of_real(n.get_double());
+        value = Number::of_real(n->get_double());
         break;
     }
     if (non_negative && value.value() < 0) {
-      problem(std::string(field), "must be >= 0, got " + what());
+      problem(field, "must be >= 0, got " + describe(t, raw));
       return true;
     }
     out = value;
@@ -284,37 +296,11 @@ struct RequestParser::Impl {
     const std::string field = "hash_ids[" + std::to_string(index) + "]";
     od::json_type t;
     if (auto e = item.type().get(t)) return syntax(e);
-    if (t != od::json_type::number) {
-      problem(field, "expected a non-negative integer, got " + describe(item, t));
-      return true;
-    }
-    const std::string_view raw = item.raw_json_token();
-    auto what = [&] { return describe(t, raw); };
-    od::number n;
-    if (auto e = item.get_number().get(n)) {
-      if (e == simdjson::NUMBER_ERROR) {
-        problem(field, "out of range (hash ids are 64-bit unsigned): " + what());
-        return true;
-      }
-      return syntax(e);
-    }
-    switch (n.get_number_type()) {
-      case od::number_type::signed_integer:
-        problem(field, "must be >= 0, got " + what());
-        return true;
-      case od::number_type::unsigned_integer:
-        out.push_back(n.get_uint64());
-        return true;
-      case od::number_type::floating_point_number: {
-        const double d = n.get_double();
-        if (d != std::floor(d) || d < 0 || d > kMaxExactInteger) {
-          problem(field, "expected a non-negative integer, got " + what());
-        } else {
-          out.push_back(static_cast<std::uint64_t>(d));
-        }
-        return true;
-      }
-    }
+    std::string_view raw;
+    std::optional<od::number> n;
+    if (!read_number(item, t, field, "an unsigned 64-bit integer", raw, n)) return false;
+    if (!n) return true;
+    if (const auto id = non_negative_integer(*n, field, raw)) out.push_back(*id);
     return true;
   }
 
@@ -449,16 +435,16 @@ struct RequestParser::Impl {
           ok = hash_ids(v, t, out.hash_ids);
           break;
         case kInputLength:
-          ok = non_negative_int(v, t, "input_length", out.input_length);
+          ok = length(v, t, "input_length", out.input_length);
           break;
         case kOutputLength:
-          ok = non_negative_int(v, t, "output_length", out.output_length);
+          ok = length(v, t, "output_length", out.output_length);
           break;
         case kTimestamp:
-          ok = number(v, t, "timestamp", false, out.timestamp);
+          ok = millis(v, t, "timestamp", false, out.timestamp);
           break;
         case kDelay:
-          ok = number(v, t, "delay", true, out.delay);
+          ok = millis(v, t, "delay", true, out.delay);
           break;
         case kSessionId:
           ok = string(v, t, "session_id", "AIPerf rejects non-string session ids; quote it",
