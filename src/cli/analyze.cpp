@@ -26,17 +26,14 @@ int run_analyze(const AnalyzeFlags& f) {
   analysis::PrefixAnalyzer analyzer(f.reader.block_size);
   Progress progress("analyze", reader.total_bytes());
   bool reserved = false;
-  trace::read_batched(reader, [&](std::span<const trace::Request> batch, std::uint64_t position) {
-    for (const trace::Request& r : batch) analyzer.add(r);
+  trace::read_batched(reader, [&](const trace::RequestBatch& batch) {
+    const std::uint64_t position = batch.position;
+    for (const trace::Request& r : batch.requests) analyzer.add(r);
     progress.update(position, analyzer.requests());
-    if (!reserved && reader.total_bytes() && position > 0 &&
-        analyzer.requests() >= kSampleRequests) {
-      // Extrapolate the whole file from what has been read so far.
+    if (!reserved && analyzer.requests() >= kSampleRequests) {
       reserved = true;
-      const double scale =
-          1.1 * static_cast<double>(*reader.total_bytes()) / static_cast<double>(position);
-      analyzer.reserve(static_cast<std::uint64_t>(scale * static_cast<double>(analyzer.requests())),
-                       static_cast<std::uint64_t>(scale * static_cast<double>(analyzer.blocks())));
+      analyzer.reserve(extrapolate(reader, analyzer.requests(), position),
+                       extrapolate(reader, analyzer.blocks(), position));
     }
   });
   progress.done();

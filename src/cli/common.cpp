@@ -96,6 +96,14 @@ void Progress::done() {
   enabled_ = false;
 }
 
+std::uint64_t extrapolate(const trace::TraceReader& reader, std::uint64_t items,
+                          std::uint64_t position) {
+  if (!reader.total_bytes() || position == 0) return items;
+  const double scale =
+      1.1 * static_cast<double>(*reader.total_bytes()) / static_cast<double>(position);
+  return static_cast<std::uint64_t>(scale * static_cast<double>(items));
+}
+
 void write_text(const std::string& path, const std::string& text) {
   if (path == "-") {
     if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout)) {

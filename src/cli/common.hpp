@@ -69,6 +69,11 @@ class Progress {
   std::chrono::steady_clock::time_point last_;
 };
 
+// The number of items a whole file holds, extrapolated from the `items` read up to byte
+// `position` (with 10% to spare); `items` when the size is unknown (stdin).
+std::uint64_t extrapolate(const trace::TraceReader& reader, std::uint64_t items,
+                          std::uint64_t position);
+
 // Writes `text` to `path` ("-" = stdout), creating parent directories; throws IoError.
 void write_text(const std::string& path, const std::string& text);
 
@@ -76,5 +81,6 @@ bool stdout_is_tty();
 
 void add_analyze(CLI::App& app, Action& action);
 void add_validate(CLI::App& app, Action& action);
+void add_synthesize(CLI::App& app, Action& action);
 
 }  // namespace kvtrace::cli

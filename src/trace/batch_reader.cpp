@@ -16,6 +16,7 @@ constexpr std::size_t kBatches = 4;
 
 struct Batch {
   std::vector<Request> requests;  // storage reused across rounds
+  std::vector<std::uint64_t> lines;
   std::size_t size = 0;
   std::uint64_t position = 0;
 };
@@ -67,6 +68,7 @@ void read_batched(TraceReader& reader, const BatchConsumer& consume, std::size_t
   Exchange exchange;
   for (Batch& b : batches) {
     b.requests.resize(batch_size);
+    b.lines.resize(batch_size);
     exchange.put_free(&b);
   }
   std::exception_ptr reader_error;
@@ -75,7 +77,9 @@ void read_batched(TraceReader& reader, const BatchConsumer& consume, std::size_t
       b->size = 0;
       bool last = false;
       try {
-        while (b->size < batch_size && reader.next(b->requests[b->size])) ++b->size;
+        while (b->size < batch_size && reader.next(b->requests[b->size])) {
+          b->lines[b->size++] = reader.line();
+        }
         last = b->size < batch_size;
       } catch (...) {
         // The requests before the bad line still reach the caller, then the error.
@@ -92,7 +96,8 @@ void read_batched(TraceReader& reader, const BatchConsumer& consume, std::size_t
   std::exception_ptr consumer_error;
   try {
     while (Batch* b = exchange.take_full()) {
-      consume(std::span<const Request>(b->requests.data(), b->size), b->position);
+      consume({std::span<Request>(b->requests.data(), b->size),
+               std::span<const std::uint64_t>(b->lines.data(), b->size), b->position});
       exchange.put_free(b);
     }
   } catch (...) {

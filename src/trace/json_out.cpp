@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
 
 namespace kvtrace::json {
@@ -48,13 +49,17 @@ void append_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-void append_int(std::string& out, std::int64_t v) {
-  fmt::format_to(std::back_inserter(out), "{}", v);
+// std::to_chars into a stack buffer: integers are most of a trace's bytes.
+template <typename T>
+void append_integer(std::string& out, T v) {
+  char buf[24];
+  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  out.append(buf, static_cast<std::size_t>(end - buf));
 }
 
-void append_uint(std::string& out, std::uint64_t v) {
-  fmt::format_to(std::back_inserter(out), "{}", v);
-}
+void append_int(std::string& out, std::int64_t v) { append_integer(out, v); }
+
+void append_uint(std::string& out, std::uint64_t v) { append_integer(out, v); }
 
 void append_double(std::string& out, double v) {
   if (!std::isfinite(v)) {

@@ -67,6 +67,7 @@ bool TraceReader::next(Request& out) {
       continue;
     }
     ++counts_.requests;
+    line_ = line.number;
     return true;
   }
   return false;

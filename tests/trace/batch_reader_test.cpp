@@ -27,12 +27,16 @@ TEST(ReadBatched, DeliversEveryRequestInFileOrder) {
   std::uint64_t last_position = 0;
   read_batched(
       reader,
-      [&](std::span<const Request> batch, std::uint64_t position) {
-        EXPECT_FALSE(batch.empty());
-        EXPECT_LE(batch.size(), 64u);
-        EXPECT_GE(position, last_position);
-        last_position = position;
-        for (const Request& r : batch) seen.push_back(*r.input_length);
+      [&](const RequestBatch& batch) {
+        EXPECT_FALSE(batch.requests.empty());
+        EXPECT_LE(batch.requests.size(), 64u);
+        EXPECT_EQ(batch.lines.size(), batch.requests.size());
+        EXPECT_GE(batch.position, last_position);
+        last_position = batch.position;
+        for (std::size_t i = 0; i < batch.requests.size(); ++i) {
+          seen.push_back(*batch.requests[i].input_length);
+          EXPECT_EQ(batch.lines[i], static_cast<std::uint64_t>(seen.size()));  // one per line
+        }
       },
       64);
   ASSERT_EQ(seen.size(), 10007u);
@@ -47,12 +51,12 @@ TEST(ReadBatched, ExactMultipleOfTheBatchSizeAndEmptyInput) {
   TraceReader reader(f.path());
   std::size_t n = 0;
   read_batched(
-      reader, [&](std::span<const Request> b, std::uint64_t) { n += b.size(); }, 64);
+      reader, [&](const RequestBatch& b) { n += b.requests.size(); }, 64);
   EXPECT_EQ(n, 128u);
   TempFile empty("");
   TraceReader none(empty.path());
   read_batched(
-      none, [&](std::span<const Request>, std::uint64_t) { FAIL(); }, 64);
+      none, [&](const RequestBatch&) { FAIL(); }, 64);
 }
 
 TEST(ReadBatched, ReaderErrorComesAfterTheRequestsBeforeIt) {
@@ -61,7 +65,7 @@ TEST(ReadBatched, ReaderErrorComesAfterTheRequestsBeforeIt) {
   std::size_t n = 0;
   try {
     read_batched(
-        reader, [&](std::span<const Request> b, std::uint64_t) { n += b.size(); }, 64);
+        reader, [&](const RequestBatch& b) { n += b.requests.size(); }, 64);
     FAIL() << "no exception";
   } catch (const InputError& e) {
     EXPECT_EQ(e.line(), 700u);
@@ -75,7 +79,7 @@ TEST(ReadBatched, ConsumerErrorStopsTheReader) {
   int calls = 0;
   EXPECT_THROW(read_batched(
                    reader,
-                   [&](std::span<const Request>, std::uint64_t) {
+                   [&](const RequestBatch&) {
                      if (++calls == 3) throw std::runtime_error("stop");
                    },
                    64),

@@ -12,9 +12,15 @@
 
 namespace kvtrace::trace {
 
-// Called on the caller's thread for each batch, in file order; `position` is the input's byte
-// offset just after the batch's last line (for progress and size estimates).
-using BatchConsumer = std::function<void(std::span<const Request> batch, std::uint64_t position)>;
+// What the consumer gets for each batch, in file order. It may move the requests out: the
+// reader refills moved-from requests on its own thread.
+struct RequestBatch {
+  std::span<Request> requests;
+  std::span<const std::uint64_t> lines;  // the 1-based line of each request
+  std::uint64_t position = 0;  // input byte offset just after the batch's last line
+};
+
+using BatchConsumer = std::function<void(const RequestBatch& batch)>;
 
 // Reads all of `reader` and hands it to `consume`. An exception from the reader (e.g. the
 // InputError of a bad line) is rethrown here after the batches before it were consumed; an

@@ -59,6 +59,8 @@ class TraceReader {
   bool next(Request& out);
 
   const ReaderCounts& counts() const { return counts_; }
+  // The 1-based line of the request the last next() returned.
+  std::uint64_t line() const { return line_; }
   const std::string& name() const { return lines_.name(); }
   std::uint64_t bytes_read() const { return lines_.bytes_read(); }
   // Bytes of input up to the end of the last line consumed.
@@ -74,6 +76,7 @@ class TraceReader {
   RequestParser parser_;
   std::vector<FieldProblem> problems_;
   ReaderCounts counts_;
+  std::uint64_t line_ = 0;
 };
 
 // Checks len(hash_ids) against input_length; returns the problem, if any.

@@ -1,0 +1,45 @@
+#pragma once
+// Rewrite mode of trace synthesis: AIPerf's per-trace rewrite (reference 4.3-4.6), applied
+// to a whole trace in memory. Shared leading blocks are stretched or squeezed, the rest of
+// each prompt is rescaled with fresh ids, requests are spread over R disjoint id namespaces,
+// timestamps and output lengths are scaled and lengths capped.
+//
+// Two modes: kvtrace's (default) fixes AIPerf's known bugs (reference 4.10; docs/synthesize.md
+// lists each), AIPerf-compat reproduces AIPerf's output exactly, and its errors.
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "kvtrace/synthesis/synthesis_params.hpp"
+#include "kvtrace/trace/request.hpp"
+
+namespace kvtrace::synthesis {
+
+enum class RewriteMode {
+  kKvtrace,       // AIPerf's algorithm with its bugs fixed
+  kAiperfCompat,  // AIPerf MAIN-0707 byte for byte, its ValueError included
+};
+
+struct RewriteStats {
+  std::uint64_t requests_in = 0;
+  std::uint64_t dropped_over_max_isl = 0;  // AIPerf's loader filter: original ISL > max_isl
+  bool rewritten = false;                  // false when no multiplier asked for a rewrite
+  std::uint64_t shared_ids = 0;            // ids that occur more than once
+  std::uint64_t fresh_ids = 0;             // ids handed out for new blocks
+  std::uint64_t partial_prefix = 0;        // shared prefixes ending in a partial block
+  std::uint64_t capped_isl = 0;            // requests whose new ISL was capped at max_isl
+  std::uint64_t capped_osl = 0;            // requests whose output_length was capped at max_osl
+};
+
+// Rewrites `requests` in place, in AIPerf's order (sessions grouped as its loader does).
+// Requests dropped by the max_isl filter are removed. `source` and `lines` (1-based line of
+// each request; may be empty) name the request in errors. Throws kvtrace::InputError for a
+// request that cannot be rewritten, UsageError for bad params, Error when ids would exceed
+// 64 bits.
+RewriteStats rewrite_trace(std::vector<trace::Request>& requests, const SynthesisParams& params,
+                           RewriteMode mode, std::string_view source = {},
+                           std::span<const std::uint64_t> lines = {});
+
+}  // namespace kvtrace::synthesis

@@ -1,0 +1,304 @@
+#include "kvtrace/synthesis/rewrite.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "kvtrace/analysis/id_index.hpp"
+#include "kvtrace/error.hpp"
+#include "kvtrace/random/derive_seed.hpp"
+#include "kvtrace/random/py_random.hpp"
+#include "kvtrace/trace/session.hpp"
+
+namespace kvtrace::synthesis {
+namespace {
+
+using trace::Number;
+using trace::Request;
+
+constexpr std::uint64_t kMaxId = std::numeric_limits<std::uint64_t>::max();
+
+// Python ints do not overflow; kvtrace's 64-bit ids must not wrap silently.
+std::uint64_t checked_mul_add(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
+  std::uint64_t out = 0;
+  if (__builtin_mul_overflow(a, b, &out) || __builtin_add_overflow(out, c, &out)) {
+    throw Error(
+        "synthesized hash ids would exceed 2^64-1: renumber the trace's ids first (its ids "
+        "are too large for this prefix length or root multiplier)");
+  }
+  return out;
+}
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+// Python's int(x) of a double: truncation toward zero, within int64.
+std::int64_t py_int(double x) {
+  if (!(std::fabs(x) < 9.2e18)) throw Error(fmt::format("length out of range: {}", x));
+  return static_cast<std::int64_t>(x);
+}
+
+// Python's round(x) for the output length: round half to even.
+std::int64_t round_half_even(double x) {
+  const double r = std::nearbyint(x);  // the default rounding mode is to nearest, ties to even
+  return py_int(r);
+}
+
+// Which ids occur more than once in the whole trace (repeats inside one request count too),
+// and the largest of them.
+class SharedIds {
+ public:
+  explicit SharedIds(std::span<const Request> requests) {
+    for (const Request& r : requests) {
+      if (!r.hash_ids) continue;
+      for (std::uint64_t h : *r.hash_ids) {
+        bool created = false;
+        const std::uint32_t d = index_.intern(h, created);
+        if (created) {
+          seen_twice_.push_back(false);
+        } else if (!seen_twice_[d]) {
+          seen_twice_[d] = true;
+          ++count_;
+          max_ = std::max(max_, h);
+        }
+      }
+    }
+  }
+  bool contains(std::uint64_t h) const {
+    const std::uint32_t d = index_.find(h);
+    return d != analysis::IdIndex::kNone && seen_twice_[d];
+  }
+  std::uint64_t count() const { return count_; }
+  std::uint64_t max() const { return max_; }  // 0 when none, as AIPerf
+
+ private:
+  analysis::IdIndex index_;
+  std::vector<bool> seen_twice_;
+  std::uint64_t count_ = 0;
+  std::uint64_t max_ = 0;
+};
+
+class Rewriter {
+ public:
+  Rewriter(const SynthesisParams& p, RewriteMode mode, std::string_view source,
+           std::span<const std::uint64_t> lines)
+      : p_(p), compat_(mode == RewriteMode::kAiperfCompat), source_(source), lines_(lines) {}
+
+  RewriteStats run(std::vector<Request>& requests) {
+    stats_.requests_in = requests.size();
+    drop_over_max_isl(requests);
+    if (!p_.any_multiplier()) {
+      // AIPerf synthesizes only when a multiplier is set; the loader still caps max_osl.
+      for (Request& r : requests) cap_osl(r);
+      return stats_;
+    }
+    stats_.rewritten = true;
+    const SharedIds shared(requests);
+    stats_.shared_ids = shared.count();
+    const auto m = static_cast<std::uint64_t>(p_.prefix_len_multiplier > 1.0 ? p_.prefix_len_multiplier : 1);
+    next_fresh_ = checked_mul_add(shared.max() + 1, m, 1);  // AIPerf: max_id = (max + 1) * m
+
+    const std::vector<std::size_t> order = trace::session_order(requests);
+    std::vector<std::int64_t> new_isl(requests.size(), 0);
+    for (std::size_t i : order) new_isl[i] = rewrite_ids(requests[i], i, shared, m);
+    if (p_.prefix_root_multiplier > 1) spread_over_roots(requests, order);
+    for (std::size_t i = 0; i < requests.size(); ++i) assemble(requests[i], new_isl[i]);
+    return stats_;
+  }
+
+ private:
+  InputError input_error(std::size_t i, std::string field, std::string problem) const {
+    return InputError(std::string(source_), i < lines_.size() ? lines_[i] : 0, std::move(field),
+                      std::move(problem));
+  }
+
+  // AIPerf's loader drops requests whose original ISL exceeds max_isl, before synthesis.
+  void drop_over_max_isl(std::vector<Request>& requests) {
+    if (!p_.max_isl) return;
+    std::size_t kept = 0;
+    std::vector<std::uint64_t> kept_lines;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      if (requests[i].input_length && *requests[i].input_length > *p_.max_isl) {
+        ++stats_.dropped_over_max_isl;
+        continue;
+      }
+      if (i < lines_.size()) kept_lines.push_back(lines_[i]);
+      if (kept != i) requests[kept] = std::move(requests[i]);
+      ++kept;
+    }
+    requests.resize(kept);
+    if (!lines_.empty()) {
+      own_lines_ = std::move(kept_lines);
+      lines_ = own_lines_;
+    }
+  }
+
+  std::uint64_t take_fresh(std::uint64_t n) {
+    const std::uint64_t first = next_fresh_;
+    next_fresh_ = checked_mul_add(next_fresh_, 1, n);
+    stats_.fresh_ids += n;
+    return first;
+  }
+
+  void append_fresh(std::vector<std::uint64_t>& out, std::int64_t n) {
+    if (n <= 0) return;
+    const std::uint64_t first = take_fresh(static_cast<std::uint64_t>(n));
+    for (std::uint64_t k = 0; k < static_cast<std::uint64_t>(n); ++k) out.push_back(first + k);
+  }
+
+  // The core of _apply_multipliers for one request: its new ids (in place) and new ISL.
+  std::int64_t rewrite_ids(Request& r, std::size_t i, const SharedIds& shared, std::uint64_t m) {
+    const std::int64_t L = r.input_length.value_or(0);
+    if (!r.hash_ids || r.hash_ids->empty()) return L;
+    std::vector<std::uint64_t>& ids = *r.hash_ids;
+    const auto B = static_cast<std::int64_t>(p_.block_size);
+    std::size_t n = 0;  // the shared leading run stops at the first id that is not shared
+    while (n < ids.size() && shared.contains(ids[n])) ++n;
+    const std::int64_t prefix_len = static_cast<std::int64_t>(n) * B;
+    std::int64_t prompt_len = L - prefix_len;
+    std::int64_t deficit = 0;  // tokens the shared prefix's partial last block lacks
+    if (prompt_len < 0) {
+      if (compat_) {
+        throw input_error(i, "hash_ids",
+                          fmt::format("input_len ({}) < prefix_len ({}): trace has fewer tokens "
+                                      "than its shared prefix blocks (AIPerf raises this "
+                                      "ValueError; without --aiperf-compat kvtrace handles it)",
+                                      L, prefix_len));
+      }
+      deficit = -prompt_len;
+      if (deficit >= B) {
+        throw input_error(i, "hash_ids",
+                          fmt::format("{} ids for input_length {} (block size {}): more ids than "
+                                      "the tokens fill; fix the trace or the block size",
+                                      ids.size(), L, B));
+      }
+      prompt_len = 0;
+      ++stats_.partial_prefix;
+    }
+
+    std::vector<std::uint64_t>& out = scratch_;  // reused: no allocation per request
+    out.clear();
+    std::int64_t new_prefix_len = 0;
+    const double P = p_.prefix_len_multiplier;
+    if (P > 1.0) {
+      // Interleaved stretch: h -> h*m .. h*m+m-1, consistent across requests; the
+      // fractional extra blocks are fresh per request.
+      for (std::size_t k = 0; k < n; ++k) {
+        for (std::uint64_t j = 0; j < m; ++j) out.push_back(checked_mul_add(ids[k], m, j));
+      }
+      const auto target = py_int(std::ceil(static_cast<double>(n) * P));
+      append_fresh(out, target - static_cast<std::int64_t>(out.size()));
+      new_prefix_len = static_cast<std::int64_t>(out.size()) * B - deficit;
+    } else if (P < 1.0) {
+      const std::int64_t k = std::max<std::int64_t>(1, py_int(static_cast<double>(n) * P));
+      out.assign(ids.begin(), ids.begin() + std::min<std::int64_t>(k, static_cast<std::int64_t>(n)));
+      if (compat_) {
+        new_prefix_len = k * B;  // k blocks of tokens even when there is no prefix (AIPerf)
+      } else {
+        // The kept blocks' tokens; the partial last block only when it is kept.
+        new_prefix_len = static_cast<std::int64_t>(out.size()) * B -
+                         (out.size() == n ? deficit : 0);
+      }
+    } else {
+      out.assign(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(n));
+      new_prefix_len = prefix_len - deficit;
+    }
+
+    std::int64_t new_prompt_len = py_int(static_cast<double>(prompt_len) * p_.prompt_len_multiplier);
+    if (!compat_ && out.empty() && new_prompt_len == 0) {
+      new_prompt_len = 1;  // AIPerf would drop the hash ids and keep the old ISL; keep a block
+    }
+    append_fresh(out, ceil_div(new_prompt_len, B));
+    ids.assign(out.begin(), out.end());
+    return new_prefix_len + new_prompt_len;
+  }
+
+  // Each request with ids moves to namespace t ~ U{0..R-1}: ids + t * (max_id + 1). One
+  // randint per non-empty request, in AIPerf's order, from its derived stream.
+  void spread_over_roots(std::vector<Request>& requests, std::span<const std::size_t> order) {
+    random::PyRandom rng(random::derive_seed(p_.seed, kSynthesizerStream));
+    const std::uint64_t base = next_fresh_;  // AIPerf: max_id + 1 after every fresh id
+    for (std::size_t i : order) {
+      auto& ids = requests[i].hash_ids;
+      if (!ids || ids->empty()) continue;
+      const auto t = static_cast<std::uint64_t>(rng.randint(0, p_.prefix_root_multiplier - 1));
+      if (t == 0) continue;
+      const std::uint64_t offset = checked_mul_add(t, base, 0);
+      for (std::uint64_t& h : *ids) h = checked_mul_add(h, 1, offset);
+    }
+  }
+
+  void cap_osl(Request& r) {
+    if (p_.max_osl && r.output_length && *r.output_length > *p_.max_osl) {
+      r.output_length = *p_.max_osl;
+      ++stats_.capped_osl;
+    }
+  }
+
+  // Per-request output assembly (reference 4.3).
+  void assemble(Request& r, std::int64_t new_isl) {
+    const bool had_input_length = r.input_length.has_value();
+    std::int64_t isl = new_isl;
+    if (!r.hash_ids || r.hash_ids->empty()) {
+      isl = compat_ ? r.input_length.value_or(p_.block_size) : r.input_length.value_or(0);
+      r.hash_ids.reset();
+    }
+    if (p_.max_isl && isl > *p_.max_isl) {
+      isl = *p_.max_isl;
+      ++stats_.capped_isl;
+      // kvtrace keeps the trace consistent: as many ids as the capped ISL fills.
+      if (!compat_ && r.hash_ids) {
+        r.hash_ids->resize(static_cast<std::size_t>(ceil_div(isl, p_.block_size)));
+      }
+    }
+    const bool has_messages = std::ranges::any_of(r.extra, [](const trace::ExtraField& f) {
+      return f.key == "messages" && f.raw_value != "null";
+    });
+    if (compat_ ? (!r.text_input && !has_messages) : had_input_length) r.input_length = isl;
+
+    if (r.timestamp) r.timestamp = scale_timestamp(*r.timestamp);
+    if (r.output_length) {
+      const std::int64_t before = *r.output_length;
+      std::int64_t o =
+          round_half_even(static_cast<double>(before) * p_.output_len_multiplier);
+      if (p_.max_osl && o > *p_.max_osl) {
+        o = *p_.max_osl;
+        ++stats_.capped_osl;
+      }
+      // AIPerf floors every output length at 1; kvtrace only keeps a scaled-down one from
+      // reaching 0 and leaves an original 0 alone.
+      r.output_length = compat_ ? std::max<std::int64_t>(1, o) : (o == 0 && before > 0 ? 1 : o);
+    }
+  }
+
+  Number scale_timestamp(const Number& ts) const {
+    const double q = ts.value() / p_.speedup_ratio;
+    // AIPerf truncates to whole ms; kvtrace keeps the fraction, and integers where exact.
+    if (compat_) return Number::of_int(py_int(std::trunc(q)));
+    if (ts.is_integer && q == std::trunc(q) && std::fabs(q) < 9007199254740992.0) {
+      return Number::of_int(static_cast<std::int64_t>(q));
+    }
+    return Number::of_real(q);
+  }
+
+  const SynthesisParams& p_;
+  bool compat_;
+  std::string_view source_;
+  std::span<const std::uint64_t> lines_;
+  std::vector<std::uint64_t> own_lines_;
+  std::uint64_t next_fresh_ = 0;  // AIPerf's max_id + 1
+  std::vector<std::uint64_t> scratch_;
+  RewriteStats stats_;
+};
+
+}  // namespace
+
+RewriteStats rewrite_trace(std::vector<trace::Request>& requests, const SynthesisParams& params,
+                           RewriteMode mode, std::string_view source,
+                           std::span<const std::uint64_t> lines) {
+  params.validate();
+  return Rewriter(params, mode, source, lines).run(requests);
+}
+
+}  // namespace kvtrace::synthesis
