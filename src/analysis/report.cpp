@@ -14,73 +14,29 @@
 namespace kvtrace::analysis {
 namespace {
 
-// Writes pydantic's indent=2 layout: one "key": value per line, nested objects indented.
-class JsonObject {
- public:
-  JsonObject(std::string& out, int indent) : out_(out), indent_(indent) { out_.push_back('{'); }
-
-  void key(std::string_view k) {
-    out_.append(first_ ? "\n" : ",\n");
-    first_ = false;
-    out_.append(static_cast<std::size_t>(indent_ + 2), ' ');
-    json::append_string(out_, k);
-    out_.append(": ");
-  }
-  void field(std::string_view k, std::uint64_t v) {
-    key(k);
-    json::append_uint(out_, v);
-  }
-  void field(std::string_view k, std::int64_t v) {
-    key(k);
-    json::append_int(out_, v);
-  }
-  void field(std::string_view k, double v) {
-    key(k);
-    json::append_double(out_, v);
-  }
-  void field(std::string_view k, std::string_view v) {
-    key(k);
-    json::append_string(out_, v);
-  }
-  void field(std::string_view k, const std::optional<stats::MetricStats>& m) {
-    key(k);
-    if (!m) {
-      out_.append("null");
-      return;
-    }
-    JsonObject o(out_, indent_ + 2);
-    o.field("mean", m->mean);
-    o.field("std_dev", m->std_dev);
-    o.field("min", m->min);
-    o.field("p25", m->p25);
-    o.field("median", m->median);
-    o.field("p75", m->p75);
-    o.field("max", m->max);
-    o.close();
-  }
-  JsonObject object(std::string_view k) {
-    key(k);
-    return JsonObject(out_, indent_ + 2);
-  }
-  void close() {
-    if (!first_) {
-      out_.push_back('\n');
-      out_.append(static_cast<std::size_t>(indent_), ' ');
-    }
-    out_.push_back('}');
-  }
-
- private:
-  std::string& out_;
-  int indent_;
-  bool first_ = true;
-};
-
 std::string grouped_int(std::uint64_t v) {
   return format_grouped(static_cast<double>(v), 0);
 }
 
-// A box table: header row, then data rows; first column left-aligned, others right-aligned.
+}  // namespace
+
+void write_metric_stats(json::ObjectWriter& o, std::string_view key,
+                        const std::optional<stats::MetricStats>& m) {
+  if (!m) {
+    o.null_field(key);
+    return;
+  }
+  json::ObjectWriter w = o.object(key);
+  w.field("mean", m->mean);
+  w.field("std_dev", m->std_dev);
+  w.field("min", m->min);
+  w.field("p25", m->p25);
+  w.field("median", m->median);
+  w.field("p75", m->p75);
+  w.field("max", m->max);
+  w.close();
+}
+
 std::string box_table(const std::string& title, const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> width(rows.front().size(), 0);
   for (const auto& row : rows) {
@@ -113,6 +69,8 @@ std::string box_table(const std::string& title, const std::vector<std::vector<st
   out += rule("└", "┴", "┘");
   return out;
 }
+
+namespace {
 
 std::vector<std::string> stats_row(const std::string& name,
                                    const std::optional<stats::MetricStats>& m) {
@@ -148,7 +106,7 @@ std::string format_grouped(double v, int decimals) {
 
 std::string render_json(const AnalysisStats& s, const ReportInput& input, JsonFields fields) {
   std::string out;
-  JsonObject o(out, 0);
+  json::ObjectWriter o(out, 0);
   o.field("total_requests", s.total_requests);
   o.field("unique_prefixes", s.unique_prefixes);
   o.field("num_prefix_groups", s.num_prefix_groups);
@@ -160,11 +118,11 @@ std::string render_json(const AnalysisStats& s, const ReportInput& input, JsonFi
   o.field("max_osl", s.max_osl);
   o.field("avg_osl", s.avg_osl);
   o.field("prefix_reuse_ratio", s.prefix_reuse_ratio);
-  o.field("isl_stats", s.isl_stats);
-  o.field("osl_stats", s.osl_stats);
-  o.field("context_length_stats", s.context_length_stats);
-  o.field("unique_prompt_length_stats", s.unique_prompt_length_stats);
-  o.field("hit_rate_stats", s.hit_rate_stats);
+  write_metric_stats(o, "isl_stats", s.isl_stats);
+  write_metric_stats(o, "osl_stats", s.osl_stats);
+  write_metric_stats(o, "context_length_stats", s.context_length_stats);
+  write_metric_stats(o, "unique_prompt_length_stats", s.unique_prompt_length_stats);
+  write_metric_stats(o, "hit_rate_stats", s.hit_rate_stats);
   if (fields == JsonFields::kAll) {
     o.field("block_size", std::uint64_t{s.block_size});
     o.field("requests_with_hash_ids", s.requests_with_hash_ids);
@@ -175,9 +133,9 @@ std::string render_json(const AnalysisStats& s, const ReportInput& input, JsonFi
     o.field("total_input_tokens", s.total_input_tokens);
     o.field("cached_input_tokens", s.cached_input_tokens);
     o.field("token_hit_rate", s.token_hit_rate);
-    o.field("shared_prefix_length_stats", s.shared_prefix_length_stats);
-    o.field("unique_suffix_length_stats", s.unique_suffix_length_stats);
-    JsonObject in = o.object("input");
+    write_metric_stats(o, "shared_prefix_length_stats", s.shared_prefix_length_stats);
+    write_metric_stats(o, "unique_suffix_length_stats", s.unique_suffix_length_stats);
+    json::ObjectWriter in = o.object("input");
     in.field("file", input.source);
     in.field("lines", input.counts.lines);
     in.field("blank_lines", input.counts.blank_lines);

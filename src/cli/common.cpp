@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "kvtrace/error.hpp"
+#include "kvtrace/trace/batch_reader.hpp"
 
 namespace kvtrace::cli {
 namespace {
@@ -94,6 +95,29 @@ void Progress::done() {
   if (drawn_) fmt::print(stderr, "\r\033[K");
   drawn_ = false;
   enabled_ = false;
+}
+
+std::vector<trace::Request> read_requests(trace::TraceReader& reader,
+                                          std::vector<std::uint64_t>* lines) {
+  // Requests read before the arrays are sized from the file size.
+  constexpr std::size_t kSampleRequests = 4096;
+  std::vector<trace::Request> requests;
+  Progress progress("read", reader.total_bytes());
+  trace::read_batched(reader, [&](const trace::RequestBatch& batch) {
+    for (trace::Request& r : batch.requests) requests.push_back(std::move(r));
+    if (lines != nullptr) lines->insert(lines->end(), batch.lines.begin(), batch.lines.end());
+    progress.update(batch.position, requests.size());
+    if (requests.size() >= kSampleRequests && requests.capacity() < 2 * kSampleRequests) {
+      // Size the arrays for the whole file once: no copies while they grow.
+      const std::uint64_t total = extrapolate(reader, requests.size(), batch.position);
+      requests.reserve(total);
+      if (lines != nullptr) lines->reserve(total);
+    }
+  });
+  progress.done();
+  report_reader_counts(reader);
+  if (requests.empty()) throw InputError(reader.name(), 0, "", "no requests in the trace");
+  return requests;
 }
 
 std::uint64_t extrapolate(const trace::TraceReader& reader, std::uint64_t items,

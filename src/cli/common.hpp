@@ -69,6 +69,12 @@ class Progress {
   std::chrono::steady_clock::time_point last_;
 };
 
+// Reads a whole trace into memory on a background thread, with progress; reports the
+// reader's counts. Throws InputError when there is no request. `lines`, when given, gets the
+// 1-based line of each request.
+std::vector<trace::Request> read_requests(trace::TraceReader& reader,
+                                          std::vector<std::uint64_t>* lines = nullptr);
+
 // The number of items a whole file holds, extrapolated from the `items` read up to byte
 // `position` (with 10% to spare); `items` when the size is unknown (stdin).
 std::uint64_t extrapolate(const trace::TraceReader& reader, std::uint64_t items,
@@ -82,5 +88,6 @@ bool stdout_is_tty();
 void add_analyze(CLI::App& app, Action& action);
 void add_validate(CLI::App& app, Action& action);
 void add_synthesize(CLI::App& app, Action& action);
+void add_compare(CLI::App& app, Action& action);
 
 }  // namespace kvtrace::cli

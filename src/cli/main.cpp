@@ -11,7 +11,8 @@
 int main(int argc, char** argv) {
   using namespace kvtrace::cli;
   CLI::App app{
-      "kvtrace: analyze, validate and synthesize (later: materialize, hash, simulate, replay) "
+      "kvtrace: analyze, validate, synthesize and compare (later: materialize, hash, simulate, "
+      "replay) "
       "LLM-serving request traces in the Mooncake JSONL format.\n"
       "Exit codes: 0 ok, 2 invalid input data, 3 I/O error, 64 bad arguments, 1 internal "
       "error."};
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   add_analyze(app, action);
   add_validate(app, action);
   add_synthesize(app, action);
+  add_compare(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

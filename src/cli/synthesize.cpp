@@ -4,20 +4,19 @@
 
 #include "cli/common.hpp"
 #include "kvtrace/error.hpp"
+#include "kvtrace/synthesis/fidelity.hpp"
 #include "kvtrace/synthesis/rewrite.hpp"
-#include "kvtrace/trace/batch_reader.hpp"
 #include "kvtrace/trace/trace_writer.hpp"
 
 namespace kvtrace::cli {
 namespace {
 
-// Requests read before the arrays are sized from the file size.
-constexpr std::size_t kSampleRequests = 4096;
-
 struct SynthesizeFlags {
   std::string input;
   std::string output = "-";
   bool aiperf_compat = false;
+  bool report = false;
+  std::string report_json;
   synthesis::SynthesisParams params;
   ReaderFlags reader;
 };
@@ -26,32 +25,27 @@ int run_synthesize(SynthesizeFlags& f) {
   f.params.block_size = f.reader.block_size;
   f.params.validate();
   trace::TraceReader reader(f.input, f.reader.options());
-  std::vector<trace::Request> requests;
   std::vector<std::uint64_t> lines;
-  Progress progress("read", reader.total_bytes());
-  trace::read_batched(reader, [&](const trace::RequestBatch& batch) {
-    for (trace::Request& r : batch.requests) requests.push_back(std::move(r));
-    lines.insert(lines.end(), batch.lines.begin(), batch.lines.end());
-    progress.update(batch.position, requests.size());
-    if (requests.size() >= kSampleRequests && requests.capacity() < 2 * kSampleRequests) {
-      // Size the arrays for the whole file once: no copies while they grow.
-      const std::uint64_t total = extrapolate(reader, requests.size(), batch.position);
-      requests.reserve(total);
-      lines.reserve(total);
-    }
-  });
-  progress.done();
-  report_reader_counts(reader);
-  if (requests.empty()) throw InputError(reader.name(), 0, "", "no requests to synthesize from");
+  std::vector<trace::Request> requests = read_requests(reader, &lines);
+  std::optional<synthesis::TraceProfile> before;
+  if (f.report || !f.report_json.empty()) {
+    before = synthesis::profile_trace(requests, f.params.block_size);
+  }
 
-  const auto mode = f.aiperf_compat ? synthesis::RewriteMode::kAiperfCompat
-                                    : synthesis::RewriteMode::kKvtrace;
+  const auto mode =
+      f.aiperf_compat ? synthesis::RewriteMode::kAiperfCompat : synthesis::RewriteMode::kKvtrace;
   const synthesis::RewriteStats st =
       synthesis::rewrite_trace(requests, f.params, mode, reader.name(), lines);
 
   trace::TraceWriter writer(f.output);
   for (const trace::Request& r : requests) writer.write(r);
   writer.close();
+  if (before) {
+    const auto report = synthesis::compare_traces(
+        std::move(*before), synthesis::profile_trace(requests, f.params.block_size), &f.params);
+    if (f.report) fmt::print(stderr, "{}", synthesis::render_fidelity_table(report));
+    if (!f.report_json.empty()) write_text(f.report_json, synthesis::render_fidelity_json(report));
+  }
 
   fmt::print(stderr, "kvtrace: synthesized {} requests from {} (rewrite{}, seed {})\n",
              requests.size(), st.requests_in, f.aiperf_compat ? ", AIPerf-compatible" : "",
@@ -62,7 +56,8 @@ int run_synthesize(SynthesizeFlags& f) {
                "(as in AIPerf); only the max ISL/OSL limits applied\n");
   }
   if (st.dropped_over_max_isl > 0) {
-    fmt::print(stderr, "kvtrace: note: dropped {} requests whose input length exceeds --max-isl {}\n",
+    fmt::print(stderr,
+               "kvtrace: note: dropped {} requests whose input length exceeds --max-isl {}\n",
                st.dropped_over_max_isl, *f.params.max_isl);
   }
   if (st.partial_prefix > 0) {
@@ -113,6 +108,9 @@ void add_synthesize(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_flag("--aiperf-compat", flags->aiperf_compat,
                 "Reproduce AIPerf's output exactly, its bugs and errors included");
+  cmd->add_flag("--report", flags->report,
+                "Print the fidelity report (input vs output, with the expected values) on stderr");
+  cmd->add_option("--report-json", flags->report_json, "Write the fidelity report as JSON here");
   flags->reader.add_to(*cmd, true);
   cmd->callback([flags, &action] { action = [flags] { return run_synthesize(*flags); }; });
 }

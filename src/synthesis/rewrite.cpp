@@ -31,7 +31,9 @@ std::uint64_t checked_mul_add(std::uint64_t a, std::uint64_t b, std::uint64_t c)
   return out;
 }
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return (a + b - 1) / b;
+}
 
 // Python's int(x) of a double: truncation toward zero, within int64.
 std::int64_t py_int(double x) {
@@ -96,7 +98,8 @@ class Rewriter {
     stats_.rewritten = true;
     const SharedIds shared(requests);
     stats_.shared_ids = shared.count();
-    const auto m = static_cast<std::uint64_t>(p_.prefix_len_multiplier > 1.0 ? p_.prefix_len_multiplier : 1);
+    const auto m =
+        static_cast<std::uint64_t>(p_.prefix_len_multiplier > 1.0 ? p_.prefix_len_multiplier : 1);
     next_fresh_ = checked_mul_add(shared.max() + 1, m, 1);  // AIPerf: max_id = (max + 1) * m
 
     const std::vector<std::size_t> order = trace::session_order(requests);
@@ -192,20 +195,22 @@ class Rewriter {
       new_prefix_len = static_cast<std::int64_t>(out.size()) * B - deficit;
     } else if (P < 1.0) {
       const std::int64_t k = std::max<std::int64_t>(1, py_int(static_cast<double>(n) * P));
-      out.assign(ids.begin(), ids.begin() + std::min<std::int64_t>(k, static_cast<std::int64_t>(n)));
+      out.assign(ids.begin(),
+                 ids.begin() + std::min<std::int64_t>(k, static_cast<std::int64_t>(n)));
       if (compat_) {
         new_prefix_len = k * B;  // k blocks of tokens even when there is no prefix (AIPerf)
       } else {
         // The kept blocks' tokens; the partial last block only when it is kept.
-        new_prefix_len = static_cast<std::int64_t>(out.size()) * B -
-                         (out.size() == n ? deficit : 0);
+        new_prefix_len =
+            static_cast<std::int64_t>(out.size()) * B - (out.size() == n ? deficit : 0);
       }
     } else {
       out.assign(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(n));
       new_prefix_len = prefix_len - deficit;
     }
 
-    std::int64_t new_prompt_len = py_int(static_cast<double>(prompt_len) * p_.prompt_len_multiplier);
+    std::int64_t new_prompt_len =
+        py_int(static_cast<double>(prompt_len) * p_.prompt_len_multiplier);
     if (!compat_ && out.empty() && new_prompt_len == 0) {
       new_prompt_len = 1;  // AIPerf would drop the hash ids and keep the old ISL; keep a block
     }
@@ -260,8 +265,7 @@ class Rewriter {
     if (r.timestamp) r.timestamp = scale_timestamp(*r.timestamp);
     if (r.output_length) {
       const std::int64_t before = *r.output_length;
-      std::int64_t o =
-          round_half_even(static_cast<double>(before) * p_.output_len_multiplier);
+      std::int64_t o = round_half_even(static_cast<double>(before) * p_.output_len_multiplier);
       if (p_.max_osl && o > *p_.max_osl) {
         o = *p_.max_osl;
         ++stats_.capped_osl;

@@ -16,8 +16,7 @@ void require(bool ok, const char* knob, const std::string& bound, double value) 
 }  // namespace
 
 void SynthesisParams::validate() const {
-  require(std::isfinite(speedup_ratio) && speedup_ratio > 0, "speedup ratio", "> 0",
-          speedup_ratio);
+  require(std::isfinite(speedup_ratio) && speedup_ratio > 0, "speedup ratio", "> 0", speedup_ratio);
   require(std::isfinite(prefix_len_multiplier) && prefix_len_multiplier > 0,
           "prefix length multiplier", "> 0", prefix_len_multiplier);
   require(prefix_root_multiplier >= 1, "prefix root multiplier", "an integer >= 1",

@@ -57,9 +57,13 @@ void append_integer(std::string& out, T v) {
   out.append(buf, static_cast<std::size_t>(end - buf));
 }
 
-void append_int(std::string& out, std::int64_t v) { append_integer(out, v); }
+void append_int(std::string& out, std::int64_t v) {
+  append_integer(out, v);
+}
 
-void append_uint(std::string& out, std::uint64_t v) { append_integer(out, v); }
+void append_uint(std::string& out, std::uint64_t v) {
+  append_integer(out, v);
+}
 
 void append_double(std::string& out, double v) {
   if (!std::isfinite(v)) {
@@ -77,6 +81,56 @@ std::string format_double(double v) {
   std::string out;
   append_double(out, v);
   return out;
+}
+
+ObjectWriter::ObjectWriter(std::string& out, int indent) : out_(out), indent_(indent) {
+  out_.push_back('{');
+}
+
+void ObjectWriter::key(std::string_view k) {
+  out_.append(first_ ? "\n" : ",\n");
+  first_ = false;
+  out_.append(static_cast<std::size_t>(indent_ + 2), ' ');
+  append_string(out_, k);
+  out_.append(": ");
+}
+
+void ObjectWriter::field(std::string_view k, std::uint64_t v) {
+  key(k);
+  append_uint(out_, v);
+}
+
+void ObjectWriter::field(std::string_view k, std::int64_t v) {
+  key(k);
+  append_int(out_, v);
+}
+
+void ObjectWriter::field(std::string_view k, double v) {
+  key(k);
+  append_double(out_, v);
+}
+
+void ObjectWriter::field(std::string_view k, std::string_view v) {
+  key(k);
+  append_string(out_, v);
+}
+
+void ObjectWriter::null_field(std::string_view k) {
+  key(k);
+  out_.append("null");
+}
+
+ObjectWriter ObjectWriter::object(std::string_view k) {
+  key(k);
+  return ObjectWriter(out_, indent_ + 2);
+}
+
+void ObjectWriter::close() {
+  if (!first_) {
+    out_.push_back('\n');
+    out_.append(static_cast<std::size_t>(indent_), ' ');
+  }
+  out_.push_back('}');
 }
 
 }  // namespace kvtrace::json

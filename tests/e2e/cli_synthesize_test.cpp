@@ -15,12 +15,12 @@ const std::string kSample = kSource + "/examples/fast25-conversation-1k.jsonl";
 
 TEST(CliSynthesize, RewritesToAFileAndTheResultIsAValidTrace) {
   TempFile out("");
-  auto r = run_kvtrace("synthesize --speedup-ratio 2 --prefix-len-multiplier 1.5 "
-                       "--prefix-root-multiplier 3 --prompt-len-multiplier 0.8 -o " +
-                       out.path() + " " + kSample);
+  auto r = run_kvtrace(
+      "synthesize --speedup-ratio 2 --prefix-len-multiplier 1.5 "
+      "--prefix-root-multiplier 3 --prompt-len-multiplier 0.8 -o " +
+      out.path() + " " + kSample);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("synthesized 1000 requests from 1000 (rewrite, seed 42)"),
-            std::string::npos)
+  EXPECT_NE(r.err.find("synthesized 1000 requests from 1000 (rewrite, seed 42)"), std::string::npos)
       << r.err;
   // Every line is consistent: validate finds no problem (hash ids match the ISL).
   r = run_kvtrace("validate " + out.path());
@@ -38,7 +38,9 @@ TEST(CliSynthesize, SameInputParamsAndSeedGiveByteIdenticalOutput) {
 }
 
 TEST(CliSynthesize, AiperfCompatRaisesWhereAiperfDoes) {
-  TempFile f("{\"input_length\": 1000, \"hash_ids\": [1, 2]}\n{\"input_length\": 1000, \"hash_ids\": [1, 2]}\n");
+  TempFile f(
+      "{\"input_length\": 1000, \"hash_ids\": [1, 2]}\n{\"input_length\": 1000, \"hash_ids\": [1, "
+      "2]}\n");
   auto r = run_kvtrace("synthesize --aiperf-compat --speedup-ratio 2 " + f.path());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(f.path() + ":1: hash_ids: input_len (1000) < prefix_len (1024)"),
@@ -46,8 +48,9 @@ TEST(CliSynthesize, AiperfCompatRaisesWhereAiperfDoes) {
       << r.err;
   r = run_kvtrace("synthesize --speedup-ratio 2 " + f.path());
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "{\"input_length\": 1000, \"hash_ids\": [1, 2]}\n"
-                   "{\"input_length\": 1000, \"hash_ids\": [1, 2]}\n");
+  EXPECT_EQ(r.out,
+            "{\"input_length\": 1000, \"hash_ids\": [1, 2]}\n"
+            "{\"input_length\": 1000, \"hash_ids\": [1, 2]}\n");
   EXPECT_NE(r.err.find("2 requests have a shared prefix ending in a partial block"),
             std::string::npos);
 }
@@ -75,7 +78,9 @@ TEST(CliSynthesize, BadParamsAreUsageErrors) {
 }
 
 TEST(CliSynthesize, MaxIslDropsAndReports) {
-  TempFile f("{\"input_length\": 5000, \"output_length\": 1}\n{\"input_length\": 100, \"output_length\": 1}\n");
+  TempFile f(
+      "{\"input_length\": 5000, \"output_length\": 1}\n{\"input_length\": 100, \"output_length\": "
+      "1}\n");
   const auto r = run_kvtrace("synthesize --max-isl 4096 --output-len-multiplier 2 " + f.path());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "{\"input_length\": 100, \"output_length\": 2}\n");

@@ -39,7 +39,9 @@ TEST(CliValidate, ReportsEveryProblemNotJustTheFirst) {
       ":5: hash_ids: expected ceil(input_length 20 / block size 512) = 1 ids, got 2\n";
   EXPECT_EQ(r.out.substr(0, expected.size()), expected) << r.out;
   EXPECT_NE(r.out.find(p + ":6: invalid JSON"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find(p + ":7: hash_ids[0]: out of range: expected an unsigned 64-bit integer"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(p + ":7: hash_ids[0]: out of range: expected an unsigned 64-bit integer"),
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find(p + ":8: input_length: missing"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("1 valid request, 7 problems on 6 lines"), std::string::npos) << r.err;
 }

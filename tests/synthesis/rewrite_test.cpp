@@ -41,8 +41,7 @@ struct Out {
   std::vector<Request> requests;
 };
 
-Out run(std::vector<Request> in, SynthesisParams p,
-        RewriteMode mode = RewriteMode::kAiperfCompat) {
+Out run(std::vector<Request> in, SynthesisParams p, RewriteMode mode = RewriteMode::kAiperfCompat) {
   rewrite_trace(in, p, mode);
   Out o;
   for (const Request& r : in) {
@@ -73,15 +72,16 @@ TEST(RewriteGoldens, DefaultKnobsRenumberTheNonSharedBlocks) {
 
 TEST(RewriteGoldens, PrefixMultiplierTwo) {
   const Out o = run(sample(), with(2));
-  EXPECT_EQ(o.ids, (std::vector<Ids>{{2, 3, 4, 5}, {2, 3, 4, 5, 6, 7}, {2, 3, 4, 5},
-                                     {4, 5, 6, 7, 9}, {2, 3, 6, 7}}));
+  EXPECT_EQ(o.ids,
+            (std::vector<Ids>{
+                {2, 3, 4, 5}, {2, 3, 4, 5, 6, 7}, {2, 3, 4, 5}, {4, 5, 6, 7, 9}, {2, 3, 6, 7}}));
   EXPECT_EQ(o.isl, (std::vector<std::int64_t>{2048, 3072, 2048, 2560, 2048}));
 }
 
 TEST(RewriteGoldens, PrefixMultiplierOneAndAHalf) {
   const Out o = run(sample(), with(1.5));
-  EXPECT_EQ(o.ids, (std::vector<Ids>{{1, 2, 5}, {1, 2, 3, 6, 7}, {1, 2, 8}, {2, 3, 9, 10},
-                                     {1, 3, 11}}));
+  EXPECT_EQ(o.ids,
+            (std::vector<Ids>{{1, 2, 5}, {1, 2, 3, 6, 7}, {1, 2, 8}, {2, 3, 9, 10}, {1, 3, 11}}));
   EXPECT_EQ(o.isl, (std::vector<std::int64_t>{1536, 2560, 1536, 2048, 1536}));
 }
 
@@ -108,8 +108,10 @@ TEST(RewriteGoldens, RootMultiplierThree) {
 
 TEST(RewriteGoldens, AllKnobsTogether) {
   const Out o = run(sample(), with(2, 1.5, 2));
-  EXPECT_EQ(o.ids, (std::vector<Ids>{{2, 3, 4, 5}, {2, 3, 4, 5, 6, 7}, {2, 3, 4, 5},
-                                     {4, 5, 6, 7, 9, 10}, {2, 3, 6, 7}}));
+  EXPECT_EQ(
+      o.ids,
+      (std::vector<Ids>{
+          {2, 3, 4, 5}, {2, 3, 4, 5, 6, 7}, {2, 3, 4, 5}, {4, 5, 6, 7, 9, 10}, {2, 3, 6, 7}}));
   EXPECT_EQ(o.isl, (std::vector<std::int64_t>{2048, 3072, 2048, 2816, 2048}));
 }
 
@@ -142,8 +144,8 @@ TEST(RewriteGoldens, FirstMissStopsThePrefix) {
 }
 
 TEST(RewriteGoldens, Fast25FirstFiveLines) {
-  auto in = trace::read_all(std::string(KVTRACE_SOURCE_DIR) +
-                            "/tests/analysis/data/fast25-first5.jsonl");
+  auto in =
+      trace::read_all(std::string(KVTRACE_SOURCE_DIR) + "/tests/analysis/data/fast25-first5.jsonl");
   SynthesisParams p = with(2, 0.5);
   p.output_len_multiplier = 0.5;
   const Out o = run(in, p);
@@ -160,8 +162,8 @@ TEST(RewriteGoldens, Fast25FirstFiveLines) {
 
 // Upstream test_synthesizer.py.
 TEST(RewriteUpstream, OutputLengthMultiplierAndMaxOsl) {
-  std::vector<Request> in = {req(1024, {1, 2}, std::nullopt, 50), req(1024, {1, 3}, std::nullopt, 75),
-                             req(1024, {1, 4})};
+  std::vector<Request> in = {req(1024, {1, 2}, std::nullopt, 50),
+                             req(1024, {1, 3}, std::nullopt, 75), req(1024, {1, 4})};
   SynthesisParams p;
   p.output_len_multiplier = 2.5;
   Out o = run(in, p);
@@ -187,8 +189,8 @@ TEST(RewriteUpstream, LoaderOutputMultiplierHalfWithMaxOsl) {
 }
 
 TEST(RewriteUpstream, Speedups) {
-  for (const auto& [s, want] : std::vector<std::pair<double, std::int64_t>>{
-           {1, 1000}, {2, 500}, {4, 250}, {0.5, 2000}}) {
+  for (const auto& [s, want] :
+       std::vector<std::pair<double, std::int64_t>>{{1, 1000}, {2, 500}, {4, 250}, {0.5, 2000}}) {
     SynthesisParams p = with(1, 1, 1, s);
     p.output_len_multiplier = s == 1 ? 1.5 : 1;  // some multiplier, so synthesis runs
     const Out o = run({req(512, {1}, 1000)}, p);
@@ -302,7 +304,8 @@ TEST(RewriteUpstream, EmptyInputAndNoMultiplier) {
   // Only max_osl: no rewrite (ids untouched), the loader's cap applies.
   SynthesisParams p;
   p.max_osl = 10;
-  std::vector<Request> in = {req(1024, {5, 6}, std::nullopt, 50), req(1024, {5, 7}, std::nullopt, 0)};
+  std::vector<Request> in = {req(1024, {5, 6}, std::nullopt, 50),
+                             req(1024, {5, 7}, std::nullopt, 0)};
   const RewriteStats st = rewrite_trace(in, p, RewriteMode::kAiperfCompat);
   EXPECT_FALSE(st.rewritten);
   EXPECT_EQ(in[0].hash_ids, (Ids{5, 6}));

@@ -34,12 +34,14 @@ TEST(GroupSessions, EveryRequestWithoutSessionIsItsOwnSession) {
 }
 
 TEST(SessionOrder, TurnsOfEachSessionTogetherInFirstAppearanceOrder) {
-  const std::vector<Request> requests = {turn("b"), turn(std::nullopt), turn("a"), turn("b"),
-                                         turn(std::nullopt), turn("a"), turn("b")};
+  const std::vector<Request> requests = {turn("b"), turn(std::nullopt), turn("a"),
+                                         turn("b"), turn(std::nullopt), turn("a"),
+                                         turn("b")};
   EXPECT_EQ(session_order(requests), (std::vector<std::size_t>{0, 3, 6, 1, 2, 5, 4}));
   // The same order group_sessions gives.
   std::vector<std::size_t> grouped;
-  for (const auto& s : group_sessions(requests)) grouped.insert(grouped.end(), s.turns.begin(), s.turns.end());
+  for (const auto& s : group_sessions(requests))
+    grouped.insert(grouped.end(), s.turns.begin(), s.turns.end());
   EXPECT_EQ(session_order(requests), grouped);
 }
 

@@ -66,6 +66,11 @@ class PrefixAnalyzer {
   AnalysisStats finish();
 
   std::uint64_t requests() const { return isls_.size(); }
+  // Per-request values in request order (hit rates: requests with hash ids only), for
+  // distribution comparisons.
+  const std::vector<std::int64_t>& input_lengths() const { return isls_; }
+  const std::vector<std::int64_t>& output_lengths() const { return osls_; }
+  const std::vector<double>& hit_rates() const { return hit_rates_; }
   std::uint64_t blocks() const { return dense_ids_.size(); }
 
  private:
@@ -102,8 +107,8 @@ class PrefixAnalyzer {
   std::vector<std::int64_t> isls_;
   std::vector<std::int64_t> osls_;
   std::vector<std::uint32_t> dense_ids_;  // all ids, in order
-  std::vector<std::uint64_t> id_end_;  // end offset of each request's ids in dense_ids_
-  std::vector<double> hit_rates_;      // requests with hash ids only
+  std::vector<std::uint64_t> id_end_;     // end offset of each request's ids in dense_ids_
+  std::vector<double> hit_rates_;         // requests with hash ids only
   std::uint64_t hit_blocks_ = 0;
   std::uint64_t cached_tokens_ = 0;
 };

@@ -3,9 +3,13 @@
 // and JSON (AIPerf's `model_dump_json(indent=2)` layout and field names, then kvtrace's
 // fields and the input accounting).
 
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "kvtrace/analysis/prefix_analyzer.hpp"
+#include "kvtrace/trace/json_out.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
 
 namespace kvtrace::analysis {
@@ -26,5 +30,13 @@ std::string render_table(const AnalysisStats& s, const ReportInput& input);
 
 // Python's f"{v:,.{decimals}f}": thousands separators, fixed decimals.
 std::string format_grouped(double v, int decimals);
+
+// A MetricStats member ({mean, std_dev, min, p25, median, p75, max}, or null).
+void write_metric_stats(json::ObjectWriter& o, std::string_view key,
+                        const std::optional<stats::MetricStats>& m);
+
+// A box-drawn table under a centred title: the first row is the header; the first column is
+// left-aligned, the others right-aligned.
+std::string box_table(const std::string& title, const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace kvtrace::analysis

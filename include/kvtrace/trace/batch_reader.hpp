@@ -17,7 +17,7 @@ namespace kvtrace::trace {
 struct RequestBatch {
   std::span<Request> requests;
   std::span<const std::uint64_t> lines;  // the 1-based line of each request
-  std::uint64_t position = 0;  // input byte offset just after the batch's last line
+  std::uint64_t position = 0;            // input byte offset just after the batch's last line
 };
 
 using BatchConsumer = std::function<void(const RequestBatch& batch)>;
