@@ -10,72 +10,14 @@
 #include <vector>
 
 #include "kvtrace/error.hpp"
+#include "kvtrace/stats/numpy_sum.hpp"
 
 namespace kvtrace::stats {
 namespace {
 
-// numpy's reduction constants, as in metric_stats.cpp: pairwise_sum unrolls by 8 below
-// PW_BLOCKSIZE (128), and np.sum feeds it NPY_BUFSIZE (8192) elements at a time.
-constexpr std::size_t kUnroll = 8;
-constexpr std::size_t kPairwiseBlock = 128;
-constexpr std::size_t kReduceChunk = 8192;
-
 // ks_2samp's default method "auto" takes its exact p-value path, which also rounds D, when
 // neither sample has more than this many values.
 constexpr std::size_t kKsExactMaxSize = 10000;
-
-// numpy's pairwise_sum for float64, the same as metric_stats.cpp's (which keeps it private).
-double pairwise_sum(std::span<const double> a) {
-  const std::size_t n = a.size();
-  if (n < kUnroll) {
-    double res = 0.0;
-    for (const double v : a) res += v;
-    return res;
-  }
-  if (n <= kPairwiseBlock) {
-    std::array<double, kUnroll> r{};
-    std::copy_n(a.begin(), kUnroll, r.begin());
-    std::size_t i = kUnroll;
-    for (; i < n - n % kUnroll; i += kUnroll) {
-      for (std::size_t j = 0; j < kUnroll; ++j) r[j] += a[i + j];
-    }
-    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) res += a[i];
-    return res;
-  }
-  std::size_t n2 = n / 2;
-  n2 -= n2 % kUnroll;  // keep the left half a multiple of the unroll factor
-  return pairwise_sum(a.first(n2)) + pairwise_sum(a.subspan(n2));
-}
-
-// np.sum of a float64 array whose elements arrive one at a time: a total from 0.0 plus the
-// pairwise sum of each kReduceChunk-element chunk, so only one chunk is ever held. Staging the
-// terms in memory also keeps their products from fusing into the sums.
-class NumpySum {
- public:
-  NumpySum() : chunk_(kReduceChunk) {}
-
-  void add(double term) {
-    chunk_[size_++] = term;
-    if (size_ == kReduceChunk) flush();
-  }
-
-  double total() {
-    flush();
-    return total_;
-  }
-
- private:
-  void flush() {
-    if (size_ == 0) return;
-    total_ += pairwise_sum(std::span<const double>(chunk_).first(size_));
-    size_ = 0;
-  }
-
-  std::vector<double> chunk_;
-  std::size_t size_ = 0;
-  double total_ = 0.0;
-};
 
 // A sorted copy of a sample, its values cast to Out.
 template <typename Out, typename In>

@@ -10,54 +10,17 @@
 #include <vector>
 
 #include "kvtrace/error.hpp"
+#include "kvtrace/stats/numpy_sum.hpp"
 
 namespace kvtrace::stats {
 namespace {
 
-// numpy's reduction constants: pairwise_sum unrolls by 8 below PW_BLOCKSIZE (128), and the
-// reduction iterator feeds the add loop NPY_BUFSIZE (8192) elements at a time.
-constexpr std::size_t kUnroll = 8;
-constexpr std::size_t kPairwiseBlock = 128;
-constexpr std::size_t kReduceChunk = 8192;
-
-// numpy's pairwise_sum for float64, addition for addition: the order decides the last bit.
-double pairwise_sum(std::span<const double> a) {
-  const std::size_t n = a.size();
-  if (n < kUnroll) {
-    double res = 0.0;
-    for (const double v : a) res += v;
-    return res;
-  }
-  if (n <= kPairwiseBlock) {
-    std::array<double, kUnroll> r{};
-    std::copy_n(a.begin(), kUnroll, r.begin());
-    std::size_t i = kUnroll;
-    for (; i < n - n % kUnroll; i += kUnroll) {
-      for (std::size_t j = 0; j < kUnroll; ++j) r[j] += a[i + j];
-    }
-    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) res += a[i];
-    return res;
-  }
-  std::size_t n2 = n / 2;
-  n2 -= n2 % kUnroll;  // keep the left half a multiple of the unroll factor
-  return pairwise_sum(a.first(n2)) + pairwise_sum(a.subspan(n2));
-}
-
-// np.add.reduce over a 1-D array: the total starts at the identity 0.0 and each chunk of
-// kReduceChunk elements (cast to float64 first) is pairwise-summed and added to it. Measured on
-// numpy 1.24: float64 input is chunked the same way as int64 input cast to float64. Staging each
-// chunk in memory, as numpy's buffer does, also keeps std's squares from fusing into the sums.
+// np.add.reduce over a 1-D array, each element cast to float64 first.
 template <typename T, typename ToDouble>
 double numpy_sum(std::span<const T> values, ToDouble to_double) {
-  std::vector<double> chunk(std::min(values.size(), kReduceChunk));
-  double total = 0.0;
-  for (std::size_t begin = 0; begin < values.size(); begin += kReduceChunk) {
-    const auto part = values.subspan(begin, std::min(kReduceChunk, values.size() - begin));
-    std::ranges::transform(part, chunk.begin(), to_double);
-    total += pairwise_sum(std::span<const double>(chunk).first(part.size()));
-  }
-  return total;
+  NumpySum sum;
+  for (const T& v : values) sum.add(to_double(v));
+  return sum.total();
 }
 
 template <typename T>

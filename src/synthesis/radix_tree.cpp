@@ -141,10 +141,10 @@ void RadixTree::absorb_only_child(NodeId id) {
   --live_nodes_;
 }
 
-const RadixNode& RadixTree::live_node(NodeId id, const char* what) const {
+const RadixNode& RadixTree::live_node(NodeId id, std::string_view what) const {
   const RadixNode* n = get_node(id);
   if (n == nullptr) {
-    throw UsageError(std::string("RadixTree::") + what + ": no live node with id " +
+    throw UsageError("RadixTree::" + std::string(what) + ": no live node with id " +
                      std::to_string(id));
   }
   return *n;

@@ -18,6 +18,7 @@
 #include <iterator>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include <boost/unordered/unordered_flat_map.hpp>
@@ -166,7 +167,7 @@ class RadixTree {
     }
   };
 
-  const RadixNode& live_node(NodeId id, const char* what) const;
+  const RadixNode& live_node(NodeId id, std::string_view what) const;
   NodeId find_child(NodeId parent, std::uint64_t label) const;
   NodeId append_child(NodeId parent, std::uint64_t label);
   void index_children(NodeId id);
