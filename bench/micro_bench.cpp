@@ -3,12 +3,15 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "kvtrace/analysis/prefix_analyzer.hpp"
+#include "kvtrace/synthesis/rewrite.hpp"
+#include "kvtrace/synthesis/sample_mode.hpp"
 #include "kvtrace/trace/request_parser.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
 
@@ -47,13 +50,18 @@ void BM_ParseLines(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseLines);
 
-// Requests of many copies of the sample with shifted ids, as bench/make_big_trace builds.
+// Many copies of the sample, each copy's ids shifted past the previous copy's largest, as
+// bench/make_big_trace builds them (ids stay in first-seen order, like Mooncake traces).
 std::vector<kvtrace::trace::Request> shifted_copies(int copies) {
   const auto base = kvtrace::trace::read_all(kSample);
+  std::uint64_t span = 0;
+  for (const auto& r : base) {
+    for (auto id : *r.hash_ids) span = std::max(span, id + 1);
+  }
   std::vector<kvtrace::trace::Request> out;
   for (int c = 0; c < copies; ++c) {
     for (auto r : base) {
-      for (auto& id : *r.hash_ids) id += static_cast<std::uint64_t>(c) * 100000;
+      for (auto& id : *r.hash_ids) id += static_cast<std::uint64_t>(c) * span;
       out.push_back(std::move(r));
     }
   }
@@ -85,6 +93,38 @@ void BM_AnalyzerFinish(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(requests.size()));
 }
 BENCHMARK(BM_AnalyzerFinish)->Unit(benchmark::kMillisecond);
+
+// Rewrite mode's processing, excluding I/O: 20 shifted copies of the sample (20,000 requests).
+void BM_RewriteTrace(benchmark::State& state) {
+  const auto requests = shifted_copies(20);
+  kvtrace::synthesis::SynthesisParams p;
+  p.speedup_ratio = 2;
+  p.prefix_len_multiplier = 1.5;
+  p.prefix_root_multiplier = 4;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto copy = requests;
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(
+        kvtrace::synthesis::rewrite_trace(copy, p, kvtrace::synthesis::RewriteMode::kKvtrace));
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(requests.size()));
+}
+BENCHMARK(BM_RewriteTrace)->Unit(benchmark::kMillisecond);
+
+// Sample mode: learn from the 1,000-request sample, generate 100,000 requests (no I/O).
+void BM_SampleGenerate(benchmark::State& state) {
+  const auto input = kvtrace::trace::read_all(kSample);
+  std::uint64_t blocks = 0;
+  for (auto _ : state) {
+    kvtrace::synthesis::sample_trace(input, {}, 100000, [&](const kvtrace::trace::Request& r) {
+      blocks += r.hash_ids ? r.hash_ids->size() : 0;
+    });
+  }
+  benchmark::DoNotOptimize(blocks);
+  state.SetItemsProcessed(state.iterations() * 100000);
+}
+BENCHMARK(BM_SampleGenerate)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -2,10 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+#include <optional>
+
 #include "cli/common.hpp"
 #include "kvtrace/error.hpp"
 #include "kvtrace/synthesis/fidelity.hpp"
 #include "kvtrace/synthesis/rewrite.hpp"
+#include "kvtrace/synthesis/sample_mode.hpp"
 #include "kvtrace/trace/trace_writer.hpp"
 
 namespace kvtrace::cli {
@@ -14,6 +18,8 @@ namespace {
 struct SynthesizeFlags {
   std::string input;
   std::string output = "-";
+  std::string mode = "rewrite";
+  std::optional<std::uint64_t> num_requests;
   bool aiperf_compat = false;
   bool report = false;
   std::string report_json;
@@ -21,35 +27,7 @@ struct SynthesizeFlags {
   ReaderFlags reader;
 };
 
-int run_synthesize(SynthesizeFlags& f) {
-  f.params.block_size = f.reader.block_size;
-  f.params.validate();
-  trace::TraceReader reader(f.input, f.reader.options());
-  std::vector<std::uint64_t> lines;
-  std::vector<trace::Request> requests = read_requests(reader, &lines);
-  std::optional<synthesis::TraceProfile> before;
-  if (f.report || !f.report_json.empty()) {
-    before = synthesis::profile_trace(requests, f.params.block_size);
-  }
-
-  const auto mode =
-      f.aiperf_compat ? synthesis::RewriteMode::kAiperfCompat : synthesis::RewriteMode::kKvtrace;
-  const synthesis::RewriteStats st =
-      synthesis::rewrite_trace(requests, f.params, mode, reader.name(), lines);
-
-  trace::TraceWriter writer(f.output);
-  for (const trace::Request& r : requests) writer.write(r);
-  writer.close();
-  if (before) {
-    const auto report = synthesis::compare_traces(
-        std::move(*before), synthesis::profile_trace(requests, f.params.block_size), &f.params);
-    if (f.report) fmt::print(stderr, "{}", synthesis::render_fidelity_table(report));
-    if (!f.report_json.empty()) write_text(f.report_json, synthesis::render_fidelity_json(report));
-  }
-
-  fmt::print(stderr, "kvtrace: synthesized {} requests from {} (rewrite{}, seed {})\n",
-             requests.size(), st.requests_in, f.aiperf_compat ? ", AIPerf-compatible" : "",
-             f.params.seed);
+void print_rewrite_notes(const synthesis::RewriteStats& st, const synthesis::SynthesisParams& p) {
   if (!st.rewritten) {
     fmt::print(stderr,
                "kvtrace: note: no multiplier differs from 1, so ids and lengths are unchanged "
@@ -58,7 +36,7 @@ int run_synthesize(SynthesizeFlags& f) {
   if (st.dropped_over_max_isl > 0) {
     fmt::print(stderr,
                "kvtrace: note: dropped {} requests whose input length exceeds --max-isl {}\n",
-               st.dropped_over_max_isl, *f.params.max_isl);
+               st.dropped_over_max_isl, *p.max_isl);
   }
   if (st.partial_prefix > 0) {
     fmt::print(stderr,
@@ -71,6 +49,62 @@ int run_synthesize(SynthesizeFlags& f) {
   }
   if (st.capped_osl > 0) {
     fmt::print(stderr, "kvtrace: note: capped {} output lengths at --max-osl\n", st.capped_osl);
+  }
+}
+
+int run_synthesize(SynthesizeFlags& f) {
+  f.params.block_size = f.reader.block_size;
+  f.params.validate();
+  const bool sample = f.mode == "sample";
+  if (sample && f.aiperf_compat) {
+    throw UsageError("--aiperf-compat applies to rewrite mode only (AIPerf has no sample mode)");
+  }
+  if (!sample && f.num_requests) {
+    throw UsageError("--num-requests needs --mode sample (rewrite keeps the input's requests)");
+  }
+  trace::TraceReader reader(f.input, f.reader.options());
+  std::vector<std::uint64_t> lines;
+  std::vector<trace::Request> requests = read_requests(reader, &lines);
+  const bool report = f.report || !f.report_json.empty();
+  std::optional<synthesis::TraceProfile> before;
+  if (report) before = synthesis::profile_trace(requests, f.params.block_size);
+
+  trace::TraceWriter writer(f.output);
+  std::vector<trace::Request> generated;  // kept only for the report
+  std::optional<std::uint64_t> asked;
+  if (sample) {
+    const std::uint64_t n = f.num_requests.value_or(requests.size());
+    asked = n;
+    const synthesis::SampleStats st =
+        synthesis::sample_trace(requests, f.params, n, [&](const trace::Request& r) {
+          writer.write(r);
+          if (report) generated.push_back(r);
+        });
+    writer.close();
+    fmt::print(stderr,
+               "kvtrace: generated {} requests from {} (sample mode: {} shared prefix blocks "
+               "learned, {} pass{} over the input's sessions, seed {})\n",
+               st.generated, st.learned_requests, st.core_nodes, st.epochs,
+               st.epochs == 1 ? "" : "es", f.params.seed);
+  } else {
+    const auto mode =
+        f.aiperf_compat ? synthesis::RewriteMode::kAiperfCompat : synthesis::RewriteMode::kKvtrace;
+    const synthesis::RewriteStats st =
+        synthesis::rewrite_trace(requests, f.params, mode, reader.name(), lines);
+    for (const trace::Request& r : requests) writer.write(r);
+    writer.close();
+    fmt::print(stderr, "kvtrace: synthesized {} requests from {} (rewrite{}, seed {})\n",
+               requests.size(), st.requests_in, f.aiperf_compat ? ", AIPerf-compatible" : "",
+               f.params.seed);
+    print_rewrite_notes(st, f.params);
+    if (report) generated = std::move(requests);
+  }
+  if (before) {
+    const auto rep = synthesis::compare_traces(
+        std::move(*before), synthesis::profile_trace(generated, f.params.block_size), &f.params,
+        asked);
+    if (f.report) fmt::print(stderr, "{}", synthesis::render_fidelity_table(rep));
+    if (!f.report_json.empty()) write_text(f.report_json, synthesis::render_fidelity_json(rep));
   }
   return kOk;
 }
@@ -87,6 +121,14 @@ void add_synthesize(CLI::App& app, Action& action) {
   cmd->add_option("file", flags->input, "Input Mooncake JSONL trace, - for stdin")->required();
   cmd->add_option("-o,--output", flags->output, "Output trace (JSONL), - for stdout")
       ->capture_default_str();
+  cmd->add_option("--mode", flags->mode,
+                  "rewrite: AIPerf's per-request rewrite of the input; sample: learn the prefix "
+                  "tree and distributions and generate --num-requests new requests")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"rewrite", "sample"}));
+  cmd->add_option("-n,--num-requests", flags->num_requests,
+                  "Requests to generate in sample mode (default: as many as the input)")
+      ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()));
   cmd->add_option("--speedup-ratio", p.speedup_ratio, "Divide timestamps by this (> 0)")
       ->capture_default_str();
   cmd->add_option("--prefix-len-multiplier", p.prefix_len_multiplier,

@@ -89,8 +89,8 @@ TraceProfile profile_trace(std::span<const trace::Request> requests, std::uint32
   return p;
 }
 
-FidelityReport compare_traces(TraceProfile input, TraceProfile output,
-                              const SynthesisParams* knobs) {
+FidelityReport compare_traces(TraceProfile input, TraceProfile output, const SynthesisParams* knobs,
+                              std::optional<std::uint64_t> generated) {
   FidelityReport r;
   r.isl = distance<std::int64_t>(input.isl, output.isl);
   r.osl = distance<std::int64_t>(input.osl, output.osl);
@@ -101,7 +101,12 @@ FidelityReport compare_traces(TraceProfile input, TraceProfile output,
                      ? static_cast<std::uint64_t>(std::ranges::count_if(
                            input.isl, [&](std::int64_t l) { return l <= *knobs->max_isl; }))
                      : input.isl.size();
-    if (input.duration_ms) e.duration_ms = *input.duration_ms / knobs->speedup_ratio;
+    // Sample mode repeats the input's traffic pattern for as many requests as asked.
+    const double scale = generated && !input.isl.empty() ? static_cast<double>(*generated) /
+                                                               static_cast<double>(input.isl.size())
+                                                         : 1.0;
+    if (generated) e.requests = *generated;
+    if (input.duration_ms) e.duration_ms = *input.duration_ms * scale / knobs->speedup_ratio;
     e.rate_per_s = rate(e.requests, e.duration_ms);
     if (input.stats.osl_stats)
       e.mean_osl = input.stats.osl_stats->mean * knobs->output_len_multiplier;

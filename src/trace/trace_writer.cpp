@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <future>
 
 #include "kvtrace/error.hpp"
 #include "kvtrace/trace/json_out.hpp"
@@ -12,7 +13,7 @@
 namespace kvtrace::trace {
 namespace {
 
-constexpr std::size_t kFlushBytes = std::size_t{1} << 20;
+constexpr std::size_t kFlushBytes = std::size_t{4} << 20;
 
 void append_number(std::string& out, const Number& n) {
   if (n.is_integer) {
@@ -87,6 +88,7 @@ TraceWriter::TraceWriter(const std::string& path, JsonStyle style)
     owns_fd_ = true;
   }
   buffer_.reserve(kFlushBytes + 4096);
+  spare_.reserve(kFlushBytes + 4096);
 }
 
 TraceWriter::~TraceWriter() {
@@ -100,27 +102,48 @@ TraceWriter::~TraceWriter() {
 void TraceWriter::write(const Request& r) {
   append_request_json(buffer_, r, style_);
   buffer_.push_back('\n');
-  if (buffer_.size() >= kFlushBytes) flush();
+  if (buffer_.size() >= kFlushBytes) hand_off();
 }
 
-void TraceWriter::flush() {
+void TraceWriter::write_all(const std::string& data) const {
   std::size_t done = 0;
-  while (done < buffer_.size()) {
-    const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      const std::string why = std::strerror(errno);
-      buffer_.clear();
-      throw IoError("cannot write " + name_ + ": " + why);
+      throw IoError("cannot write " + name_ + ": " + std::strerror(errno));
     }
     done += static_cast<std::size_t>(n);
   }
+}
+
+void TraceWriter::wait() {
+  if (pending_.valid()) pending_.get();  // rethrows the background write's IoError
+}
+
+void TraceWriter::hand_off() {
+  wait();
+  if (buffer_.empty()) return;
+  // The previous buffer's storage is reused for the next lines while this one is written.
+  std::swap(buffer_, spare_);
   buffer_.clear();
+  pending_ = std::async(std::launch::async, [this] { write_all(spare_); });
+}
+
+void TraceWriter::flush() {
+  hand_off();
+  wait();
 }
 
 void TraceWriter::close() {
   if (fd_ < 0) return;
-  flush();
+  try {
+    flush();
+  } catch (...) {
+    if (owns_fd_) ::close(fd_);
+    fd_ = -1;
+    throw;
+  }
   if (owns_fd_ && ::close(fd_) != 0) {
     fd_ = -1;
     throw IoError("cannot close " + name_ + ": " + std::strerror(errno));

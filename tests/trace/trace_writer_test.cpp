@@ -6,6 +6,8 @@
 #include "kvtrace/trace/trace_reader.hpp"
 #include "test_util.hpp"
 
+#include <filesystem>
+
 namespace kvtrace::trace {
 namespace {
 
@@ -57,6 +59,41 @@ TEST(TraceWriter, RoundTripsEveryFieldAndUnknownFieldsVerbatim) {
   EXPECT_EQ(read_file(out.path()), original);
   // And the written file reads back to the same requests.
   EXPECT_EQ(read_all(out.path()), read_all(in.path()));
+}
+
+TEST(TraceWriter, WriteErrorsSurfaceFromCloseAndLaterWrites) {
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full here";
+  Request r;
+  r.input_length = 1;
+  {
+    TraceWriter small("/dev/full");
+    small.write(r);
+    EXPECT_THROW(small.close(), IoError);  // disk full
+  }
+  TraceWriter big("/dev/full");
+  // Past the buffer size the background write fails; a later call reports it.
+  EXPECT_THROW(
+      {
+        for (int i = 0; i < 2000000; ++i) big.write(r);
+        big.close();
+      },
+      IoError);
+}
+
+TEST(TraceWriter, ManyBuffersArriveInOrder) {
+  TempFile out("");
+  std::string expected;
+  {
+    TraceWriter writer(out.path());
+    Request r;
+    for (std::int64_t i = 0; i < 400000; ++i) {
+      r.input_length = i;
+      writer.write(r);
+      expected += "{\"input_length\": " + std::to_string(i) + "}\n";
+    }
+    writer.close();
+  }
+  EXPECT_EQ(read_file(out.path()), expected);
 }
 
 TEST(TraceWriter, UnwritablePathIsAnIoError) {

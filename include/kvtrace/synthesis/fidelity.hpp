@@ -33,7 +33,7 @@ struct Distance {
 
 // What the knobs should give, where that has a closed form.
 struct Expected {
-  std::uint64_t requests = 0;  // input requests minus those over max_isl
+  std::uint64_t requests = 0;  // rewrite: input requests minus those over max_isl; sample: N
   std::optional<double> duration_ms;
   std::optional<double> rate_per_s;
   double mean_osl = 0;  // before rounding and caps
@@ -46,8 +46,11 @@ struct FidelityReport {
   std::optional<Expected> expected;            // when the knobs are known
 };
 
+// `knobs` (when the output was synthesized) gives the expected values; `generated` is the
+// request count asked of sample mode (none for rewrite mode).
 FidelityReport compare_traces(TraceProfile input, TraceProfile output,
-                              const SynthesisParams* knobs = nullptr);
+                              const SynthesisParams* knobs = nullptr,
+                              std::optional<std::uint64_t> generated = std::nullopt);
 
 std::string render_fidelity_table(const FidelityReport& r);
 std::string render_fidelity_json(const FidelityReport& r);

@@ -3,6 +3,7 @@
 // input_length, output_length, hash_ids, session_id, delay, text_input), then the unknown
 // fields verbatim in their original order. Numbers keep their kind (1000 vs 1000.0).
 
+#include <future>
 #include <string>
 
 #include "kvtrace/trace/request.hpp"
@@ -25,18 +26,28 @@ class TraceWriter {
   TraceWriter(const TraceWriter&) = delete;
   TraceWriter& operator=(const TraceWriter&) = delete;
 
+  // Buffers the line; full buffers are written on a background thread while the next one
+  // fills, so formatting and the write system calls overlap. A write error surfaces as an
+  // IoError from a later write(), flush() or close().
   void write(const Request& r);
-  // Writes out what is buffered; throws IoError on failure (e.g. disk full).
+  // Writes out everything so far and waits for it; throws IoError on failure (disk full).
   void flush();
   // Flushes and closes; throws IoError on failure. The destructor closes silently.
   void close();
 
  private:
+  // Starts writing the buffer in the background (after the previous write finished).
+  void hand_off();
+  void wait();
+  void write_all(const std::string& data) const;
+
   std::string name_;
   JsonStyle style_;
   int fd_ = -1;
   bool owns_fd_ = false;
-  std::string buffer_;
+  std::string buffer_;  // filling
+  std::string spare_;   // being written by pending_
+  std::future<void> pending_;
 };
 
 }  // namespace kvtrace::trace
