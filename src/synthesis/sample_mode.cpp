@@ -10,6 +10,7 @@
 #include "kvtrace/error.hpp"
 #include "kvtrace/random/derive_seed.hpp"
 #include "kvtrace/random/py_random.hpp"
+#include "kvtrace/synthesis/empirical_sampler.hpp"
 #include "kvtrace/synthesis/radix_tree.hpp"
 
 namespace kvtrace::synthesis {
@@ -29,6 +30,10 @@ std::uint64_t checked_id(std::uint64_t id, std::uint64_t mul, std::uint64_t add)
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
   return (a + b - 1) / b;
 }
+
+// Sub-streams of the arrival process, so that its draws do not shift the others'.
+constexpr const char* kBurstStream = "kvtrace.synthesis.sample.bursts";
+constexpr const char* kGapStream = "kvtrace.synthesis.sample.gaps";
 
 // A number of milliseconds as written: an integer when it is one.
 Number millis(double v) {
@@ -82,7 +87,7 @@ class Model {
 
   bool timed() const { return first_ts_.has_value(); }
   double first_timestamp() const { return *first_ts_; }
-  const std::vector<std::uint64_t>& bursts() const { return bursts_; }
+  const std::vector<std::int64_t>& bursts() const { return bursts_; }
   const std::vector<double>& gaps() const { return gaps_; }
 
  private:
@@ -108,7 +113,7 @@ class Model {
     if (ts.empty()) return;
     std::sort(ts.begin(), ts.end());
     first_ts_ = ts.front();
-    std::uint64_t burst = 1;
+    std::int64_t burst = 1;
     for (std::size_t i = 1; i < ts.size(); ++i) {
       if (ts[i] == ts[i - 1]) {
         ++burst;
@@ -128,7 +133,7 @@ class Model {
   std::uint64_t core_nodes_ = 0;
   std::vector<std::vector<std::size_t>> sessions_;
   std::optional<double> first_ts_;
-  std::vector<std::uint64_t> bursts_;
+  std::vector<std::int64_t> bursts_;
   std::vector<double> gaps_;
 };
 
@@ -138,6 +143,8 @@ class Generator {
       : m_(model),
         p_(p),
         rng_(random::derive_seed(p.seed, kSampleStream)),
+        bursts_(model.bursts(), random::PyRandom(random::derive_seed(p.seed, kBurstStream))),
+        gaps_(model.gaps(), random::PyRandom(random::derive_seed(p.seed, kGapStream))),
         per_node_(std::max<std::uint64_t>(
             1, static_cast<std::uint64_t>(std::ceil(p.prefix_len_multiplier)))),
         node_span_(static_cast<std::uint64_t>(model.max_node()) + 1) {
@@ -205,11 +212,9 @@ class Generator {
   double next_arrival() {
     if (!m_.timed()) return 0;
     if (burst_left_ == 0) {
-      if (started_) {
-        clock_ += m_.gaps()[rng_.choice_index(m_.gaps().size())] / p_.speedup_ratio;
-      }
+      if (started_) clock_ += gaps_.sample() / p_.speedup_ratio;
       started_ = true;
-      burst_left_ = m_.bursts()[rng_.choice_index(m_.bursts().size())];
+      burst_left_ = static_cast<std::uint64_t>(bursts_.sample());
     }
     --burst_left_;
     return clock_;
@@ -289,7 +294,9 @@ class Generator {
 
   const Model& m_;
   const SynthesisParams& p_;
-  random::PyRandom rng_;
+  random::PyRandom rng_;  // session order and root namespaces
+  EmpiricalSampler<std::int64_t> bursts_;
+  EmpiricalSampler<double> gaps_;
   std::uint64_t per_node_;   // ids reserved per core node: ceil(P)
   std::uint64_t node_span_;  // node ids per epoch
   std::uint64_t next_fresh_ = 0;

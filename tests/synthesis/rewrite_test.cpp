@@ -298,6 +298,48 @@ TEST(RewriteUpstream, GroupedSessionsAreProcessedInSessionOrder) {
   EXPECT_EQ(o.requests[1].session_id, "b");
 }
 
+TEST(RewriteUpstream, ParamsDefaults) {
+  const SynthesisParams p;
+  EXPECT_EQ(p.speedup_ratio, 1.0);
+  EXPECT_EQ(p.prefix_len_multiplier, 1.0);
+  EXPECT_EQ(p.prefix_root_multiplier, 1);
+  EXPECT_EQ(p.prompt_len_multiplier, 1.0);
+  EXPECT_EQ(p.output_len_multiplier, 1.0);
+  EXPECT_FALSE(p.max_isl);
+  EXPECT_FALSE(p.max_osl);
+  EXPECT_EQ(p.block_size, 512u);
+  EXPECT_FALSE(p.any_multiplier());
+}
+
+TEST(RewriteUpstream, GroupedSessionsKeepTurnsDelaysAndScaleTimestamps) {
+  // Upstream's grouped cases: 2 + 1 sessions, speedup 2 -> 500/1000, P = 2 -> 1536,
+  // delays 500/1000 kept, no-hash traces kept.
+  auto turn = [](std::string sid, Ids ids, std::int64_t ts, std::optional<std::int64_t> delay) {
+    Request r = req(1024, std::move(ids), ts, 10);
+    r.session_id = std::move(sid);
+    if (delay) r.delay = Number::of_int(*delay);
+    return r;
+  };
+  std::vector<Request> in = {turn("s1", {1, 2}, 1000, std::nullopt), turn("s1", {1, 3}, 2000, 500),
+                             turn("s2", {1, 4}, 2000, 1000)};
+  const Out o = run(in, with(2, 1, 1, 2));
+  ASSERT_EQ(o.requests.size(), 3u);
+  EXPECT_EQ(o.requests[0].session_id, "s1");
+  EXPECT_EQ(o.requests[1].session_id, "s1");
+  EXPECT_EQ(o.requests[2].session_id, "s2");
+  EXPECT_EQ(o.requests[0].timestamp, Number::of_int(500));
+  EXPECT_EQ(o.requests[1].timestamp, Number::of_int(1000));
+  EXPECT_EQ(o.requests[1].delay, Number::of_int(500));
+  EXPECT_EQ(o.requests[2].delay, Number::of_int(1000));
+  EXPECT_EQ(o.isl, (std::vector<std::int64_t>{1536, 1536, 1536}));
+  Request plain;
+  plain.input_length = 300;
+  plain.session_id = "s3";
+  const Out p = run({plain, req(1024, {1, 2}), req(1024, {1, 3})}, with(2));
+  EXPECT_EQ(p.requests[0].input_length, 300);
+  EXPECT_FALSE(p.requests[0].hash_ids);
+}
+
 TEST(RewriteUpstream, EmptyInputAndNoMultiplier) {
   std::vector<Request> none;
   EXPECT_FALSE(rewrite_trace(none, with(2), RewriteMode::kKvtrace).requests_in);
