@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
+#include "arith.hpp"
 #include "kvtrace/analysis/id_index.hpp"
 #include "kvtrace/error.hpp"
 #include "kvtrace/random/derive_seed.hpp"
@@ -18,34 +18,9 @@ namespace {
 using trace::Number;
 using trace::Request;
 
-constexpr std::uint64_t kMaxId = std::numeric_limits<std::uint64_t>::max();
-
-// Python ints do not overflow; kvtrace's 64-bit ids must not wrap silently.
-std::uint64_t checked_mul_add(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
-  std::uint64_t out = 0;
-  if (__builtin_mul_overflow(a, b, &out) || __builtin_add_overflow(out, c, &out)) {
-    throw Error(
-        "synthesized hash ids would exceed 2^64-1: renumber the trace's ids first (its ids "
-        "are too large for this prefix length or root multiplier)");
-  }
-  return out;
-}
-
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
-  return (a + b - 1) / b;
-}
-
-// Python's int(x) of a double: truncation toward zero, within int64.
-std::int64_t py_int(double x) {
-  if (!(std::fabs(x) < 9.2e18)) throw Error(fmt::format("length out of range: {}", x));
-  return static_cast<std::int64_t>(x);
-}
-
-// Python's round(x) for the output length: round half to even.
-std::int64_t round_half_even(double x) {
-  const double r = std::nearbyint(x);  // the default rounding mode is to nearest, ties to even
-  return py_int(r);
-}
+using arith::ceil_div;
+using arith::id_mul_add;
+using arith::py_int;
 
 // Which ids occur more than once in the whole trace (repeats inside one request count too),
 // and the largest of them.
@@ -100,7 +75,7 @@ class Rewriter {
     stats_.shared_ids = shared.count();
     const auto m =
         static_cast<std::uint64_t>(p_.prefix_len_multiplier > 1.0 ? p_.prefix_len_multiplier : 1);
-    next_fresh_ = checked_mul_add(shared.max() + 1, m, 1);  // AIPerf: max_id = (max + 1) * m
+    next_fresh_ = id_mul_add(shared.max() + 1, m, 1);  // AIPerf: max_id = (max + 1) * m
 
     const std::vector<std::size_t> order = trace::session_order(requests);
     std::vector<std::int64_t> new_isl(requests.size(), 0);
@@ -139,7 +114,7 @@ class Rewriter {
 
   std::uint64_t take_fresh(std::uint64_t n) {
     const std::uint64_t first = next_fresh_;
-    next_fresh_ = checked_mul_add(next_fresh_, 1, n);
+    next_fresh_ = id_mul_add(next_fresh_, 1, n);
     stats_.fresh_ids += n;
     return first;
   }
@@ -188,7 +163,7 @@ class Rewriter {
       // Interleaved stretch: h -> h*m .. h*m+m-1, consistent across requests; the
       // fractional extra blocks are fresh per request.
       for (std::size_t k = 0; k < n; ++k) {
-        for (std::uint64_t j = 0; j < m; ++j) out.push_back(checked_mul_add(ids[k], m, j));
+        for (std::uint64_t j = 0; j < m; ++j) out.push_back(id_mul_add(ids[k], m, j));
       }
       const auto target = py_int(std::ceil(static_cast<double>(n) * P));
       append_fresh(out, target - static_cast<std::int64_t>(out.size()));
@@ -229,8 +204,8 @@ class Rewriter {
       if (!ids || ids->empty()) continue;
       const auto t = static_cast<std::uint64_t>(rng.randint(0, p_.prefix_root_multiplier - 1));
       if (t == 0) continue;
-      const std::uint64_t offset = checked_mul_add(t, base, 0);
-      for (std::uint64_t& h : *ids) h = checked_mul_add(h, 1, offset);
+      const std::uint64_t offset = id_mul_add(t, base, 0);
+      for (std::uint64_t& h : *ids) h = id_mul_add(h, 1, offset);
     }
   }
 
@@ -264,15 +239,10 @@ class Rewriter {
 
     if (r.timestamp) r.timestamp = scale_timestamp(*r.timestamp);
     if (r.output_length) {
-      const std::int64_t before = *r.output_length;
-      std::int64_t o = round_half_even(static_cast<double>(before) * p_.output_len_multiplier);
-      if (p_.max_osl && o > *p_.max_osl) {
-        o = *p_.max_osl;
-        ++stats_.capped_osl;
-      }
-      // AIPerf floors every output length at 1; kvtrace only keeps a scaled-down one from
-      // reaching 0 and leaves an original 0 alone.
-      r.output_length = compat_ ? std::max<std::int64_t>(1, o) : (o == 0 && before > 0 ? 1 : o);
+      // The cap commutes with the floor at 1 (max_osl >= 1): cap last, to count it.
+      r.output_length = arith::scaled_output_length(*r.output_length, p_.output_len_multiplier,
+                                                    std::nullopt, compat_);
+      cap_osl(r);
     }
   }
 
@@ -280,10 +250,7 @@ class Rewriter {
     const double q = ts.value() / p_.speedup_ratio;
     // AIPerf truncates to whole ms; kvtrace keeps the fraction, and integers where exact.
     if (compat_) return Number::of_int(py_int(std::trunc(q)));
-    if (ts.is_integer && q == std::trunc(q) && std::fabs(q) < 9007199254740992.0) {
-      return Number::of_int(static_cast<std::int64_t>(q));
-    }
-    return Number::of_real(q);
+    return ts.is_integer ? arith::millis(q) : Number::of_real(q);
   }
 
   const SynthesisParams& p_;

@@ -7,6 +7,7 @@
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
+#include "arith.hpp"
 #include "kvtrace/error.hpp"
 #include "kvtrace/random/derive_seed.hpp"
 #include "kvtrace/random/py_random.hpp"
@@ -19,29 +20,13 @@ namespace {
 using trace::Number;
 using trace::Request;
 
-std::uint64_t checked_id(std::uint64_t id, std::uint64_t mul, std::uint64_t add) {
-  std::uint64_t out = 0;
-  if (__builtin_mul_overflow(id, mul, &out) || __builtin_add_overflow(out, add, &out)) {
-    throw Error("synthesized hash ids would exceed 2^64-1 (lower the root or prefix multiplier)");
-  }
-  return out;
-}
-
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
-  return (a + b - 1) / b;
-}
+using arith::ceil_div;
+using arith::id_mul_add;
+using arith::millis;
 
 // Sub-streams of the arrival process, so that its draws do not shift the others'.
 constexpr const char* kBurstStream = "kvtrace.synthesis.sample.bursts";
 constexpr const char* kGapStream = "kvtrace.synthesis.sample.gaps";
-
-// A number of milliseconds as written: an integer when it is one.
-Number millis(double v) {
-  if (v == std::trunc(v) && std::fabs(v) < 9007199254740992.0) {
-    return Number::of_int(static_cast<std::int64_t>(v));
-  }
-  return Number::of_real(v);
-}
 
 // What the input teaches: the core of its prefix tree (the core part of each request's path),
 // its sessions, and the arrival process of the sessions' first turns.
@@ -152,7 +137,7 @@ class Generator {
     // come first, fresh ids after all of them.
     const std::uint64_t epochs = std::max<std::uint64_t>(
         1, (num_requests + model.sessions().size() - 1) / model.sessions().size());
-    next_fresh_ = checked_id(checked_id(epochs, node_span_, 0), per_node_, 0);
+    next_fresh_ = id_mul_add(id_mul_add(epochs, node_span_, 0), per_node_, 0);
     if (m_.timed()) clock_ = m_.first_timestamp();
   }
 
@@ -223,7 +208,7 @@ class Generator {
   void append_fresh(std::vector<std::uint64_t>& ids, std::int64_t blocks) {
     for (std::int64_t k = 0; k < blocks; ++k) {
       ids.push_back(next_fresh_);
-      next_fresh_ = checked_id(next_fresh_, 1, 1);
+      next_fresh_ = id_mul_add(next_fresh_, 1, 1);
     }
   }
 
@@ -249,8 +234,8 @@ class Generator {
       const std::uint32_t d = m_.depth(v);
       const auto blocks =
           static_cast<std::uint64_t>(std::floor(d * P) - std::floor(prev_depth * P));
-      const std::uint64_t node = checked_id(epoch_, node_span_, v);
-      for (std::uint64_t j = 0; j < blocks; ++j) ids.push_back(checked_id(node, per_node_, j));
+      const std::uint64_t node = id_mul_add(epoch_, node_span_, v);
+      for (std::uint64_t j = 0; j < blocks; ++j) ids.push_back(id_mul_add(node, per_node_, j));
       prev_depth = d;
     }
     const std::int64_t core_tokens = static_cast<std::int64_t>(ids.size()) * block();
@@ -277,18 +262,15 @@ class Generator {
   void finish(Request& r, std::uint64_t t) {
     if (r.hash_ids && p_.prefix_root_multiplier > 1) {
       const auto R = static_cast<std::uint64_t>(p_.prefix_root_multiplier);
-      for (std::uint64_t& h : *r.hash_ids) h = checked_id(h, R, t);
+      for (std::uint64_t& h : *r.hash_ids) h = id_mul_add(h, R, t);
     }
     if (r.input_length && p_.max_isl && *r.input_length > *p_.max_isl) {
       r.input_length = *p_.max_isl;
       if (r.hash_ids) r.hash_ids->resize(static_cast<std::size_t>(ceil_div(*p_.max_isl, block())));
     }
     if (r.output_length) {
-      const std::int64_t before = *r.output_length;
-      auto o = static_cast<std::int64_t>(
-          std::nearbyint(static_cast<double>(before) * p_.output_len_multiplier));
-      if (p_.max_osl) o = std::min(o, *p_.max_osl);
-      r.output_length = o == 0 && before > 0 ? 1 : o;
+      r.output_length = arith::scaled_output_length(*r.output_length, p_.output_len_multiplier,
+                                                    p_.max_osl, false);
     }
   }
 
