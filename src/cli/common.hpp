@@ -89,5 +89,6 @@ void add_analyze(CLI::App& app, Action& action);
 void add_validate(CLI::App& app, Action& action);
 void add_synthesize(CLI::App& app, Action& action);
 void add_compare(CLI::App& app, Action& action);
+void add_materialize(CLI::App& app, Action& action);
 
 }  // namespace kvtrace::cli
