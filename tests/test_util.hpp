@@ -40,6 +40,10 @@ inline std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+// The source tree and the bundled sample trace.
+inline const std::string kSource = KVTRACE_SOURCE_DIR;
+inline const std::string kSample = kSource + "/examples/fast25-conversation-1k.jsonl";
+
 // The FAST25 conversation trace from ../shared/data, or "" when it is absent.
 inline std::string fast25_path() {
   const std::string p =

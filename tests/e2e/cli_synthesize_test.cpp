@@ -10,8 +10,8 @@ using kvtrace::testing::read_file;
 using kvtrace::testing::run_kvtrace;
 using kvtrace::testing::TempFile;
 
-const std::string kSource = KVTRACE_SOURCE_DIR;
-const std::string kSample = kSource + "/examples/fast25-conversation-1k.jsonl";
+using kvtrace::testing::kSample;
+using kvtrace::testing::kSource;
 
 TEST(CliSynthesize, RewritesToAFileAndTheResultIsAValidTrace) {
   TempFile out("");

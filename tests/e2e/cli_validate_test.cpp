@@ -9,7 +9,7 @@ namespace {
 using kvtrace::testing::run_kvtrace;
 using kvtrace::testing::TempFile;
 
-const std::string kSource = KVTRACE_SOURCE_DIR;
+using kvtrace::testing::kSource;
 
 TEST(CliValidate, CleanFileExitsZero) {
   const auto r = run_kvtrace("validate " + kSource + "/examples/fast25-conversation-1k.jsonl");
