@@ -74,6 +74,9 @@ TEST(BlockHash, OnlyCompleteBlocksAreHashed) {
   ASSERT_EQ(h.block.size(), 2u);
   EXPECT_EQ(h.block, hash_blocks(std::span(tokens).first(32), 16).block);
   EXPECT_TRUE(hash_blocks(iota_tokens(15), 16).block.empty());
+  const BlockHashes one = hash_blocks(iota_tokens(20), 16);
+  EXPECT_EQ(one.block, std::vector<BlockHash>{block_hash(std::span(tokens).first(16))});
+  EXPECT_EQ(one.sequence, one.block);
   EXPECT_TRUE(hash_blocks({}, 16).sequence.empty());
   // Also the upstream example with a partial tail: [1..13] in blocks of 4.
   EXPECT_EQ(hash_blocks(iota_tokens(13, 1), 4, 1337).sequence.back(), kSeq9to12);
