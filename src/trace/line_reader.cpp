@@ -123,4 +123,24 @@ bool LineReader::next(Line& line) {
   }
 }
 
+bool LineReader::read_lines(std::string& out, std::size_t target) {
+  const std::size_t start = out.size();
+  while (out.size() - start < target) {
+    if (begin_ == end_ && !fill()) break;
+    const std::size_t want = target - (out.size() - start);
+    const char* base = buf_.get();
+    const std::size_t held = end_ - begin_;
+    // The end of the line that reaches `want` bytes, else of the last whole line held.
+    const void* nl =
+        held > want ? std::memchr(base + begin_ + want - 1, '\n', held - want + 1) : nullptr;
+    if (nl == nullptr) nl = ::memrchr(base + begin_, '\n', held);
+    if (nl == nullptr && fill()) continue;  // a line longer than the buffer holds yet
+    const std::size_t stop =
+        nl != nullptr ? static_cast<std::size_t>(static_cast<const char*>(nl) - base) + 1 : end_;
+    out.append(base + begin_, stop - begin_);
+    begin_ = stop;
+  }
+  return out.size() > start;
+}
+
 }  // namespace kvtrace::trace

@@ -124,6 +124,50 @@ TEST(LineReader, HugeLineOverTheLimitAcrossChunksIsDiscarded) {
   EXPECT_EQ(lines[1].number, 2u);
 }
 
+TEST(LineReader, ReadLinesHandsOverWholeLinesOnly) {
+  // 3 MB of numbered lines and a last one without '\n', across several buffer refills.
+  std::string text;
+  for (int i = 0; text.size() < (std::size_t{3} << 20); ++i) {
+    text += std::to_string(i) + std::string(static_cast<std::size_t>(i % 97), 'x') + "\n";
+  }
+  text += "last";
+  TempFile f(text);
+  LineReader reader(f.path());
+  std::string all;
+  std::string run;
+  int runs = 0;
+  std::size_t short_runs = 0;
+  while (reader.read_lines(run, 100'000)) {
+    EXPECT_EQ(short_runs, 0u) << "only the end of input gives a short run";
+    if (run.size() < 100'000u) ++short_runs;
+    if (run.back() != '\n') {
+      EXPECT_EQ(all.size() + run.size(), text.size());
+    }
+    all += run;
+    run.clear();
+    ++runs;
+  }
+  EXPECT_EQ(all, text);
+  EXPECT_GT(runs, 20);
+}
+
+TEST(LineReader, ReadLinesTakesALineLongerThanTheBuffer) {
+  const std::string text = "a\n" + std::string(std::size_t{9} << 20, 'y') + "\nb\n";
+  TempFile f(text);
+  LineReader reader(f.path());
+  std::string run;
+  ASSERT_TRUE(reader.read_lines(run, 1));
+  EXPECT_EQ(run, "a\n");
+  run.clear();
+  ASSERT_TRUE(reader.read_lines(run, 1));
+  EXPECT_EQ(run.size(), (std::size_t{9} << 20) + 1);
+  run.clear();
+  ASSERT_TRUE(reader.read_lines(run, 1));
+  EXPECT_EQ(run, "b\n");
+  run.clear();
+  EXPECT_FALSE(reader.read_lines(run, 1));
+}
+
 TEST(LineReader, MissingFileIsAnIoErrorNamingIt) {
   try {
     LineReader reader("/nonexistent/trace.jsonl");

