@@ -7,7 +7,6 @@
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <exception>
@@ -71,6 +70,21 @@ struct Batch {
 };
 
 constexpr std::size_t kBatchBytes = std::size_t{1} << 20;
+
+// The number of lines in `text` (a last one without '\n' included). memchr jumps from line
+// to line: much faster than looking at every byte when lines are long, as token lines are.
+std::uint64_t count_lines(std::string_view text) {
+  std::uint64_t n = 0;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+    ++n;
+    if (nl == nullptr) break;
+    p = static_cast<const char*>(nl) + 1;
+  }
+  return n;
+}
 
 // The batch's lines, numbered from its first one.
 template <typename F>
@@ -231,9 +245,7 @@ int run_hash(const HashFlags& f) {
               batch->size = batch->text.size();
               batch->text.append(trace::kLinePadding, '\0');
               batch->first_line = next_line;
-              next_line += static_cast<std::uint64_t>(
-                  std::count(batch->text.data(), batch->text.data() + batch->size, '\n'));
-              if (batch->text[batch->size - 1] != '\n') ++next_line;
+              next_line += count_lines(std::string_view(batch->text.data(), batch->size));
               batch->end_position = reader.position();
               return batch;
             }) &

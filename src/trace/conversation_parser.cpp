@@ -3,6 +3,9 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -59,6 +62,81 @@ std::uint64_t eight_digits_value(const char* p, unsigned n) {
   return ((v & 0x0000FFFF0000FFFFu) * 42949672960001u) >> 32;
 }
 
+#if defined(__SSE2__)
+// Bits of the 64 bytes at p: where they equal `c`, and where they are ASCII digits.
+struct Masks64 {
+  std::uint64_t commas;
+  std::uint64_t digits;
+};
+
+Masks64 masks64(const char* p) {
+  const __m128i comma = _mm_set1_epi8(',');
+  const __m128i zero = _mm_set1_epi8('0');
+  const __m128i nine = _mm_set1_epi8('9');
+  Masks64 m{0, 0};
+  for (int k = 0; k < 4; ++k) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    const __m128i digit = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, zero), x),
+                                        _mm_cmpeq_epi8(_mm_min_epu8(x, nine), x));
+    const auto shift = static_cast<unsigned>(16 * k);
+    m.commas |=
+        std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, comma)))}
+        << shift;
+    m.digits |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(digit))} << shift;
+  }
+  return m;
+}
+
+// The common case, compact arrays of plain integers (`[12,7,4051]`), without a serial
+// dependency from one id to the next: comma bitmasks give every id's bounds and the ids
+// convert independently. False (tokens unspecified) when the array has anything else —
+// spaces, signs, leading zeros, empty elements, ids past 2^32 - 1 — for scan_tokens to
+// read or report. Reads up to 63 bytes past the array: lines carry kLinePadding bytes.
+bool scan_compact_tokens(std::string_view raw, std::vector<std::uint32_t>& tokens) {
+  const char* const body = raw.data() + 1;
+  const std::size_t n = raw.size() - 2;
+  if (n == 0) return false;
+  const auto valid_bits = [n](std::size_t at) {
+    return n - at >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << (n - at)) - 1;
+  };
+  std::size_t commas = 0;
+  for (std::size_t at = 0; at < n; at += 64) {
+    const Masks64 m = masks64(body + at);
+    const std::uint64_t valid = valid_bits(at);
+    if (((m.commas | m.digits) & valid) != valid) return false;
+    commas += static_cast<std::size_t>(std::popcount(m.commas & valid));
+  }
+  tokens.resize(commas + 1);
+  std::uint32_t* dst = tokens.data();
+  bool ok = true;
+  const char* start = body;
+  const auto convert = [&](const char* end) {
+    const auto len = static_cast<unsigned>(end - start);
+    std::uint64_t value;
+    if (len - 1 < 8) {
+      value = eight_digits_value(start, len);
+    } else {
+      value = 0;
+      for (const char* q = start; q < end; ++q)
+        value = value * 10 + static_cast<unsigned>(*q - '0');
+    }
+    // len 0 wraps to a huge len - 1: an empty element, as is a leading zero or > 10 digits.
+    ok &= len - 1 < 10 && (len == 1 || *start != '0') && value <= kMaxToken;
+    *dst++ = static_cast<std::uint32_t>(value);
+    start = end + 1;
+  };
+  for (std::size_t at = 0; at < n; at += 64) {
+    std::uint64_t mask = masks64(body + at).commas & valid_bits(at);
+    while (mask != 0) {
+      convert(body + at + static_cast<std::size_t>(std::countr_zero(mask)));
+      mask &= mask - 1;
+    }
+  }
+  convert(body + n);
+  return ok;
+}
+#endif
+
 struct TokenScan {
   std::optional<std::size_t> bad_index;  // the first element that is not a token id
   std::string_view bad_text;
@@ -69,6 +147,9 @@ struct TokenScan {
 // here instead of element by element with On-Demand is what makes `kvtrace hash` fast
 // (bench/RESULTS.md). Accepts exactly JSON's integer grammar without sign, up to 2^32 - 1.
 TokenScan scan_tokens(std::string_view raw, std::vector<std::uint32_t>& tokens) {
+#if defined(__SSE2__)
+  if (scan_compact_tokens(raw, tokens)) return {};
+#endif
   const char* p = raw.data() + 1;                       // after '['
   const char* const end = raw.data() + raw.size() - 1;  // at ']'
   tokens.clear();
@@ -190,7 +271,8 @@ struct ConversationParser::Impl {
     const TokenScan scan = scan_tokens(raw, out->tokens);
     if (scan.bad_index) {
       fail(field + "[" + std::to_string(*scan.bad_index) + "]",
-           "expected a token id (an integer in [0, 4294967295]), got " + shorten(scan.bad_text));
+           "expected a token id (an integer in [0, 4294967295]), got " +
+               (scan.bad_text.empty() ? std::string("an empty element") : shorten(scan.bad_text)));
     }
     if (out->tokens.empty()) fail(field, "empty: a prompt needs at least one token");
     out->source = PromptSource::kTokens;

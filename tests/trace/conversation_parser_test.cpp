@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
+#include <vector>
 
 #include "kvtrace/error.hpp"
 
@@ -94,6 +96,53 @@ TEST(ConversationParser, ReusedRecordIsReset) {
   EXPECT_FALSE(c.session_id);
   EXPECT_FALSE(c.output_length);
   EXPECT_EQ(c.line, 2u);
+}
+
+TEST(ConversationParser, CompactAndSpacedArraysGiveTheSameIds) {
+  // Compact arrays take the comma-bitmask path, spaced ones the id-by-id path; lengths cross
+  // the 64-byte chunks, ids have 1 to 10 digits.
+  std::mt19937_64 rng(3);
+  for (std::size_t count : {1u, 2u, 7u, 15u, 16u, 17u, 63u, 64u, 65u, 1000u}) {
+    std::vector<std::uint32_t> ids(count);
+    std::string compact = "{\"tokens\":[";
+    std::string spaced = "{\"tokens\": [ ";
+    for (std::size_t i = 0; i < count; ++i) {
+      const int digits = static_cast<int>(rng() % 10);
+      ids[i] = static_cast<std::uint32_t>(rng() % (digits == 9 ? 4294967296u : 1'000'000'000u));
+      if (i % 5 == 0) ids[i] = i % 10 == 0 ? 0u : 4294967295u;
+      if (i > 0) {
+        compact += ',';
+        spaced += " , ";
+      }
+      compact += std::to_string(ids[i]);
+      spaced += std::to_string(ids[i]);
+    }
+    compact += "]}";
+    spaced += " ]}";
+    const Parsed a = parse(compact);
+    const Parsed b = parse(spaced);
+    ASSERT_EQ(a.error, "") << count;
+    ASSERT_EQ(b.error, "") << count;
+    EXPECT_EQ(a.conversation.tokens, ids) << count;
+    EXPECT_EQ(b.conversation.tokens, ids) << count;
+  }
+}
+
+TEST(ConversationParser, CompactArrayErrorsNameTheElement) {
+  std::string many = "{\"tokens\":[";
+  for (int i = 0; i < 70; ++i) many += "1,";
+  EXPECT_EQ(parse(many + "01]}").error,
+            "conv.jsonl:7: tokens[70]: expected a token id (an integer in [0, 4294967295]), "
+            "got 01");
+  EXPECT_EQ(parse(many + "4294967296]}").error,
+            "conv.jsonl:7: tokens[70]: expected a token id (an integer in [0, 4294967295]), "
+            "got 4294967296");
+  EXPECT_EQ(parse(many + "12345678901]}").error,
+            "conv.jsonl:7: tokens[70]: expected a token id (an integer in [0, 4294967295]), "
+            "got 12345678901");
+  EXPECT_EQ(parse("{\"tokens\":[1,,2]}").error,
+            "conv.jsonl:7: tokens[1]: expected a token id (an integer in [0, 4294967295]), got "
+            "an empty element");
 }
 
 struct BadLine {
