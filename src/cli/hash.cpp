@@ -7,6 +7,7 @@
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <exception>
@@ -21,6 +22,7 @@
 #include "kvtrace/tokenizer/chat_format.hpp"
 #include "kvtrace/tokenizer/tokenizer.hpp"
 #include "kvtrace/trace/conversation_parser.hpp"
+#include "kvtrace/trace/file_slices.hpp"
 #include "kvtrace/trace/line_reader.hpp"
 #include "kvtrace/trace/trace_writer.hpp"
 
@@ -61,10 +63,14 @@ struct Item {
 // Whole lines read together and parsed by one task; errors wait in the batch so that the
 // first bad line of the file is the one reported, whatever the thread that met it.
 struct Batch {
-  std::string text;      // the lines with their '\n', then kLinePadding bytes
-  std::size_t size = 0;  // of the lines in `text`
-  std::uint64_t first_line = 0;
+  std::uint64_t begin = 0;  // the file range whose lines this batch holds (files only)
+  std::string text;         // the lines with their '\n', then kLinePadding bytes
+  std::size_t size = 0;     // of the lines in `text`
+  std::uint64_t line_count = 0;
   std::vector<Item> items;
+  // Lines are numbered from 1 in the batch until its turn comes in order: the first bad
+  // line's InputError, without the file's line number yet, or another failure.
+  std::optional<InputError> input_error;
   std::exception_ptr error;
   std::uint64_t end_position = 0;
 };
@@ -86,12 +92,12 @@ std::uint64_t count_lines(std::string_view text) {
   return n;
 }
 
-// The batch's lines, numbered from its first one.
+// The batch's lines, numbered from 1.
 template <typename F>
 void for_each_line(const Batch& batch, F&& f) {
   const char* const base = batch.text.data();
   std::size_t at = 0;
-  std::uint64_t number = batch.first_line;
+  std::uint64_t number = 1;
   while (at < batch.size) {
     const void* nl = std::memchr(base + at, '\n', batch.size - at);
     const std::size_t stop =
@@ -226,7 +232,9 @@ int run_hash(const HashFlags& f) {
   std::uint64_t blocks = 0;
   tbb::enumerable_thread_specific<std::unique_ptr<trace::ConversationParser>> parsers;
   trace::Request request;
-  std::uint64_t next_line = 1;
+  std::uint64_t lines_before = 0;  // lines of the batches already written
+  const std::optional<trace::FileSlices> slices = trace::FileSlices::open(f.input);
+  std::uint64_t next_begin = 0;
 
   const int threads =
       f.threads > 0 ? static_cast<int>(f.threads) : tbb::info::default_concurrency();
@@ -238,15 +246,22 @@ int run_hash(const HashFlags& f) {
             tbb::filter_mode::serial_in_order,
             [&](tbb::flow_control& fc) -> std::shared_ptr<Batch> {
               auto batch = std::make_shared<Batch>();
-              if (!reader.read_lines(batch->text, kBatchBytes)) {
-                fc.stop();
-                return nullptr;
+              if (slices) {
+                // A regular file: only the range is chosen here, threads read their own.
+                if (next_begin >= slices->size()) {
+                  fc.stop();
+                  return nullptr;
+                }
+                batch->begin = next_begin;
+                next_begin += kBatchBytes;
+                batch->end_position = std::min(next_begin, slices->size());
+              } else {
+                if (!reader.read_lines(batch->text, kBatchBytes)) {
+                  fc.stop();
+                  return nullptr;
+                }
+                batch->end_position = reader.position();
               }
-              batch->size = batch->text.size();
-              batch->text.append(trace::kLinePadding, '\0');
-              batch->first_line = next_line;
-              next_line += count_lines(std::string_view(batch->text.data(), batch->size));
-              batch->end_position = reader.position();
               return batch;
             }) &
             tbb::make_filter<std::shared_ptr<Batch>, std::shared_ptr<Batch>>(
@@ -256,6 +271,13 @@ int run_hash(const HashFlags& f) {
                   if (!parser) parser = std::make_unique<trace::ConversationParser>(reader.name());
                   trace::Conversation c;
                   try {
+                    if (slices) {
+                      slices->read_lines_starting_in(batch->begin, batch->begin + kBatchBytes,
+                                                     batch->text);
+                    }
+                    batch->size = batch->text.size();
+                    batch->line_count = count_lines(batch->text);
+                    batch->text.append(trace::kLinePadding, '\0');
                     for_each_line(*batch, [&](const trace::Line& line) {
                       if (trace::is_blank(line.text)) return;
                       parser->parse(line, c);
@@ -271,6 +293,8 @@ int run_hash(const HashFlags& f) {
                         item.tokens = {};
                       }
                     });
+                  } catch (const InputError& e) {
+                    batch->input_error = e;
                   } catch (...) {
                     batch->error = std::current_exception();
                   }
@@ -302,7 +326,13 @@ int run_hash(const HashFlags& f) {
                   }
                   // Items before the bad line are written: the output is the file's valid
                   // head, and the error names the line.
+                  if (batch->input_error) {
+                    const InputError& e = *batch->input_error;
+                    throw InputError(e.source(), e.line() == 0 ? 0 : lines_before + e.line(),
+                                     e.field(), e.problem());
+                  }
                   if (batch->error) std::rethrow_exception(batch->error);
+                  lines_before += batch->line_count;
                   progress.update(batch->end_position, requests);
                 }));
   });

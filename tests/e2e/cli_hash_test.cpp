@@ -1,8 +1,10 @@
 // kvtrace hash end to end: token and text conversations into Mooncake traces whose sharing
 // `kvtrace analyze` sees, multi-turn sessions, and file:line errors.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 
@@ -149,6 +151,39 @@ TEST(CliHash, BadLinesNameFileLineAndField) {
     EXPECT_EQ(b.exit_code, 2) << line;
     EXPECT_NE(b.err.find(bad.path() + error), std::string::npos) << line << " -> " << b.err;
   }
+}
+
+TEST(CliHash, BadLineFarIntoALargeFileHasItsFileLineNumber) {
+  // 3 MB: the file is read in 1 MiB ranges by several threads, then numbered in order.
+  std::string text;
+  std::string tokens;
+  for (int i = 0; i < 400; ++i) {
+    if (i > 0) tokens += ',';
+    tokens += std::to_string(100000 + i);
+  }
+  int line = 0;
+  while (text.size() < (std::size_t{3} << 20)) {
+    text += "{\"tokens\":[";
+    text += tokens;
+    text += "]}\n";
+    if (++line % 100 == 0) text += '\n';
+  }
+  const int bad = line + line / 100 + 1;
+  text += "{\"tokens\":[1,2,-3]}\n{\"tokens\":[1]}\n";
+  TempFile in(text);
+  for (const std::string& source : {in.path(), fmt::format("- < {}", in.path())}) {
+    const auto r = run_kvtrace("hash --threads 2 -o /dev/null " + source);
+    EXPECT_EQ(r.exit_code, 2) << source;
+    EXPECT_NE(r.err.find(fmt::format(":{}: tokens[2]: expected a token id", bad)),
+              std::string::npos)
+        << source << ": " << r.err;
+  }
+  TempFile good(text.substr(0, text.size() - 36));
+  TempFile out("");
+  const auto ok = run_kvtrace("hash --threads 2 " + good.path() + " -o " + out.path());
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  const std::string trace = read_file(out.path());
+  EXPECT_EQ(std::count(trace.begin(), trace.end(), '\n'), line);
 }
 
 TEST(CliHash, EmptyInputAndBadFlags) {

@@ -1,0 +1,102 @@
+#include "kvtrace/trace/file_slices.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "kvtrace/error.hpp"
+
+namespace kvtrace::trace {
+namespace {
+
+constexpr std::size_t kStep = std::size_t{64} << 10;  // read size when looking for a '\n'
+
+}  // namespace
+
+std::optional<FileSlices> FileSlices::open(const std::string& path) {
+  if (path == "-") return std::nullopt;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw IoError("cannot open " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  return FileSlices(path, fd, static_cast<std::uint64_t>(st.st_size));
+}
+
+FileSlices::FileSlices(std::string name, int fd, std::uint64_t size)
+    : name_(std::move(name)), fd_(fd), size_(size) {}
+
+FileSlices::FileSlices(FileSlices&& other) noexcept
+    : name_(std::move(other.name_)), fd_(other.fd_), size_(other.size_) {
+  other.fd_ = -1;
+}
+
+FileSlices::~FileSlices() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::size_t FileSlices::read_at(std::uint64_t offset, std::size_t count, std::string& out) const {
+  const std::size_t old = out.size();
+  out.resize(old + count);
+  std::size_t got = 0;
+  while (got < count) {
+    const ssize_t n =
+        ::pread(fd_, out.data() + old + got, count - got, static_cast<off_t>(offset + got));
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      out.resize(old);
+      throw IoError("cannot read " + name_ + ": " + std::strerror(errno));
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  out.resize(old + got);
+  return got;
+}
+
+void FileSlices::read_lines_starting_in(std::uint64_t begin, std::uint64_t end,
+                                        std::string& out) const {
+  end = std::min(end, size_);
+  // The first line start at or after `begin`: `begin` itself when the byte before is '\n'.
+  std::uint64_t start = begin;
+  if (begin > 0) {
+    std::string probe;
+    std::uint64_t at = begin - 1;
+    for (;;) {
+      probe.clear();
+      const std::size_t got = read_at(at, kStep, probe);
+      const void* nl = std::memchr(probe.data(), '\n', got);
+      if (nl != nullptr) {
+        start = at + static_cast<std::uint64_t>(static_cast<const char*>(nl) - probe.data()) + 1;
+        break;
+      }
+      if (got < kStep) return;  // no line starts after `begin`
+      at += got;
+    }
+  }
+  if (start >= end) return;
+  const std::size_t first = out.size();
+  read_at(start, static_cast<std::size_t>(end - start), out);
+  // The last line starting before `end` runs on to its '\n' (or the end of the file).
+  if (out.size() > first && out.back() == '\n') return;
+  std::uint64_t at = end;
+  for (;;) {
+    const std::size_t old = out.size();
+    const std::size_t got = read_at(at, kStep, out);
+    const void* nl = std::memchr(out.data() + old, '\n', got);
+    if (nl != nullptr) {
+      out.resize(static_cast<std::size_t>(static_cast<const char*>(nl) - out.data()) + 1);
+      return;
+    }
+    if (got < kStep) return;
+    at += got;
+  }
+}
+
+}  // namespace kvtrace::trace
