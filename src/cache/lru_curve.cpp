@@ -16,13 +16,6 @@ double ratio(std::uint64_t part, std::uint64_t whole) {
 
 }  // namespace
 
-std::uint64_t cached_tokens(std::uint64_t hit_blocks, std::uint64_t blocks,
-                            std::int64_t input_length, std::uint32_t block_size) {
-  const auto isl = static_cast<std::uint64_t>(std::max<std::int64_t>(input_length, 0));
-  if (hit_blocks >= blocks) return isl;
-  return std::min(hit_blocks * block_size, isl);
-}
-
 std::uint64_t HitCurve::blocks_at(std::uint64_t capacity) const {
   return hit_blocks[std::min(capacity, distinct_blocks)];
 }

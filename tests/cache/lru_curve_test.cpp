@@ -78,14 +78,6 @@ std::vector<Request> random_requests(std::uint32_t count, std::uint32_t alphabet
   return out;
 }
 
-TEST(CachedTokens, AnalyzesDefinition) {
-  EXPECT_EQ(cached_tokens(0, 3, 1100, 512), 0u);
-  EXPECT_EQ(cached_tokens(2, 3, 1100, 512), 1024u);
-  EXPECT_EQ(cached_tokens(3, 3, 1100, 512), 1100u);  // the partial last block
-  EXPECT_EQ(cached_tokens(3, 3, 2000, 512), 2000u);  // fewer ids than the length needs
-  EXPECT_EQ(cached_tokens(2, 5, 700, 512), 700u);    // more ids: clamped to the length
-}
-
 TEST(LruCurve, HandComputedCurve) {
   // Stack after each request (top first): 1 2 | 3 1 2 | 1 2 3. The last request finds 1 at
   // depth 2 and 2 at depth 3: one hit block from capacity 2, two from capacity 3.

@@ -16,15 +16,10 @@
 #include <vector>
 
 #include "kvtrace/analysis/id_index.hpp"
+#include "kvtrace/cache/cache_sim.hpp"
 #include "kvtrace/trace/request.hpp"
 
 namespace kvtrace::cache {
-
-// Tokens of a request's longest cached prefix of `hit_blocks` of its `blocks` blocks, as
-// analyze counts them: the whole input when every block is cached, else hit_blocks *
-// block_size clamped to the input length.
-std::uint64_t cached_tokens(std::uint64_t hit_blocks, std::uint64_t blocks,
-                            std::int64_t input_length, std::uint32_t block_size);
 
 struct HitCurve {
   std::uint32_t block_size = 512;
