@@ -3,10 +3,12 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "kvtrace/analysis/id_index.hpp"
 #include "kvtrace/cache/cache_sim.hpp"
 #include "kvtrace/cache/lru_curve.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
@@ -58,18 +60,46 @@ const std::vector<Blocks>& tree_requests() {
   return requests;
 }
 
+// The requests of the trace named by $KVTRACE_BENCH_TRACE (e.g. the 1M-request benchmark
+// trace), or none.
+const std::vector<Blocks>& env_trace_requests() {
+  static const std::vector<Blocks> requests = [] {
+    std::vector<Blocks> out;
+    const char* path = std::getenv("KVTRACE_BENCH_TRACE");
+    if (path == nullptr) return out;
+    kvtrace::trace::TraceReader reader(path);
+    kvtrace::trace::Request r;
+    while (reader.next(r)) out.push_back(r.hash_ids.value_or(Blocks{}));
+    return out;
+  }();
+  return requests;
+}
+
 std::int64_t count_blocks(const std::vector<Blocks>& requests) {
   std::int64_t n = 0;
   for (const auto& r : requests) n += static_cast<std::int64_t>(r.size());
   return n;
 }
 
+// The same requests with their ids numbered densely in first-seen order, as ClusterSim
+// passes them to its pools.
+std::vector<Blocks> interned(const std::vector<Blocks>& requests) {
+  kvtrace::analysis::IdIndex index;
+  std::vector<Blocks> out = requests;
+  bool created = false;
+  for (auto& r : out) {
+    for (auto& id : r) id = index.intern(id, created);
+  }
+  return out;
+}
+
 void run_access(benchmark::State& state, const std::vector<Blocks>& requests,
-                kvtrace::cache::Policy policy) {
+                kvtrace::cache::Policy policy, bool dense = false) {
   const auto capacity = static_cast<std::uint64_t>(state.range(0));
   std::uint64_t hits = 0;
   for (auto _ : state) {
-    kvtrace::cache::CacheSim sim({.capacity_blocks = capacity, .policy = policy});
+    kvtrace::cache::CacheSim sim(
+        {.capacity_blocks = capacity, .policy = policy, .dense_ids = dense});
     for (const auto& r : requests) hits += sim.access(r);
   }
   benchmark::DoNotOptimize(hits);
@@ -78,6 +108,10 @@ void run_access(benchmark::State& state, const std::vector<Blocks>& requests,
 
 void BM_LruSample(benchmark::State& state) {
   run_access(state, sample_requests(), kvtrace::cache::Policy::kLru);
+}
+void BM_LruSampleDense(benchmark::State& state) {
+  static const auto requests = interned(sample_requests());
+  run_access(state, requests, kvtrace::cache::Policy::kLru, true);
 }
 void BM_LineageSample(benchmark::State& state) {
   run_access(state, sample_requests(), kvtrace::cache::Policy::kLineage);
@@ -92,6 +126,37 @@ void BM_LineageTree(benchmark::State& state) {
   run_access(state, tree_requests(), kvtrace::cache::Policy::kLineage);
 }
 
+void BM_LruTrace(benchmark::State& state) {
+  if (env_trace_requests().empty()) {
+    state.SkipWithError("set KVTRACE_BENCH_TRACE to a trace");
+    return;
+  }
+  run_access(state, env_trace_requests(), kvtrace::cache::Policy::kLru);
+}
+
+void BM_LruTraceDense(benchmark::State& state) {
+  if (env_trace_requests().empty()) {
+    state.SkipWithError("set KVTRACE_BENCH_TRACE to a trace");
+    return;
+  }
+  static const auto requests = interned(env_trace_requests());
+  run_access(state, requests, kvtrace::cache::Policy::kLru, true);
+}
+
+void BM_CurveTrace(benchmark::State& state) {
+  const auto& requests = env_trace_requests();
+  if (requests.empty()) {
+    state.SkipWithError("set KVTRACE_BENCH_TRACE to a trace");
+    return;
+  }
+  for (auto _ : state) {
+    kvtrace::cache::LruCurve curve(512);
+    for (const auto& r : requests) curve.add(r, static_cast<std::int64_t>(r.size() * 512));
+    benchmark::DoNotOptimize(curve.finish());
+  }
+  state.SetItemsProcessed(state.iterations() * count_blocks(requests));
+}
+
 void BM_CurveSample(benchmark::State& state) {
   const auto& requests = sample_requests();
   for (auto _ : state) {
@@ -102,12 +167,16 @@ void BM_CurveSample(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * count_blocks(requests));
 }
 
-BENCHMARK(BM_LruSample)->Arg(4096)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LruSample)->Arg(4096)->Arg(65536)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LruSampleDense)->Arg(4096)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LineageSample)->Arg(4096)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FifoSample)->Arg(4096)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LruTree)->Arg(262144)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LineageTree)->Arg(262144)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_CurveSample)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LruTrace)->Arg(65536)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LruTraceDense)->Arg(65536)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CurveTrace)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

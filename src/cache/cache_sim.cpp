@@ -39,7 +39,7 @@ CacheSim::CacheSim(CacheConfig config) : config_(config) {
   // grows as blocks arrive.
   constexpr std::uint64_t kMaxReserve = std::uint64_t{1} << 16;
   const std::uint64_t reserve = std::min(config_.capacity_blocks, kMaxReserve);
-  slot_of_.reserve(reserve);
+  if (!config_.dense_ids) slot_of_.reserve(reserve);
   nodes_.reserve(reserve);
 }
 
@@ -60,9 +60,8 @@ std::uint32_t CacheSim::acquire(std::span<const std::uint64_t> blocks, std::vect
   counts_.accesses += blocks.size();
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     const std::uint64_t id = blocks[i];
-    Slot s;
-    if (const auto it = slot_of_.find(id); it != slot_of_.end()) {
-      s = it->second;
+    Slot s = find(id);
+    if (s != kNil) {
       if (in_prefix) ++hits;
       pin(s);
     } else {
@@ -83,7 +82,7 @@ std::uint32_t CacheSim::acquire(std::span<const std::uint64_t> blocks, std::vect
         n.parent = prev;
         ++nodes_[prev].children;
       }
-      slot_of_.emplace(id, s);
+      map(id, s);
       ++counts_.inserted;
     }
     pins.push_back(s);
@@ -100,14 +99,34 @@ void CacheSim::release(std::span<const Slot> pins) {
 std::uint32_t CacheSim::cached_prefix(std::span<const std::uint64_t> blocks) const {
   std::uint32_t n = 0;
   for (const std::uint64_t id : blocks) {
-    if (!slot_of_.contains(id)) break;
+    if (find(id) == kNil) break;
     ++n;
   }
   return n;
 }
 
+void CacheSim::map(std::uint64_t id, Slot s) {
+  if (!config_.dense_ids) {
+    slot_of_.emplace(id, s);
+    return;
+  }
+  if (id >= dense_slot_of_.size()) {
+    if (id >= kNil) throw UsageError("a dense block id must be below 2^32 - 1");
+    dense_slot_of_.resize(std::max<std::uint64_t>(id + 1, 2 * dense_slot_of_.size()), kNil);
+  }
+  dense_slot_of_[id] = s;
+}
+
+void CacheSim::unmap(std::uint64_t id) {
+  if (config_.dense_ids) {
+    dense_slot_of_[id] = kNil;
+  } else {
+    slot_of_.erase(id);
+  }
+}
+
 CacheSim::Slot CacheSim::allocate() {
-  if (slot_of_.size() < config_.capacity_blocks) {
+  if (nodes_.size() < config_.capacity_blocks) {
     if (nodes_.size() >= kNil) throw Error("more than 2^32 - 1 blocks in one cache pool");
     nodes_.emplace_back();
     return static_cast<Slot>(nodes_.size() - 1);
@@ -137,7 +156,7 @@ CacheSim::Slot CacheSim::pick_victim() {
 
 void CacheSim::evict(Slot s) {
   Node& n = nodes_[s];
-  slot_of_.erase(n.id);
+  unmap(n.id);
   ++counts_.evicted;
   if (config_.policy == Policy::kLru) unlink(s);
   if (n.parent != kNil) {
@@ -191,16 +210,15 @@ void CacheSim::push_heap(Slot s) {
   n.in_heap = true;
   heap_.push_back({n.stamp, s});
   std::push_heap(heap_.begin(), heap_.end());
-  if (config_.policy == Policy::kLineage && heap_.size() > 2 * slot_of_.size() + 1024) {
+  if (config_.policy == Policy::kLineage && heap_.size() > 2 * nodes_.size() + 1024) {
     compact_heap();
   }
 }
 
 void CacheSim::compact_heap() {
   heap_.clear();
-  for (const auto& [id, slot] : slot_of_) {
-    const Node& n = nodes_[slot];
-    if (lineage_evictable(n)) heap_.push_back({n.stamp, slot});
+  for (Slot s = 0; s < nodes_.size(); ++s) {
+    if (lineage_evictable(nodes_[s])) heap_.push_back({nodes_[s].stamp, s});
   }
   std::make_heap(heap_.begin(), heap_.end());
 }

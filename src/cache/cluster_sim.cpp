@@ -77,8 +77,10 @@ ClusterSim::ClusterSim(SimConfig config) : config_(config), rng_(config.router.s
         std::isfinite(t.prefill_tokens_per_s) && std::isfinite(t.decode_tokens_per_s))) {
     throw UsageError("prefill and decode tokens/s must be positive");
   }
+  CacheConfig pool = config_.cache;
+  pool.dense_ids = true;
   pools_.reserve(config_.workers);
-  for (std::uint32_t i = 0; i < config_.workers; ++i) pools_.emplace_back(config_.cache);
+  for (std::uint32_t i = 0; i < config_.workers; ++i) pools_.emplace_back(pool);
   results_.resize(config_.workers);
   routed_blocks_.assign(config_.workers, 0);
 }
@@ -100,13 +102,16 @@ RequestResult ClusterSim::add(std::span<const std::uint64_t> blocks, std::int64_
   res.input_tokens = isl;
   const bool timed = config_.timing.enabled;
   if (timed) res.start_ms = start_time(timestamp_ms);
-  res.worker = route(blocks);
-
-  ids_.assign(blocks.begin(), blocks.end());
+  ids_.clear();
+  bool created = false;
+  for (const std::uint64_t id : blocks) ids_.push_back(dense_.intern(id, created));
+  res.worker = route(std::span(ids_).first(blocks.size()));
   if (config_.cache_output) {
     const std::uint64_t bs = config_.block_size;
     const std::uint64_t extra = ceil_div(isl + osl, bs) - ceil_div(isl, bs);
-    for (std::uint64_t k = 0; k < extra; ++k) ids_.push_back(output_id(output_blocks_++));
+    for (std::uint64_t k = 0; k < extra; ++k) {
+      ids_.push_back(dense_.intern(output_id(output_blocks_++), created));
+    }
   }
   CacheSim& pool = pools_[res.worker];
   std::vector<CacheSim::Slot>* pins = &pins_;

@@ -97,6 +97,22 @@ TEST(CacheSim, LineageEqualsLruWhenIdsFormATree) {
   }
 }
 
+TEST(CacheSim, DenseIdsGiveTheSameResults) {
+  const auto requests = random_tree_requests(3000, 11);  // ids 0, 1, 2, ...
+  for (const Policy p : {Policy::kLru, Policy::kLineage, Policy::kFifo}) {
+    for (const std::uint64_t capacity : {3, 40, 500}) {
+      CacheSim hashed({.capacity_blocks = capacity, .policy = p});
+      CacheSim dense({.capacity_blocks = capacity, .policy = p, .dense_ids = true});
+      EXPECT_EQ(hit_sequence(hashed, requests), hit_sequence(dense, requests));
+      EXPECT_EQ(hashed.counts().evicted, dense.counts().evicted);
+      EXPECT_EQ(hashed.size(), dense.size());
+      for (std::uint64_t id = 0; id < 100; ++id) EXPECT_EQ(hashed.contains(id), dense.contains(id));
+    }
+  }
+  CacheSim dense({.capacity_blocks = 4, .policy = Policy::kLru, .dense_ids = true});
+  EXPECT_THROW(dense.access(Blocks{std::uint64_t{1} << 40}), kvtrace::UsageError);
+}
+
 TEST(CacheSim, ARequestLargerThanThePoolKeepsItsFirstBlocks) {
   for (const Policy p : {Policy::kLru, Policy::kLineage, Policy::kFifo}) {
     CacheSim sim({.capacity_blocks = 2, .policy = p});

@@ -40,6 +40,10 @@ std::uint64_t cached_tokens(std::uint64_t hit_blocks, std::uint64_t blocks,
 struct CacheConfig {
   std::uint64_t capacity_blocks = 0;
   Policy policy = Policy::kLru;
+  // The ids are small integers numbered from 0 (e.g. interned by analysis::IdIndex): the pool
+  // finds blocks in a table indexed by id (4 bytes per id up to the largest seen) instead of
+  // a hash map, which saves most cache misses on large pools. Ids must stay below 2^32.
+  bool dense_ids = false;
 };
 
 // What happened in a pool since it was made.
@@ -73,9 +77,9 @@ class CacheSim {
 
   // The number of leading `blocks` that are cached; changes nothing (for routers).
   std::uint32_t cached_prefix(std::span<const std::uint64_t> blocks) const;
-  bool contains(std::uint64_t block) const { return slot_of_.contains(block); }
+  bool contains(std::uint64_t block) const { return find(block) != kNil; }
 
-  std::uint64_t size() const { return slot_of_.size(); }
+  std::uint64_t size() const { return nodes_.size(); }
   std::uint64_t pinned_blocks() const { return pinned_; }
   const CacheConfig& config() const { return config_; }
   const CacheCounts& counts() const { return counts_; }
@@ -102,6 +106,15 @@ class CacheSim {
     bool operator<(const HeapEntry& o) const { return stamp > o.stamp; }
   };
 
+  Slot find(std::uint64_t id) const {
+    if (!config_.dense_ids) {
+      const auto it = slot_of_.find(id);
+      return it == slot_of_.end() ? kNil : it->second;
+    }
+    return id < dense_slot_of_.size() ? dense_slot_of_[id] : kNil;
+  }
+  void map(std::uint64_t id, Slot s);
+  void unmap(std::uint64_t id);
   // A slot for a new block, evicting a victim when the pool is full; kNil when every cached
   // block is pinned.
   Slot allocate();
@@ -119,6 +132,8 @@ class CacheSim {
 
   CacheConfig config_;
   boost::unordered_flat_map<std::uint64_t, Slot> slot_of_;
+  std::vector<Slot> dense_slot_of_;  // dense_ids: by id, kNil when not cached
+  // Every node is a cached block: an evicted block's slot goes straight to the new one.
   std::vector<Node> nodes_;
   Slot head_ = kNil;  // most recently released
   Slot tail_ = kNil;  // next lru victim

@@ -10,7 +10,8 @@
 // and releases its blocks when it ends. Workers do not slow down under load: the model is
 // about which blocks are in use, not about queueing.
 //
-// Memory: the pools, plus per request in flight its pinned slots (4 bytes per block).
+// Memory: the pools, 4 bytes per distinct block and worker for the pools' id tables, 4 more
+// for numbering the ids, plus per request in flight its pinned slots (4 bytes per block).
 
 #include <cstdint>
 #include <optional>
@@ -19,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kvtrace/analysis/id_index.hpp"
 #include "kvtrace/cache/cache_sim.hpp"
 #include "kvtrace/random/py_random.hpp"
 #include "kvtrace/trace/request.hpp"
@@ -156,7 +158,9 @@ class ClusterSim {
   std::vector<InFlight> flights_;
   std::vector<std::uint32_t> free_flights_;
   std::priority_queue<Ending, std::vector<Ending>, std::greater<>> endings_;
-  std::vector<std::uint64_t> ids_;    // the request's input and output block ids, reused
+  // Block ids are numbered densely so that the pools index a table instead of hashing.
+  analysis::IdIndex dense_;
+  std::vector<std::uint64_t> ids_;    // the request's input and output blocks, dense, reused
   std::vector<CacheSim::Slot> pins_;  // without timing, reused
 };
 
