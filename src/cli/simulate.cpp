@@ -162,7 +162,17 @@ void write_run_json(json::ObjectWriter& o, const Run& run) {
   o.field("router", cache::router_name(c.router.kind));
   o.field("overlap_score_weight", c.router.overlap_score_weight);
   o.field("seed", c.router.seed);
-  o.field("timing", timing_text(c.timing));
+  if (c.timing.enabled) {
+    json::ObjectWriter t = o.object("timing");
+    t.key("timestamps");
+    t.out().append(c.timing.use_timestamps ? "true" : "false");
+    t.field("concurrency", std::uint64_t{c.timing.concurrency});
+    t.field("prefill_tokens_per_s", c.timing.prefill_tokens_per_s);
+    t.field("decode_tokens_per_s", c.timing.decode_tokens_per_s);
+    t.close();
+  } else {
+    o.null_field("timing");
+  }
   o.key("cache_output");
   o.out().append(c.cache_output ? "true" : "false");
   o.field("requests", r.total.requests);

@@ -163,6 +163,8 @@ TEST(CliSimulate, JsonReportFileAndPerRequestCsv) {
   EXPECT_EQ(json_number(json, "seed"), 5);
   EXPECT_NE(json.find("\"per_worker\": ["), std::string::npos) << json;
   EXPECT_NE(json.find("\"peak_in_flight\""), std::string::npos);
+  EXPECT_NE(json.find("\"timestamps\": true"), std::string::npos);
+  EXPECT_EQ(json_number(json, "decode_tokens_per_s"), 50);
   const auto rows = csv_rows(read_file(per_request.path()));
   ASSERT_EQ(rows.size(), 1001u);
   EXPECT_EQ(rows[0].size(), 8u);
