@@ -51,6 +51,12 @@ std::uint32_t CacheSim::access(std::span<const std::uint64_t> blocks) {
 }
 
 std::uint32_t CacheSim::acquire(std::span<const std::uint64_t> blocks, std::vector<Slot>& pins) {
+  // Checked before anything changes, so that a throw leaves the pool as it was.
+  if (config_.dense_ids) {
+    for (const std::uint64_t id : blocks) {
+      if (id >= kNil) throw UsageError("a dense block id must be below 2^32 - 1");
+    }
+  }
   std::uint32_t hits = 0;
   bool in_prefix = true;
   Slot prev = kNil;
@@ -111,7 +117,6 @@ void CacheSim::map(std::uint64_t id, Slot s) {
     return;
   }
   if (id >= dense_slot_of_.size()) {
-    if (id >= kNil) throw UsageError("a dense block id must be below 2^32 - 1");
     dense_slot_of_.resize(std::max<std::uint64_t>(id + 1, 2 * dense_slot_of_.size()), kNil);
   }
   dense_slot_of_[id] = s;
