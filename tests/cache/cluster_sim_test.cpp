@@ -198,6 +198,33 @@ TEST(ClusterSim, RejectsBadConfigs) {
   }
 }
 
+TEST(ClusterSim, LineageEqualsLruOnMooncakeIdsWithTiming) {
+  // A parent is pinned whenever its child is and released no earlier (docs/simulate.md), so
+  // even with requests in flight the lru victim is a leaf.
+  const auto requests = kvtrace::trace::read_all(kvtrace::testing::kSample);
+  std::vector<std::vector<RequestResult>> results;
+  std::vector<std::uint64_t> evicted;
+  for (const Policy p : {Policy::kLru, Policy::kLineage}) {
+    SimConfig c = config(4, RouterKind::kKvAware, 256);
+    c.cache.policy = p;
+    c.block_size = 512;
+    c.timing.enabled = true;
+    c.timing.concurrency = 16;
+    c.cache_output = true;
+    ClusterSim sim(c);
+    results.emplace_back();
+    for (const auto& r : requests) results.back().push_back(sim.add(r));
+    evicted.push_back(sim.finish().evicted);
+  }
+  ASSERT_EQ(results[0].size(), results[1].size());
+  for (std::size_t i = 0; i < results[0].size(); ++i) {
+    EXPECT_EQ(results[0][i].worker, results[1][i].worker) << i;
+    EXPECT_EQ(results[0][i].hit_blocks, results[1][i].hit_blocks) << i;
+  }
+  EXPECT_EQ(evicted[0], evicted[1]);
+  EXPECT_GT(evicted[0], 0u);
+}
+
 // One worker with room for every block gives analyze's infinite-cache block and token hit
 // rates exactly.
 void expect_one_worker_matches_analyze(const std::string& path) {
