@@ -444,9 +444,14 @@ int run_simulate(const SimulateFlags& f) {
   }
   for (std::size_t k = 1; k < configs.size(); ++k) {
     cache::ClusterSim sim(configs[k]);
+    // Progress in the file's bytes, as if the run read it again.
+    const auto total = reader.total_bytes();
+    Progress progress(fmt::format("simulate {}/{}", k + 1, configs.size()), total);
     for (std::size_t i = 0; i < kept.size(); ++i) {
       sim.add(kept.blocks(i), kept.isl[i], kept.osl[i], kept.timestamp[i]);
+      if (total && (i & 0xFFF) == 0) progress.update(*total / kept.size() * i, i);
     }
+    progress.done();
     runs.push_back({configs[k], sim.finish()});
   }
 
