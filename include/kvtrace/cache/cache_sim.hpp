@@ -10,7 +10,8 @@
 // the first block counts as the most recently used and the tail is evicted first (vLLM frees
 // a finished request's blocks in reverse order for this reason).
 //
-// Memory: per cached block about 40 bytes of node plus 16 bytes in the id map.
+// Memory: per cached block a 40-byte node plus about 18 bytes in the id map, or with
+// dense_ids 4 bytes per id up to the largest id seen.
 
 #include <cstdint>
 #include <span>
