@@ -139,7 +139,6 @@ RequestResult ClusterSim::add(std::span<const std::uint64_t> blocks, std::int64_
         1000.0 * (static_cast<double>(isl - res.hit_tokens) / t.prefill_tokens_per_s +
                   static_cast<double>(osl) / t.decode_tokens_per_s);
     res.end_ms = res.start_ms + service_ms;
-    flights_[flight].end_ms = res.end_ms;
     flights_[flight].worker = res.worker;
     endings_.push({res.end_ms, requests_, flight});
     peak_in_flight_ = std::max<std::uint64_t>(peak_in_flight_, endings_.size());

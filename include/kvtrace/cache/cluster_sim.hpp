@@ -122,7 +122,6 @@ class ClusterSim {
 
  private:
   struct InFlight {
-    double end_ms = 0;
     std::uint32_t worker = 0;
     std::vector<CacheSim::Slot> pins;
   };
