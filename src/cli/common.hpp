@@ -99,5 +99,6 @@ void add_synthesize(CLI::App& app, Action& action);
 void add_compare(CLI::App& app, Action& action);
 void add_materialize(CLI::App& app, Action& action);
 void add_hash(CLI::App& app, Action& action);
+void add_simulate(CLI::App& app, Action& action);
 
 }  // namespace kvtrace::cli

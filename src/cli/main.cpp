@@ -11,8 +11,8 @@
 int main(int argc, char** argv) {
   using namespace kvtrace::cli;
   CLI::App app{
-      "kvtrace: analyze, validate, synthesize, compare, hash and materialize LLM-serving "
-      "request traces in the Mooncake JSONL format (later: simulate, replay).\n"
+      "kvtrace: analyze, validate, synthesize, compare, hash, materialize and simulate "
+      "LLM-serving request traces in the Mooncake JSONL format (later: replay).\n"
       "Exit codes: 0 ok, 2 invalid input data, 3 I/O error, 64 bad arguments, 1 internal "
       "error."};
   app.set_version_flag("--version", "kvtrace 0.1.0");
@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   add_compare(app, action);
   add_materialize(app, action);
   add_hash(app, action);
+  add_simulate(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,237 @@
+// kvtrace simulate end to end: the checks of docs/simulate.md (one worker with room for
+// everything = analyze's infinite cache; the one-pass curve = direct simulation; kv-aware
+// beats round-robin with 4 workers), output formats, and errors with their exit codes.
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "test_util.hpp"
+
+namespace {
+
+using kvtrace::testing::read_file;
+using kvtrace::testing::run_kvtrace;
+using kvtrace::testing::TempFile;
+
+using kvtrace::testing::kSample;
+
+// The number after the first "key": in a JSON text.
+double json_number(const std::string& json, const std::string& key) {
+  const std::string needle = "\"" + key + "\": ";
+  const std::size_t at = json.find(needle);
+  if (at == std::string::npos) {
+    ADD_FAILURE() << key << " not in " << json.substr(0, 2000);
+    return -1;
+  }
+  return std::strtod(json.c_str() + at + needle.size(), nullptr);
+}
+
+std::vector<std::vector<std::string>> csv_rows(const std::string& csv) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(csv);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::string cell;
+    bool quoted = false;
+    for (const char ch : line) {
+      if (ch == '"') {
+        quoted = !quoted;
+      } else if (ch == ',' && !quoted) {
+        cells.push_back(cell);
+        cell.clear();
+      } else {
+        cell += ch;
+      }
+    }
+    cells.push_back(cell);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+void expect_one_worker_equals_analyze(const std::string& trace) {
+  const auto a = run_kvtrace("analyze -f json " + trace);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const auto distinct = static_cast<std::uint64_t>(json_number(a.out, "distinct_hash_ids"));
+  for (const std::string& capacity : {std::to_string(distinct), std::string("100000000")}) {
+    for (const char* policy : {"lru", "lineage", "fifo"}) {
+      const auto s = run_kvtrace("simulate -f json -c " + capacity + " -p " + std::string(policy) +
+                                 " " + trace);
+      ASSERT_EQ(s.exit_code, 0) << s.err;
+      EXPECT_EQ(json_number(s.out, "block_hit_rate"), json_number(a.out, "block_hit_rate"));
+      EXPECT_EQ(json_number(s.out, "token_hit_rate"), json_number(a.out, "token_hit_rate"));
+      EXPECT_EQ(json_number(s.out, "hit_blocks"), json_number(a.out, "hit_blocks"));
+      EXPECT_EQ(json_number(s.out, "evicted_blocks"), 0);
+    }
+  }
+  // The curve ends at the same rate.
+  const auto c = run_kvtrace("simulate -f json --curve --curve-points 1 " + trace);
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(json_number(c.out, "distinct_blocks"), static_cast<double>(distinct));
+  EXPECT_EQ(json_number(c.out, "block_hit_rate"), json_number(a.out, "block_hit_rate"));
+}
+
+TEST(CliSimulate, OneWorkerWithRoomForEverythingEqualsAnalyzeOnTheSample) {
+  expect_one_worker_equals_analyze(kSample);
+}
+
+TEST(CliSimulate, OneWorkerWithRoomForEverythingEqualsAnalyzeOnFast25) {
+  const std::string path = kvtrace::testing::fast25_path();
+  if (path.empty()) GTEST_SKIP() << "../shared/data is absent: FAST25 trace not available";
+  expect_one_worker_equals_analyze(path);
+}
+
+TEST(CliSimulate, CurveEqualsTheSweep) {
+  const auto curve = run_kvtrace("simulate -f csv --curve --curve-points 0 " + kSample);
+  ASSERT_EQ(curve.exit_code, 0) << curve.err;
+  const auto points = csv_rows(curve.out);
+  ASSERT_GT(points.size(), 20000u);  // every capacity up to the distinct blocks
+  const std::vector<std::uint64_t> capacities = {1, 700, 1500, 3000, 9000, 20000};
+  std::string list;
+  for (const auto c : capacities) {
+    if (!list.empty()) list += ',';
+    list += std::to_string(c);
+  }
+  const auto sweep = run_kvtrace("simulate -f csv --capacity-sweep " + list + " " + kSample);
+  ASSERT_EQ(sweep.exit_code, 0) << sweep.err;
+  const auto runs = csv_rows(sweep.out);
+  ASSERT_EQ(runs.size(), capacities.size() + 1);
+  EXPECT_EQ(runs[0][0], "capacity_blocks");
+  EXPECT_EQ(runs[0][9], "hit_blocks");
+  EXPECT_EQ(runs[0][12], "cached_input_tokens");
+  for (std::size_t i = 0; i < capacities.size(); ++i) {
+    const auto& point = points[capacities[i]];  // row c is capacity c (after the header)
+    ASSERT_EQ(point[0], std::to_string(capacities[i]));
+    EXPECT_EQ(runs[i + 1][9], point[1]) << capacities[i];
+    EXPECT_EQ(runs[i + 1][12], point[3]) << capacities[i];
+  }
+}
+
+// Block hit rates of round-robin and kv-aware, 4 workers of 1024 blocks (64 GiB of KV at
+// Llama-3-8B's 128 KiB per token), requests timed by the trace's timestamps.
+std::pair<double, double> rr_and_kv(const std::string& trace) {
+  const auto r = run_kvtrace(
+      "simulate -f csv --gpu-mem 64 --kv-bytes-per-token 131072 -w 4 --timing "
+      "-r round-robin,kv-aware " +
+      trace);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = csv_rows(r.out);
+  EXPECT_EQ(rows.size(), 3u);
+  if (rows.size() != 3) return {0, 0};
+  EXPECT_EQ(rows[1][0], "1024");
+  EXPECT_EQ(rows[1][3], "round-robin");
+  EXPECT_EQ(rows[2][3], "kv-aware");
+  return {std::stod(rows[1][10]), std::stod(rows[2][10])};
+}
+
+TEST(CliSimulate, KvAwareBeatsRoundRobinOnTheSample) {
+  const auto [rr, kv] = rr_and_kv(kSample);
+  EXPECT_GT(kv, rr * 1.2) << rr << " " << kv;
+}
+
+TEST(CliSimulate, KvAwareBeatsRoundRobinOnFast25) {
+  const std::string path = kvtrace::testing::fast25_path();
+  if (path.empty()) GTEST_SKIP() << "../shared/data is absent: FAST25 trace not available";
+  const auto [rr, kv] = rr_and_kv(path);
+  EXPECT_GT(kv, rr * 1.2) << rr << " " << kv;
+}
+
+TEST(CliSimulate, TableShowsEveryRunAndWorker) {
+  const auto r = run_kvtrace(
+      "simulate -f table -c 500 -w 2 --concurrency 8 -r round-robin,kv-aware " + kSample);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1000 requests, 27305 blocks of 512 tokens"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("closed loop, concurrency 8"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("round-robin"), std::string::npos);
+  EXPECT_NE(r.out.find("kv-aware"), std::string::npos);
+  EXPECT_NE(r.out.find("block hit by worker:"), std::string::npos);
+  EXPECT_TRUE(r.err.empty()) << r.err;
+}
+
+TEST(CliSimulate, JsonReportFileAndPerRequestCsv) {
+  TempFile report("", ".json");
+  TempFile per_request("", ".csv");
+  const auto r =
+      run_kvtrace("simulate -f table -c 2000 -w 3 -r random --seed 5 --timing -o " + report.path() +
+                  " --per-request " + per_request.path() + " " + kSample);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string json = read_file(report.path());
+  EXPECT_EQ(json_number(json, "requests"), 1000);
+  EXPECT_EQ(json_number(json, "seed"), 5);
+  EXPECT_NE(json.find("\"per_worker\": ["), std::string::npos) << json;
+  EXPECT_NE(json.find("\"peak_in_flight\""), std::string::npos);
+  EXPECT_NE(json.find("\"timestamps\": true"), std::string::npos);
+  EXPECT_EQ(json_number(json, "decode_tokens_per_s"), 50);
+  const auto rows = csv_rows(read_file(per_request.path()));
+  ASSERT_EQ(rows.size(), 1001u);
+  EXPECT_EQ(rows[0].size(), 8u);
+  EXPECT_EQ(rows[1][0], "1");  // the line number
+  std::uint64_t hits = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) hits += std::stoull(rows[i][3]);
+  EXPECT_EQ(static_cast<double>(hits), json_number(json, "hit_blocks"));
+  // The same seed gives the same report.
+  TempFile again("", ".json");
+  ASSERT_EQ(run_kvtrace("simulate -c 2000 -w 3 -r random --seed 5 --timing -o " + again.path() +
+                        " " + kSample)
+                .exit_code,
+            0);
+  EXPECT_EQ(read_file(again.path()), json);
+}
+
+TEST(CliSimulate, CachedOutputBlocksLowerTheHitRate) {
+  const auto plain = run_kvtrace("simulate -f json -c 3000 " + kSample);
+  const auto output = run_kvtrace("simulate -f json -c 3000 --cache-output " + kSample);
+  ASSERT_EQ(output.exit_code, 0) << output.err;
+  EXPECT_GT(json_number(output.out, "output_blocks"), 0);
+  EXPECT_LT(json_number(output.out, "block_hit_rate"), json_number(plain.out, "block_hit_rate"));
+}
+
+TEST(CliSimulate, LoadRoutersWithoutTimingGetANote) {
+  const auto r = run_kvtrace("simulate -f json -c 100 -w 2 -r kv-aware " + kSample);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("load term is 0"), std::string::npos) << r.err;
+}
+
+TEST(CliSimulate, UsageErrors) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "give the cache size"},
+      {"-c 10 --curve", "alternatives"},
+      {"--gpu-mem 8", "go together"},
+      {"--gpu-mem 0.001 --kv-bytes-per-token 131072", "holds no block"},
+      {"--curve -w 2", "--curve computes lru"},
+      {"--curve -p fifo", "--curve computes lru"},
+      {"-c 10 -p arc", "unknown eviction policy 'arc'"},
+      {"-c 10 -r sticky", "unknown router 'sticky'"},
+      {"-c 10 --timing --decode-tps 0", "tokens/s must be positive"},
+      {"--capacity-sweep 1,2 --per-request x.csv", "--per-request needs a single"},
+      {"-c 10 -w 0", "workers"},
+      {"-c 10 -f xml", "format"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = run_kvtrace("simulate " + args + " " + kSample);
+    EXPECT_EQ(r.exit_code, 64) << args << ": " << r.err;
+    EXPECT_NE(r.err.find(message), std::string::npos) << args << ": " << r.err;
+  }
+}
+
+TEST(CliSimulate, InputErrors) {
+  TempFile bad(
+      "{\"input_length\": 10, \"output_length\": 1, \"hash_ids\": [1]}\n{\"input_length\": -5}\n");
+  auto r = run_kvtrace("simulate -c 10 " + bad.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(bad.path() + ":2:"), std::string::npos) << r.err;
+  r = run_kvtrace("simulate --curve " + bad.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(bad.path() + ":2:"), std::string::npos) << r.err;
+  TempFile empty("");
+  r = run_kvtrace("simulate -c 10 " + empty.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("empty"), std::string::npos) << r.err;
+  r = run_kvtrace("simulate -c 10 /nonexistent/trace.jsonl");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+}
+
+}  // namespace
