@@ -13,7 +13,9 @@
 namespace kvtrace::trace {
 namespace {
 
-constexpr std::size_t kStep = std::size_t{64} << 10;  // read size when looking for a '\n'
+// Reads when looking for a '\n': small first (lines are usually short), then growing.
+constexpr std::size_t kFirstStep = std::size_t{4} << 10;
+constexpr std::size_t kMaxStep = std::size_t{1} << 20;
 
 }  // namespace
 
@@ -68,15 +70,15 @@ void FileSlices::read_lines_starting_in(std::uint64_t begin, std::uint64_t end,
   if (begin > 0) {
     std::string probe;
     std::uint64_t at = begin - 1;
-    for (;;) {
+    for (std::size_t step = kFirstStep;; step = std::min(2 * step, kMaxStep)) {
       probe.clear();
-      const std::size_t got = read_at(at, kStep, probe);
+      const std::size_t got = read_at(at, step, probe);
       const void* nl = std::memchr(probe.data(), '\n', got);
       if (nl != nullptr) {
         start = at + static_cast<std::uint64_t>(static_cast<const char*>(nl) - probe.data()) + 1;
         break;
       }
-      if (got < kStep) return;  // no line starts after `begin`
+      if (got < step) return;  // no line starts after `begin`
       at += got;
     }
   }
@@ -86,15 +88,15 @@ void FileSlices::read_lines_starting_in(std::uint64_t begin, std::uint64_t end,
   // The last line starting before `end` runs on to its '\n' (or the end of the file).
   if (out.size() > first && out.back() == '\n') return;
   std::uint64_t at = end;
-  for (;;) {
+  for (std::size_t step = kFirstStep;; step = std::min(2 * step, kMaxStep)) {
     const std::size_t old = out.size();
-    const std::size_t got = read_at(at, kStep, out);
+    const std::size_t got = read_at(at, step, out);
     const void* nl = std::memchr(out.data() + old, '\n', got);
     if (nl != nullptr) {
       out.resize(static_cast<std::size_t>(static_cast<const char*>(nl) - out.data()) + 1);
       return;
     }
-    if (got < kStep) return;
+    if (got < step) return;
     at += got;
   }
 }

@@ -40,9 +40,19 @@ TEST(FileSlices, ConsecutiveRangesGiveEveryLineOnce) {
     const auto f = FileSlices::open(file.path());
     ASSERT_TRUE(f);
     EXPECT_EQ(f->size(), content.size());
-    for (std::uint64_t step : {1u, 2u, 7u, 100u, 4096u, 65536u, 65537u, 1u << 20, 1u << 24}) {
+    for (std::uint64_t step : {997u, 4096u, 65536u, 65537u, 1u << 20, 1u << 24}) {
       EXPECT_EQ(read_by_ranges(*f, step), content) << "step " << step;
     }
+  }
+}
+
+TEST(FileSlices, TinyRangesOnASmallFile) {
+  const std::string content = "a\n\nbcd\nef\n" + std::string(5000, 'g') + "\nh";
+  TempFile file(content);
+  const auto f = FileSlices::open(file.path());
+  ASSERT_TRUE(f);
+  for (std::uint64_t step : {1u, 2u, 3u, 7u, 4095u, 4096u, 4097u}) {
+    EXPECT_EQ(read_by_ranges(*f, step), content) << "step " << step;
   }
 }
 
