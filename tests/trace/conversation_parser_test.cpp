@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -149,6 +150,11 @@ struct BadLine {
   std::string text;
   std::string error;
 };
+
+// Shown in the test's name: the line.
+void PrintTo(const BadLine& b, std::ostream* os) {
+  *os << b.text;
+}
 
 class ConversationParserErrors : public ::testing::TestWithParam<BadLine> {};
 
