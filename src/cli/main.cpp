@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   add_synthesize(app, action);
   add_compare(app, action);
   add_materialize(app, action);
+  add_mock_server(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
