@@ -22,6 +22,7 @@ constexpr std::string_view kDefaultTokenizer =
 struct MockServerFlags {
   replay::MockServerConfig config;
   std::string tokenizer;
+  std::string cache_policy = "lru";
 };
 
 std::string default_tokenizer() {
@@ -38,6 +39,7 @@ std::string default_tokenizer() {
 
 int run_mock_server(MockServerFlags& f) {
   auto& c = f.config;
+  c.cache.policy = cache::parse_policy(f.cache_policy);
   const std::string tokenizer_path = f.tokenizer.empty() ? default_tokenizer() : f.tokenizer;
   c.tokenizer = tokenizer::load_tokenizer(tokenizer_path);
   const std::uint64_t files = replay::raise_open_file_limit();
@@ -56,12 +58,12 @@ int run_mock_server(MockServerFlags& f) {
   std::fflush(stdout);
   fmt::print(stderr,
              "kvtrace: mock-server: model {}, ttft {} ms + uncached tokens / {} tokens/s, itl {} "
-             "ms (jitter {}), block size {}, tokenizer {}, {} thread{}, seed "
+             "ms (jitter {}), block size {}, cache {} blocks ({}), tokenizer {}, {} thread{}, seed "
              "{}, open files limit {}; faults: error {}, stall {} ({} ms), drop {}\n",
              c.model, c.latency.ttft_ms, c.latency.prefill_tokens_per_s, c.latency.itl_ms,
-             c.latency.itl_jitter, c.block_size, tokenizer_path, c.threads,
-             c.threads == 1 ? "" : "s", c.seed, files, c.faults.error_rate, c.faults.stall_rate,
-             c.faults.stall_ms, c.faults.drop_rate);
+             c.latency.itl_jitter, c.block_size, c.cache.capacity_blocks, f.cache_policy,
+             tokenizer_path, c.threads, c.threads == 1 ? "" : "s", c.seed, files,
+             c.faults.error_rate, c.faults.stall_rate, c.faults.stall_ms, c.faults.drop_rate);
   int signal = 0;
   sigwait(&signals, &signal);
   server.stop();
@@ -114,6 +116,12 @@ void add_mock_server(CLI::App& app, Action& action) {
   cmd->add_option("-b,--block-size", c.block_size, "Tokens per KV-cache block")
       ->capture_default_str()
       ->check(CLI::Range(1u, 1u << 20));
+  cmd->add_option("--cache-blocks", c.cache.capacity_blocks,
+                  "Capacity of the simulated prefix KV cache in blocks (0: no cache)")
+      ->capture_default_str();
+  cmd->add_option("--cache-policy", flags->cache_policy, "Eviction: lru, lineage or fifo")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"lru", "lineage", "fifo"}));
   cmd->add_option("--tokenizer", flags->tokenizer,
                   "tokenizer.json, tiktoken or SentencePiece file for text prompts (default: "
                   "the Qwen3 tokenizer scripts/setup installs)");

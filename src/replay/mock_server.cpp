@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "kvtrace/error.hpp"
+#include "kvtrace/replay/mock_cache.hpp"
 #include "kvtrace/replay/mock_request.hpp"
 #include "kvtrace/replay/mock_response.hpp"
 #include "kvtrace/tokenizer/tokenizer.hpp"
@@ -85,12 +86,19 @@ struct Worker {
   asio::io_context io{1};
   MockRequestParser parser;
   std::vector<tokenizer::TokenId> tokens;  // the prompt being looked up
+  MockPrefixCache::Scratch cache_scratch;
 };
 
 // What the connections share.
 struct ServerState {
+  explicit ServerState(MockServerConfig c)
+      : config(std::move(c)),
+        cache(config.block_size, config.cache),
+        stall(static_cast<std::int64_t>(config.faults.stall_ms * 1e6)) {}
+
   MockServerConfig config;
-  std::chrono::nanoseconds stall{0};
+  MockPrefixCache cache;
+  std::chrono::nanoseconds stall;
   std::int64_t created = unix_seconds();
   std::atomic<std::uint64_t> next_request{0};
   Counters counters;
@@ -99,6 +107,8 @@ struct ServerState {
 }  // namespace
 
 struct MockServer::Impl {
+  explicit Impl(MockServerConfig config) : state(std::move(config)) {}
+
   ServerState state;
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
@@ -227,7 +237,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       ++s.counters.errors_injected;
       return respond(500, error_response("injected error (--error-rate)", "server_error"));
     }
-    usage_ = Usage{prompt.size(), tokens, 0};
+    usage_ = Usage{prompt.size(), tokens, s.cache.cached_tokens(prompt, worker_.cache_scratch)};
     s.counters.prompt_tokens += usage_.prompt_tokens;
     s.counters.cached_tokens += usage_.cached_tokens;
 
@@ -285,6 +295,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     events_.clear();
     const auto now = Clock::now();
     bool drop = false;
+    const std::uint32_t before = sent_;
     while (sent_ < total_ && due_ <= now) {
       if (plan_.drop_after == sent_) {
         drop = true;
@@ -296,10 +307,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
       due_ += s.config.latency.itl(rng_);
       if (plan_.stall_before == sent_) due_ += s.stall;
     }
+    // Counted when handed to the socket, so a client that has read a response sees it counted.
+    s.counters.output_tokens += sent_ - before;
     const bool done = sent_ == total_ && !drop;
     if (done) {
       if (include_usage_) formatter_->append_usage(events_, usage_);
       StreamFormatter::append_done(events_);
+      ++s.counters.completed;
+      end_stream();
     }
     if (drop && events_.empty()) return dropped();
     std::array<asio::const_buffer, 4> buffers;
@@ -323,14 +338,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void on_stream_write(error_code ec, bool drop, bool done) {
-    server_.counters.output_tokens += sent_ - reported_;
-    reported_ = sent_;
     if (ec) return close();
     if (drop) return dropped();
     if (!done) return wait(&Connection::tick);
-    ++server_.counters.completed;
-    end_stream();
-    if (!http11_) return close();
     finish();
   }
 
@@ -342,7 +352,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void end_stream() {
     if (!streaming_) return;
     streaming_ = false;
-    reported_ = 0;
     formatter_.reset();
     --server_.counters.open_streams;
   }
@@ -357,13 +366,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
         : http11_    ? ""
                      : "Connection: keep-alive\r\n");
     body_ = std::move(body);
+    if (counted) ++server_.counters.completed;
     const std::array buffers{asio::buffer(head_), asio::buffer(body_)};
-    asio::async_write(socket_, buffers,
-                      [self = shared_from_this(), counted](error_code ec, std::size_t) {
-                        if (ec) return self->close();
-                        if (counted) ++self->server_.counters.completed;
-                        self->finish();
-                      });
+    asio::async_write(socket_, buffers, [self = shared_from_this()](error_code ec, std::size_t) {
+      if (ec) return self->close();
+      self->finish();
+    });
   }
 
   void finish() {
@@ -395,7 +403,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Clock::time_point due_;  // when the next token (or the whole response) is due
   std::uint32_t total_ = 0;
   std::uint32_t sent_ = 0;
-  std::uint32_t reported_ = 0;  // tokens already added to the output_tokens counter
   std::optional<StreamFormatter> formatter_;
   bool include_usage_ = false;
   bool head_sent_ = false;
@@ -430,16 +437,21 @@ void MockServer::Impl::accept() {
   });
 }
 
-MockServer::MockServer(MockServerConfig config) : impl_(std::make_unique<Impl>()) {
+namespace {
+
+MockServerConfig validated(MockServerConfig config) {
   config.latency.validate();
   config.faults.validate();
   if (config.block_size == 0) throw UsageError("--block-size must be at least 1");
   if (config.default_max_tokens == 0) throw UsageError("the default max_tokens must be >= 1");
   if (config.threads == 0) config.threads = std::max(1u, std::thread::hardware_concurrency());
-  impl_->state.stall =
-      std::chrono::nanoseconds(static_cast<std::int64_t>(config.faults.stall_ms * 1e6));
-  impl_->state.config = std::move(config);
+  return config;
 }
+
+}  // namespace
+
+MockServer::MockServer(MockServerConfig config)
+    : impl_(std::make_unique<Impl>(validated(std::move(config)))) {}
 
 MockServer::~MockServer() {
   stop();

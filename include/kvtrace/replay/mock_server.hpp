@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "kvtrace/cache/cache_sim.hpp"
 #include "kvtrace/replay/mock_timing.hpp"
 
 namespace kvtrace::tokenizer {
@@ -24,6 +25,9 @@ struct MockServerConfig {
   std::string model = "kvtrace-mock";     // /v1/models; responses echo the request's model
   std::uint32_t default_max_tokens = 16;  // when the body gives neither max_tokens field
   std::uint32_t block_size = 64;          // tokens per KV-cache block
+  // The simulated prefix cache: 2^18 blocks of 64 tokens hold 16M tokens (a few GPUs' worth
+  // for a small model); capacity 0 caches nothing.
+  cache::CacheConfig cache{.capacity_blocks = 1u << 18, .policy = cache::Policy::kLru};
   LatencyModel latency;
   FaultRates faults;
   std::uint64_t seed = 42;
@@ -39,10 +43,10 @@ struct MockServerStats {
   std::uint64_t errors_injected = 0;
   std::uint64_t stalls_injected = 0;
   std::uint64_t drops_injected = 0;
-  std::uint64_t completed = 0;  // responses fully sent
+  std::uint64_t completed = 0;  // completions whose last byte was handed to the socket
   std::uint64_t prompt_tokens = 0;
   std::uint64_t cached_tokens = 0;
-  std::uint64_t output_tokens = 0;  // tokens sent
+  std::uint64_t output_tokens = 0;  // tokens handed to the socket
   std::uint64_t open_connections = 0;
   std::uint64_t open_streams = 0;
 };

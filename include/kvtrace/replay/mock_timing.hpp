@@ -17,8 +17,6 @@ class SplitMix64 {
   std::uint64_t next();
   // Uniform in [0, 1).
   double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-  // Uniform in [0, n); n > 0.
-  std::uint64_t below(std::uint64_t n) { return next() % n; }
 
  private:
   std::uint64_t state_;
