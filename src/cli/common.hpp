@@ -91,5 +91,6 @@ void add_synthesize(CLI::App& app, Action& action);
 void add_compare(CLI::App& app, Action& action);
 void add_materialize(CLI::App& app, Action& action);
 void add_replay(CLI::App& app, Action& action);
+void add_mock_server(CLI::App& app, Action& action);
 
 }  // namespace kvtrace::cli

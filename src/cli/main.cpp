@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   add_compare(app, action);
   add_materialize(app, action);
   add_replay(app, action);
+  add_mock_server(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

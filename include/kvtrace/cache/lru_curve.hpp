@@ -1,0 +1,70 @@
+#pragma once
+// The hit rate of CacheSim's lru policy on one worker, without timing, for every capacity
+// in one pass (Mattson's stack algorithm, docs/simulate.md).
+//
+// lru's pool of C blocks always holds the C most recently used distinct blocks, a request
+// using its blocks last block first. So keep one recency stack of every block ever seen; a
+// block's depth is its 1-based position in it (the number of distinct blocks used since,
+// itself included), counted with a Fenwick tree over use times in O(log n). A request's
+// block i is part of its cached prefix with C blocks exactly when the deepest of blocks
+// 0..i is at most C, so a histogram of that running maximum gives the hits of every
+// capacity at once. O(n log n) for n block accesses; memory per distinct block 4 bytes of
+// time, 16 of histograms and up to 12 of Fenwick tree.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "kvtrace/analysis/id_index.hpp"
+#include "kvtrace/cache/cache_sim.hpp"
+#include "kvtrace/trace/request.hpp"
+
+namespace kvtrace::cache {
+
+struct HitCurve {
+  std::uint32_t block_size = 512;
+  std::uint64_t requests = 0;
+  std::uint64_t total_blocks = 0;        // hash ids over all requests
+  std::uint64_t total_input_tokens = 0;  // input_length over all requests
+  std::uint64_t distinct_blocks = 0;     // the capacity beyond which nothing changes
+  // Hit blocks and cached input tokens with c blocks of capacity, c = 0..distinct_blocks.
+  std::vector<std::uint64_t> hit_blocks;
+  std::vector<std::uint64_t> hit_tokens;
+
+  std::uint64_t blocks_at(std::uint64_t capacity) const;
+  std::uint64_t tokens_at(std::uint64_t capacity) const;
+  double block_hit_rate(std::uint64_t capacity) const;
+  double token_hit_rate(std::uint64_t capacity) const;
+};
+
+class LruCurve {
+ public:
+  explicit LruCurve(std::uint32_t block_size = 512);
+
+  // Requests in trace order. A request without hash ids adds its input tokens only.
+  void add(const trace::Request& r);
+  void add(std::span<const std::uint64_t> blocks, std::int64_t input_length);
+
+  HitCurve finish() const;
+
+ private:
+  void fenwick_add(std::uint32_t i, std::int32_t delta);
+  std::uint32_t fenwick_prefix(std::uint32_t i) const;
+  // Renumbers the use times 1..distinct in their order, into a tree with room to grow.
+  void compact();
+
+  std::uint32_t block_size_;
+  std::uint64_t requests_ = 0;
+  std::uint64_t total_blocks_ = 0;
+  std::uint64_t total_tokens_ = 0;
+  analysis::IdIndex ids_;
+  std::vector<std::uint32_t> time_of_;  // by dense id: its last use time, 1-based
+  std::vector<std::uint32_t> tree_;     // Fenwick tree over use times 1..tree_.size()-1
+  std::uint32_t now_ = 0;               // the last use time handed out
+  // By depth (1-based): blocks and tokens whose prefix's deepest block is that deep.
+  std::vector<std::uint64_t> block_hist_;
+  std::vector<std::uint64_t> token_hist_;
+  std::vector<std::uint32_t> dense_;  // the current request's dense ids (kNone: new), reused
+};
+
+}  // namespace kvtrace::cache
