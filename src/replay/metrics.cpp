@@ -74,10 +74,12 @@ Slo Slo::parse(const std::string& text) {
                     "ttft, tpot, e2e)",
                     text, why));
   };
-  while (!rest.empty()) {
+  bool more = !rest.empty();
+  while (more) {
     const std::size_t comma = rest.find(',');
     const std::string_view item = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    more = comma != std::string_view::npos;
+    rest = more ? rest.substr(comma + 1) : std::string_view();
     const std::size_t eq = item.find('=');
     if (eq == std::string_view::npos) throw fail(fmt::format("\"{}\" has no '='", item));
     const std::string_view key = item.substr(0, eq);
