@@ -307,6 +307,7 @@ asio::awaitable<void> Client::exchange(Stream& stream, Exchange& x) {
         error_body.append(bytes.substr(0, kMaxErrorBody - error_body.size()));
       }
     }
+    if (options_.after_read) options_.after_read();
     if (ec) {
       failed(ec, "read");
       c.buffer.clear();

@@ -277,41 +277,71 @@ RecordFiles::RecordFiles(const std::string& dir) {
   }
   csv_ = std::fopen(csv_path_.c_str(), "wb");
   if (csv_ == nullptr) {
+    std::fclose(jsonl_);
     throw IoError(fmt::format("cannot create {}: {}", csv_path_, std::strerror(errno)));
   }
-  put(csv_, csv_path_, csv_header());
+  pending_csv_ = csv_header();
+  writer_ = std::thread([this] { drain(); });
 }
 
 RecordFiles::~RecordFiles() {
-  if (jsonl_ != nullptr) std::fclose(jsonl_);
-  if (csv_ != nullptr) std::fclose(csv_);
+  try {
+    close();
+  } catch (const IoError&) {
+    // Reported by an explicit close(); a destructor cannot throw.
+  }
 }
 
 void RecordFiles::put(std::FILE* f, const std::string& path, std::string_view text) {
-  // Flushed per record: a killed run keeps every record that ended.
   if (std::fwrite(text.data(), 1, text.size(), f) != text.size() || std::fflush(f) != 0) {
     throw IoError(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
   }
 }
 
+void RecordFiles::drain() {
+  std::string jsonl;
+  std::string csv;
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wake_.wait(lock, [&] { return stop_ || !pending_jsonl_.empty() || !pending_csv_.empty(); });
+    if (pending_jsonl_.empty() && pending_csv_.empty()) return;  // stopped, all written
+    jsonl.swap(pending_jsonl_);
+    csv.swap(pending_csv_);
+    lock.unlock();
+    std::string error;
+    try {
+      put(jsonl_, jsonl_path_, jsonl);
+      put(csv_, csv_path_, csv);
+    } catch (const IoError& e) {
+      error = e.what();
+    }
+    jsonl.clear();
+    csv.clear();
+    lock.lock();
+    if (!error.empty() && error_.empty()) error_ = std::move(error);
+  }
+}
+
 void RecordFiles::write(const Record& r) {
-  line_.clear();
-  append_record_json(line_, r);
-  put(jsonl_, jsonl_path_, line_);
-  line_.clear();
-  append_record_csv(line_, r);
-  put(csv_, csv_path_, line_);
+  std::lock_guard lock(mutex_);
+  if (!error_.empty()) throw IoError(error_);
+  append_record_json(pending_jsonl_, r);
+  append_record_csv(pending_csv_, r);
+  wake_.notify_one();
 }
 
 void RecordFiles::close() {
-  const auto close_one = [](std::FILE*& f, const std::string& path) {
-    if (f == nullptr) return;
-    const int rc = std::fclose(f);
-    f = nullptr;
-    if (rc != 0) throw IoError(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
-  };
-  close_one(jsonl_, jsonl_path_);
-  close_one(csv_, csv_path_);
+  if (!writer_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_one();
+  writer_.join();
+  const bool jsonl_closed = std::fclose(jsonl_) == 0;
+  const bool closed = std::fclose(csv_) == 0 && jsonl_closed;
+  if (!error_.empty()) throw IoError(error_);
+  if (!closed) throw IoError(fmt::format("cannot write {}: {}", jsonl_path_, std::strerror(errno)));
 }
 
 }  // namespace kvtrace::replay

@@ -27,7 +27,7 @@ class Runner {
         options_(std::move(options)),
         on_record_(on_record),
         origin_(std::chrono::steady_clock::now()),
-        client_(io_, with_origin(options_.client, origin_)),
+        client_(io_, client_options()),
         scheduler_(turns_of(requests), options_.schedule, random::PyRandom(options_.seed)),
         slots_(requests.size()) {}
 
@@ -48,8 +48,10 @@ class Runner {
   }
 
  private:
-  static ClientOptions with_origin(ClientOptions o, std::chrono::steady_clock::time_point t) {
-    o.origin = t;
+  ClientOptions client_options() {
+    ClientOptions o = options_.client;
+    o.origin = origin_;
+    o.after_read = [this] { after_read(); };
     return o;
   }
 
@@ -57,21 +59,11 @@ class Runner {
 
   asio::awaitable<void> schedule() {
     while (!stopping_ && !scheduler_.all_sent()) {
-      const std::optional<Due> due = scheduler_.next();
-      if (!due) {
-        wake_.expires_at(asio::steady_timer::time_point::max());
-        co_await wake_.async_wait(kNoThrow);
-        continue;
-      }
-      const auto at =
-          origin_ + std::chrono::nanoseconds(static_cast<std::int64_t>(due->at_ms * 1e6));
-      if (at > std::chrono::steady_clock::now()) {
-        // Woken early by a completion: look again, an earlier request may now be due.
-        wake_.expires_at(at);
-        co_await wake_.async_wait(kNoThrow);
-        continue;
-      }
-      dispatch(*due);
+      pump();
+      if (stopping_ || scheduler_.all_sent()) break;
+      // Until the next request is due, or until a completion or a read changes that.
+      wake_.expires_at(next_due_);
+      co_await wake_.async_wait(kNoThrow);
     }
     while (counters_.in_flight > 0) {
       wake_.expires_at(asio::steady_timer::time_point::max());
@@ -81,6 +73,33 @@ class Runner {
     signals_.cancel();
     drain_.cancel();
     ticker_.cancel();
+  }
+
+  // Sends every request that is due, and notes when the next one is. Runs from the timer and
+  // after every read of a response: under load the thread is busy with reads, and a timer's
+  // handler would wait behind all of them.
+  void pump() {
+    if (pumping_) return;  // a send that ended at once (Ctrl-C) must not recurse
+    pumping_ = true;
+    next_due_ = asio::steady_timer::time_point::max();
+    while (!stopping_ && !scheduler_.all_sent()) {
+      const std::optional<Due> due = scheduler_.next();
+      if (!due) break;
+      const auto at =
+          origin_ + std::chrono::nanoseconds(static_cast<std::int64_t>(due->at_ms * 1e6));
+      if (at > std::chrono::steady_clock::now()) {
+        next_due_ = at;
+        break;
+      }
+      dispatch(*due);
+    }
+    pumping_ = false;
+  }
+
+  void after_read() {
+    if (std::chrono::steady_clock::now() < next_due_) return;
+    pump();
+    wake_.cancel();  // the loop's timer waits for an old due time
   }
 
   void dispatch(const Due& due) {
@@ -134,6 +153,7 @@ class Runner {
     if (!r.ok()) ++counters_.errors;
     ended_.push_back(pos);
     on_record_(r);
+    pump();
     wake_.cancel();
   }
 
@@ -179,6 +199,8 @@ class Runner {
   asio::steady_timer ticker_{io_};
   asio::signal_set signals_{io_};
   Counters counters_;
+  asio::steady_timer::time_point next_due_ = asio::steady_timer::time_point::max();
+  bool pumping_ = false;
   bool stopping_ = false;
   bool interrupted_ = false;
   bool finished_ = false;

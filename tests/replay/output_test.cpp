@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "test_util.hpp"
 
@@ -65,8 +67,13 @@ TEST(Output, RecordFilesAreWrittenPerRecord) {
   {
     RecordFiles files(dir);
     files.write(sample());
-    // Readable before close: flushed per record.
-    const std::string jsonl = testing::read_file(dir + "/records.jsonl");
+    // On disk before close (the writer thread flushes as records come): waits for it, at
+    // most 10 s.
+    std::string jsonl;
+    for (int i = 0; i < 1000 && jsonl.empty(); ++i) {
+      jsonl = testing::read_file(dir + "/records.jsonl");
+      if (jsonl.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     EXPECT_EQ(std::count(jsonl.begin(), jsonl.end(), '\n'), 1);
     files.write(sample());
     files.close();

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,8 @@ struct ClientOptions {
   // Counts output tokens when the server sends no usage; null: count chunks.
   const tokenizer::Tokenizer* tokenizer = nullptr;
   std::chrono::steady_clock::time_point origin;  // time zero of the records
+  // Called after every read of a response (the runner sends due requests from there).
+  std::function<void()> after_read;
 };
 
 class Client {

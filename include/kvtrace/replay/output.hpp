@@ -3,9 +3,12 @@
 // record, the summary as JSON and as a table, and the output directory's record files,
 // flushed record by record so an interrupted run keeps everything that ended.
 
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "kvtrace/replay/metrics.hpp"
 #include "kvtrace/replay/record.hpp"
@@ -32,7 +35,9 @@ void append_record_csv(std::string& out, const Record& r);   // '\n' included
 std::string summary_json(const RunSummary& s, const RunInfo& info);
 std::string summary_table(const RunSummary& s, const RunInfo& info);
 
-// records.jsonl and records.csv in a directory (created), written and flushed per record.
+// records.jsonl and records.csv in a directory (created). Lines are formatted by write() and
+// written and flushed by a background thread as soon as they come, so the replay's thread
+// never waits on the disk and a killed run keeps every record that ended.
 class RecordFiles {
  public:
   // Throws IoError.
@@ -41,17 +46,24 @@ class RecordFiles {
   RecordFiles(const RecordFiles&) = delete;
   RecordFiles& operator=(const RecordFiles&) = delete;
 
-  void write(const Record& r);  // throws IoError
-  void close();                 // throws IoError
+  void write(const Record& r);  // throws IoError when an earlier write failed
+  void close();                 // writes what is pending; throws IoError
 
  private:
+  void drain();
   void put(std::FILE* f, const std::string& path, std::string_view text);
 
   std::string jsonl_path_;
   std::string csv_path_;
   std::FILE* jsonl_ = nullptr;
   std::FILE* csv_ = nullptr;
-  std::string line_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::string pending_jsonl_;  // guarded by mutex_
+  std::string pending_csv_;    // guarded by mutex_
+  std::string error_;          // guarded by mutex_: the first write error
+  bool stop_ = false;          // guarded by mutex_
+  std::thread writer_;
 };
 
 }  // namespace kvtrace::replay
