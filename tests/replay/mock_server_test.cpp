@@ -51,15 +51,16 @@ class Client {
     http::write(socket_, req);
   }
 
-  // Reads one response, noting when its body starts; throws when the connection breaks.
+  // Reads one response, noting when its body starts; throws when the connection breaks or
+  // nothing comes for 20 s (a hung server fails the test instead of hanging it).
   Reply receive() {
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 << 20);
-    http::read_header(socket_, buffer_, parser);
+    bounded([&](auto handler) { http::async_read_header(socket_, buffer_, parser, handler); });
     std::optional<Clock::time_point> first;
     while (!parser.is_done()) {
       if (!first && !parser.get().body().empty()) first = Clock::now();
-      http::read_some(socket_, buffer_, parser);
+      bounded([&](auto handler) { http::async_read_some(socket_, buffer_, parser, handler); });
     }
     const auto end = Clock::now();
     const auto& res = parser.get();
@@ -85,6 +86,22 @@ class Client {
   std::uint16_t local_port() const { return socket_.local_endpoint().port(); }
 
  private:
+  // Runs one asynchronous read started by `start(handler)` for at most 20 s.
+  template <typename Start>
+  void bounded(Start start) {
+    std::optional<boost::system::error_code> result;
+    start([&](boost::system::error_code ec, std::size_t) { result = ec; });
+    io_.restart();
+    io_.run_for(std::chrono::seconds(20));
+    if (!result) {
+      socket_.close();
+      io_.restart();
+      io_.run();
+      throw std::runtime_error("no response within 20 s");
+    }
+    if (*result) throw boost::system::system_error(*result);
+  }
+
   asio::io_context io_;
   tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
@@ -394,8 +411,11 @@ TEST_F(MockServerTest, StopCutsOpenStreams) {
   Client client(port_);
   client.send(http::verb::post, "/v1/completions",
               R"({"prompt":[1],"max_tokens":100,"stream":true})");
-  while (server_->stats().output_tokens == 0)
+  // The first token comes after 1 ms; 10 s is only a bound for a broken server.
+  for (int i = 0; i < 2000 && server_->stats().output_tokens == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(server_->stats().output_tokens, 1u);
   EXPECT_EQ(server_->stats().open_streams, 1u);
   server_->stop();
   EXPECT_THROW(client.receive(), boost::system::system_error);
