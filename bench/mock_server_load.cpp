@@ -13,9 +13,16 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+
+// GCC 12 with sanitizers reports a false maybe-uninitialized (a boost::optional) inside
+// Beast's parser.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <boost/asio.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#pragma GCC diagnostic pop
+
 #include <charconv>
 #include <chrono>
 #include <cstdio>

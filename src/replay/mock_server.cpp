@@ -5,9 +5,16 @@
 
 #include <array>
 #include <atomic>
+
+// GCC 12 with sanitizers reports a false maybe-uninitialized (a boost::optional) inside
+// Beast's parser.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <boost/asio.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#pragma GCC diagnostic pop
+
 #include <chrono>
 #include <optional>
 #include <span>

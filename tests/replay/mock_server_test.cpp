@@ -5,9 +5,15 @@
 #include <simdjson.h>
 #include <sys/resource.h>
 
+// GCC 12 with sanitizers reports a false maybe-uninitialized (a boost::optional) inside
+// Beast's parser.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <boost/asio.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#pragma GCC diagnostic pop
+
 #include <chrono>
 #include <optional>
 #include <thread>
