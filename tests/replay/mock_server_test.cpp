@@ -286,6 +286,35 @@ TEST_F(MockServerTest, TextPromptsNeedATokenizer) {
   EXPECT_EQ(client.post("/v1/completions", R"({"prompt":[5,6]})").status, 200u);
 }
 
+// A tokenizer that fails on one word, to check a failing request leaves the server serving.
+class FailingTokenizer : public tokenizer::Tokenizer {
+ public:
+  void encode(std::string_view text, std::vector<tokenizer::TokenId>& out) const override {
+    if (text.find("boom") != std::string_view::npos) throw std::runtime_error("cannot encode");
+    for (const char c : text) out.push_back(static_cast<unsigned char>(c));
+  }
+  std::string decode(std::span<const tokenizer::TokenId>, bool) const override { return ""; }
+  std::optional<tokenizer::TokenId> bos_token_id() const override { return std::nullopt; }
+  std::optional<tokenizer::TokenId> eos_token_id() const override { return std::nullopt; }
+  std::size_t vocab_size() const override { return 256; }
+  std::uint64_t fingerprint() const override { return 0; }
+};
+
+TEST_F(MockServerTest, AFailingRequestIsA500AndTheServerGoesOn) {
+  MockServerConfig config = fast_config();
+  config.tokenizer = std::make_shared<FailingTokenizer>();
+  start(std::move(config));
+  Client client(port_);
+  const Reply failed = client.post("/v1/completions", R"({"prompt":"boom","stream":true})");
+  EXPECT_EQ(failed.status, 500u);
+  EXPECT_FALSE(failed.keep_alive);
+  EXPECT_EQ(std::string_view(json_.parse(failed.body)["error"]["message"]), "cannot encode");
+  Client again(port_);
+  const Reply ok = again.post("/v1/completions", R"({"prompt":"fine","stream":true})");
+  EXPECT_EQ(ok.status, 200u);
+  EXPECT_EQ(sse_events(ok.body).size(), 3 + 1u);
+}
+
 TEST_F(MockServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   Client client(port_);
   const std::uint16_t local = client.local_port();
