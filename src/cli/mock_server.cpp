@@ -40,6 +40,9 @@ std::string default_tokenizer() {
 int run_mock_server(MockServerFlags& f) {
   auto& c = f.config;
   c.cache.policy = cache::parse_policy(f.cache_policy);
+  // Bad values fail before the tokenizer is loaded (a second for a large one).
+  c.latency.validate();
+  c.faults.validate();
   const std::string tokenizer_path = f.tokenizer.empty() ? default_tokenizer() : f.tokenizer;
   c.tokenizer = tokenizer::load_tokenizer(tokenizer_path);
   const std::uint64_t files = replay::raise_open_file_limit();

@@ -5,9 +5,16 @@
 
 #include <array>
 #include <atomic>
+
+// GCC 12 with sanitizers reports a false maybe-uninitialized (a boost::optional) inside
+// Beast's parser.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <boost/asio.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#pragma GCC diagnostic pop
+
 #include <chrono>
 #include <optional>
 #include <span>
@@ -161,7 +168,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     http::async_read(socket_, buffer_, *parser_,
                      [self = shared_from_this()](error_code ec, std::size_t) {
                        if (ec) return self->on_read_error(ec);
-                       self->handle();
+                       try {
+                         self->handle();
+                       } catch (const std::exception& e) {
+                         // A failure in one request (say the tokenizer's) must not end the
+                         // io thread and every other stream with it.
+                         self->keep_alive_ = false;
+                         self->respond(500, error_response(e.what(), "server_error"));
+                       }
                      });
   }
 
