@@ -1,8 +1,9 @@
 // Load generator for `kvtrace mock-server` (bench/RESULTS.md, "Mock server"): C keep-alive
-// connections, each sending streaming completion requests back to back (closed loop), on one
-// io_context. Reports completed requests/s, streamed tokens/s, errors, the largest number of
-// streams open at once, TTFT and end-to-end percentiles, and the CPU time of this process and
-// (with --server-pid) of the server over the measured window.
+// connections, each sending streaming completion requests back to back (closed loop), spread
+// over --threads io_contexts. Reports completed requests/s, streamed tokens/s, errors, the
+// largest number of streams open at once, TTFT and end-to-end percentiles (of the requests
+// sent in the window), and the CPU time of this process and (with --server-pid) of the
+// server over the measured window.
 //
 // Connections start spread over the first half of the warm-up.
 //
@@ -100,6 +101,7 @@ class LoadConnection : public std::enable_shared_from_this<LoadConnection> {
   void send() {
     if (tally_.stopping) return;
     started_ = Clock::now();
+    started_measuring_ = tally_.measuring;
     first_.reset();
     parser_.emplace();
     parser_->body_limit(64 << 20);
@@ -139,9 +141,13 @@ class LoadConnection : public std::enable_shared_from_this<LoadConnection> {
       ++tally_.completed;
       tally_.tokens += tokens;
       if (tokens != options_.max_tokens) ++tally_.short_streams;
-      tally_.ttft_ms.push_back(
-          std::chrono::duration<double, std::milli>(*first_ - started_).count());
-      tally_.e2e_ms.push_back(std::chrono::duration<double, std::milli>(end - started_).count());
+      // Latencies of the requests sent in the window only: the connections' start-up is not
+      // the steady state.
+      if (started_measuring_) {
+        tally_.ttft_ms.push_back(
+            std::chrono::duration<double, std::milli>(*first_ - started_).count());
+        tally_.e2e_ms.push_back(std::chrono::duration<double, std::milli>(end - started_).count());
+      }
     }
     send();
   }
@@ -176,6 +182,7 @@ class LoadConnection : public std::enable_shared_from_this<LoadConnection> {
   Clock::time_point started_;
   std::optional<Clock::time_point> first_;
   bool opened_ = false;
+  bool started_measuring_ = false;
 };
 
 double cpu_seconds_self() {

@@ -331,21 +331,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
       end_stream();
     }
     if (drop && events_.empty()) return dropped();
-    std::array<asio::const_buffer, 4> buffers;
     std::size_t n = 0;
     if (!head_sent_) {
       head_sent_ = true;
-      buffers[n++] = asio::buffer(!http11_      ? kStreamHead10
-                                  : keep_alive_ ? kStreamHead11
-                                                : kStreamHead11Close);
+      buffers_[n++] = asio::buffer(!http11_      ? kStreamHead10
+                                   : keep_alive_ ? kStreamHead11
+                                                 : kStreamHead11Close);
     }
     if (http11_) {
       const auto end = fmt::format_to(size_line_.data(), "{:x}\r\n", events_.size());
-      buffers[n++] = asio::buffer(size_line_.data(), end - size_line_.data());
+      buffers_[n++] = asio::buffer(size_line_.data(), end - size_line_.data());
     }
-    buffers[n++] = asio::buffer(events_);
-    if (http11_) buffers[n++] = asio::buffer(done ? std::string_view("\r\n0\r\n\r\n") : "\r\n");
-    asio::async_write(socket_, std::span(buffers.data(), n),
+    buffers_[n++] = asio::buffer(events_);
+    if (http11_) buffers_[n++] = asio::buffer(done ? std::string_view("\r\n0\r\n\r\n") : "\r\n");
+    // The span points into the connection: a partial write resumes after tick() returned.
+    asio::async_write(socket_, std::span(buffers_.data(), n),
                       [self = shared_from_this(), drop, done](error_code ec, std::size_t) {
                         self->on_stream_write(ec, drop, done);
                       });
@@ -423,6 +423,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool streaming_ = false;
   std::string events_;
   std::array<char, 24> size_line_{};
+  std::array<asio::const_buffer, 4> buffers_;  // head, chunk size, events, chunk end
   std::string head_;
   std::string body_;
 };

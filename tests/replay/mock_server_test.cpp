@@ -2,6 +2,12 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+
+// simdjson's CMake target compiles the library with threads on, which changes its parsers'
+// layout; the tests do not link simdjson themselves, so they must say so too (one layout).
+#ifndef SIMDJSON_THREADS_ENABLED
+#define SIMDJSON_THREADS_ENABLED 1
+#endif
 #include <simdjson.h>
 #include <sys/resource.h>
 
@@ -351,6 +357,21 @@ TEST_F(MockServerTest, ManyConcurrentStreams) {
     EXPECT_EQ(sse_events(r.body).size(), 1 + 20 + 1u);
   }
   EXPECT_EQ(server_->stats().output_tokens, 40 * 20u);
+}
+
+TEST_F(MockServerTest, ASlowReaderGetsEveryToken) {
+  MockServerConfig config = fast_config();
+  config.latency = LatencyModel{.ttft_ms = 0, .prefill_tokens_per_s = 0, .itl_ms = 0};
+  start(std::move(config));
+  Client client(port_);
+  // Every token is due at once: one write of about 3 MB, more than the socket buffers hold
+  // while the client is not reading, so the server's write resumes several times.
+  client.send(http::verb::post, "/v1/completions",
+              R"({"prompt":[1],"max_tokens":20000,"stream":true})");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const Reply r = client.receive();
+  EXPECT_EQ(sse_events(r.body).size(), 20000 + 1u);
+  EXPECT_EQ(r.body.find("finish_reason\":\"length"), r.body.rfind("finish_reason\":\"length"));
 }
 
 // The number of errors the seeded draws inject into requests 0..n-1.
