@@ -36,9 +36,9 @@ start_server() {  # out-file args...
   url=$(sed -n 's/^listening on //p' "$out" | head -1)
 }
 
-echo "== throughput: --rate $rate for ${seconds} s, 64 tokens per stream, ITL 1 ms"
+echo "== throughput: --rate $rate for ${seconds} s, 64 tokens per stream, ITL 10 ms"
 make_requests $((rate * seconds)) "$work/rate.jsonl"
-start_server "$work/s1.out" --ttft-ms 5 --itl-ms 1
+start_server "$work/s1.out" --ttft-ms 5 --itl-ms 10
 ${NICE:+nice -n "$NICE"} /usr/bin/time -f "client: %e s wall, %U s user, %S s sys, %M KB max RSS" \
   "$kvtrace" replay "$work/rate.jsonl" --url "$url" --rate "$rate" --tokenizer none \
   --output-dir "$work/rate"
@@ -50,14 +50,16 @@ for line in open(sys.argv[1]):
     starts.append(r["start_ms"])
     if r["ok"]:
         ends.append(r["end_ms"])
-# Completions per second while requests were being sent (the run's tail excluded).
-window = (min(starts), max(starts))
+# Completions per second in the steady state: from 2 s after the first send (the first
+# responses take about one E2E to come back) to the last send (the run's tail excluded).
+window = (min(starts) + 2000, max(starts))
 done = sum(1 for e in ends if window[0] <= e <= window[1])
 s = json.load(open(sys.argv[2]))
 l = s["lateness_ms"]
 span = (window[1] - window[0]) / 1e3
-print(f"throughput: {s['completed']} of {s['requests']} completed; sent {len(starts) / span:.0f} req/s, "
-      f"completed {done / span:.0f} req/s while sending ({s['request_throughput']:.0f} req/s over "
+sent_rate = len(starts) / ((max(starts) - min(starts)) / 1e3)
+print(f"throughput: {s['completed']} of {s['requests']} completed; sent {sent_rate:.0f} req/s, "
+      f"completed {done / span:.0f} req/s in the steady state ({s['request_throughput']:.0f} req/s over "
       f"the whole run, {s['output_token_throughput']:.0f} tokens/s); lateness p50 "
       f"{l['median']:.3f} ms, p99 {l['p99']:.3f} ms, max {l['max']:.3f} ms; errors {s['errors']}")
 PY
