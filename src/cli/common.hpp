@@ -100,5 +100,7 @@ void add_compare(CLI::App& app, Action& action);
 void add_materialize(CLI::App& app, Action& action);
 void add_hash(CLI::App& app, Action& action);
 void add_simulate(CLI::App& app, Action& action);
+void add_replay(CLI::App& app, Action& action);
+void add_mock_server(CLI::App& app, Action& action);
 
 }  // namespace kvtrace::cli

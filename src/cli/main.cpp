@@ -11,8 +11,9 @@
 int main(int argc, char** argv) {
   using namespace kvtrace::cli;
   CLI::App app{
-      "kvtrace: analyze, validate, synthesize, compare, hash, materialize and simulate "
-      "LLM-serving request traces in the Mooncake JSONL format (later: replay).\n"
+      "kvtrace: analyze, validate, synthesize, compare, hash, materialize, simulate and "
+      "replay LLM-serving request traces in the Mooncake JSONL format, and run a mock "
+      "OpenAI-compatible server.\n"
       "Exit codes: 0 ok, 2 invalid input data, 3 I/O error, 64 bad arguments, 1 internal "
       "error."};
   app.set_version_flag("--version", "kvtrace 0.1.0");
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
   add_materialize(app, action);
   add_hash(app, action);
   add_simulate(app, action);
+  add_replay(app, action);
+  add_mock_server(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,56 @@
+#pragma once
+// One replay run: the scheduler's timing, the client's requests, Ctrl-C handling, progress
+// ticks, on one io_context thread. Records come out as each request ends.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "kvtrace/replay/client.hpp"
+#include "kvtrace/replay/record.hpp"
+#include "kvtrace/replay/request_loader.hpp"
+#include "kvtrace/replay/scheduler.hpp"
+
+namespace kvtrace::replay {
+
+// How a session's later turn is sent (docs/replay.md, "Sessions").
+enum class History {
+  kNone,    // as materialized: each turn's body already holds its whole prompt
+  kAppend,  // chat: the earlier turns' messages and the replies are put before its messages
+};
+
+struct Counters {
+  std::uint64_t requests = 0;
+  std::uint64_t sent = 0;
+  std::uint64_t completed = 0;  // ended, successfully or not
+  std::uint64_t errors = 0;
+  std::uint64_t in_flight = 0;
+  std::size_t connections = 0;
+  double elapsed_s = 0;
+};
+
+struct RunOptions {
+  ClientOptions client;  // its origin is set by the run
+  ScheduleOptions schedule;
+  std::uint64_t seed = 42;  // --rate's arrivals
+  History history = History::kNone;
+  // After Ctrl-C (SIGINT or SIGTERM): how long in-flight requests may still finish before
+  // they are cancelled. A second signal cancels them at once.
+  std::chrono::milliseconds drain_timeout{10000};
+  bool handle_signals = true;
+  std::function<void(const Counters&)> on_progress;  // every 0.5 s, when set
+};
+
+struct RunResult {
+  std::vector<Record> records;  // the requests sent, in the order they ended
+  bool interrupted = false;     // stopped by a signal
+};
+
+// Sends `requests` as scheduled; calls on_record for each request as it ends (for
+// incremental output). Throws UsageError for bad options (before anything is sent).
+RunResult run_replay(std::span<const ReplayRequest> requests, RunOptions options,
+                     const std::function<void(const Record&)>& on_record);
+
+}  // namespace kvtrace::replay

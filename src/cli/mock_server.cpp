@@ -1,0 +1,135 @@
+// kvtrace mock-server: an OpenAI-compatible streaming server with a KV-cache-aware TTFT model,
+// for replay tests and demos (docs/mock-server.md).
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/common.hpp"
+#include "kvtrace/error.hpp"
+#include "kvtrace/replay/mock_server.hpp"
+#include "kvtrace/replay/open_files.hpp"
+#include "kvtrace/tokenizer/tokenizer.hpp"
+
+namespace kvtrace::cli {
+namespace {
+
+struct MockServerFlags {
+  replay::MockServerConfig config;
+  std::string tokenizer;
+  std::string cache_policy = "lru";
+};
+
+int run_mock_server(MockServerFlags& f) {
+  auto& c = f.config;
+  c.cache.policy = cache::parse_policy(f.cache_policy);
+  // Bad values fail before the tokenizer is loaded (a second for a large one).
+  c.latency.validate();
+  c.faults.validate();
+  const std::string tokenizer_path =
+      f.tokenizer.empty() ? installed_default(kDefaultTokenizer, "--tokenizer") : f.tokenizer;
+  c.tokenizer = tokenizer::load_tokenizer(tokenizer_path);
+  const std::uint64_t files = replay::raise_open_file_limit();
+
+  // SIGINT and SIGTERM are taken by sigwait below: blocked before the io threads start, so
+  // that none of them gets the signal instead.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  replay::MockServer server(c);
+  const std::uint16_t port = server.start();
+  fmt::print("listening on http://{}:{}\n", c.host, port);
+  std::fflush(stdout);
+  fmt::print(stderr,
+             "kvtrace: mock-server: model {}, ttft {} ms + uncached tokens / {} tokens/s, itl {} "
+             "ms (jitter {}), block size {}, cache {} blocks ({}), tokenizer {}, {} thread{}, seed "
+             "{}, open files limit {}; faults: error {}, stall {} ({} ms), drop {}\n",
+             c.model, c.latency.ttft_ms, c.latency.prefill_tokens_per_s, c.latency.itl_ms,
+             c.latency.itl_jitter, c.block_size, c.cache.capacity_blocks, f.cache_policy,
+             tokenizer_path, c.threads, c.threads == 1 ? "" : "s", c.seed, files,
+             c.faults.error_rate, c.faults.stall_rate, c.faults.stall_ms, c.faults.drop_rate);
+  int signal = 0;
+  sigwait(&signals, &signal);
+  server.stop();
+  const replay::MockServerStats st = server.stats();
+  fmt::print(stderr,
+             "kvtrace: mock-server: stopped by {}: {} completion requests ({} completed, {} bad "
+             "requests; injected {} errors, {} stalls, {} drops), {} prompt tokens ({} cached), "
+             "{} output tokens\n",
+             signal == SIGINT ? "SIGINT" : "SIGTERM", st.requests, st.completed, st.bad_requests,
+             st.errors_injected, st.stalls_injected, st.drops_injected, st.prompt_tokens,
+             st.cached_tokens, st.output_tokens);
+  return kOk;
+}
+
+}  // namespace
+
+void add_mock_server(CLI::App& app, Action& action) {
+  auto flags = std::make_shared<MockServerFlags>();
+  auto& c = flags->config;
+  CLI::App* cmd = app.add_subcommand(
+      "mock-server",
+      "OpenAI-compatible streaming server for replay tests and demos: /v1/chat/completions, "
+      "/v1/completions, /v1/models, /health; streams max_tokens tokens with TTFT = ttft-ms + "
+      "uncached prompt tokens / prefill rate (a simulated prefix KV cache) and a fixed ITL; "
+      "injects seeded faults. Prints \"listening on http://HOST:PORT\" first; SIGINT/SIGTERM "
+      "stop it (docs/mock-server.md)");
+  cmd->add_option("--host", c.host, "Address to bind")->capture_default_str();
+  cmd->add_option("--port", c.port, "Port to bind (0: any free port, printed)")
+      ->capture_default_str();
+  cmd->add_option("--threads", c.threads, "io threads (0: one per core)")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 256u));
+  cmd->add_option("--model", c.model, "Model id of /v1/models (responses echo the request's)")
+      ->capture_default_str();
+  cmd->add_option("--ttft-ms", c.latency.ttft_ms, "Fixed part of the time to first token")
+      ->capture_default_str();
+  cmd->add_option("--prefill-tokens-per-s", c.latency.prefill_tokens_per_s,
+                  "Prefill speed: uncached prompt tokens add tokens/rate to the TTFT (0: free)")
+      ->capture_default_str();
+  cmd->add_option("--itl-ms", c.latency.itl_ms, "Time between two output tokens")
+      ->capture_default_str();
+  cmd->add_option("--itl-jitter", c.latency.itl_jitter,
+                  "Each ITL uniform in itl-ms * [1-j, 1+j] (0..1, seeded)")
+      ->capture_default_str();
+  cmd->add_option("--max-tokens", c.default_max_tokens,
+                  "Output tokens when a request gives neither max_tokens nor "
+                  "max_completion_tokens")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1'000'000u));
+  cmd->add_option("-b,--block-size", c.block_size, "Tokens per KV-cache block")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1u << 20));
+  cmd->add_option("--cache-blocks", c.cache.capacity_blocks,
+                  "Capacity of the simulated prefix KV cache in blocks (0: no cache)")
+      ->capture_default_str();
+  cmd->add_option("--cache-policy", flags->cache_policy, "Eviction: lru, lineage or fifo")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"lru", "lineage", "fifo"}));
+  cmd->add_option("--tokenizer", flags->tokenizer,
+                  "tokenizer.json, tiktoken or SentencePiece file for text prompts (default: "
+                  "the Qwen3 tokenizer scripts/setup installs)");
+  cmd->add_option("--error-rate", c.faults.error_rate,
+                  "Fraction of completion requests answered HTTP 500 with an OpenAI error")
+      ->capture_default_str();
+  cmd->add_option("--stall-rate", c.faults.stall_rate,
+                  "Fraction of responses that pause --stall-ms once, between two tokens")
+      ->capture_default_str();
+  cmd->add_option("--stall-ms", c.faults.stall_ms, "Length of an injected stall")
+      ->capture_default_str();
+  cmd->add_option("--drop-rate", c.faults.drop_rate,
+                  "Fraction of responses whose connection is closed mid-stream")
+      ->capture_default_str();
+  cmd->add_option("--seed", c.seed,
+                  "Seed of the faults and jitter: request n (in arrival order) draws from "
+                  "(seed, n)")
+      ->capture_default_str();
+  cmd->callback([flags, &action] { action = [flags] { return run_mock_server(*flags); }; });
+}
+
+}  // namespace kvtrace::cli

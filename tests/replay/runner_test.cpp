@@ -1,0 +1,152 @@
+// Whole runs against the in-process mock server, and the history of sessions' turns.
+
+#include "kvtrace/replay/runner.hpp"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
+#include <thread>
+
+#include "kvtrace/replay/mock_server.hpp"
+
+namespace kvtrace::replay {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// Completions requests with token-id prompts (the mock server needs no tokenizer for them).
+std::vector<ReplayRequest> requests(std::size_t n, std::uint64_t max_tokens) {
+  std::vector<ReplayRequest> out(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    out[i].index = i;
+    out[i].session_id = fmt::format("s{}", i);
+    out[i].timestamp_ms = static_cast<double>(i * 10);
+    out[i].chat = false;
+    out[i].max_tokens = max_tokens;
+    out[i].body = fmt::format(
+        R"({{"prompt":[1,2,3,{}],"max_tokens":{},"stream":true,"stream_options":{{"include_usage":true}}}})",
+        i, max_tokens);
+  }
+  return out;
+}
+
+RunOptions options(std::uint16_t port, ScheduleOptions schedule) {
+  RunOptions o;
+  o.client.url = Url::parse(fmt::format("http://127.0.0.1:{}", port));
+  o.schedule = schedule;
+  o.handle_signals = false;
+  return o;
+}
+
+MockServerConfig fast_server() {
+  MockServerConfig c;
+  c.latency.ttft_ms = 1;
+  c.latency.itl_ms = 0.1;
+  return c;
+}
+
+TEST(Runner, TraceRunAccountsForEveryRequest) {
+  MockServer server(fast_server());
+  const std::uint16_t port = server.start();
+  const auto rs = requests(30, 8);
+  std::size_t seen = 0;
+  const RunResult result = run_replay(rs, options(port, {.mode = Mode::kTrace, .speedup = 10}),
+                                      [&](const Record&) { ++seen; });
+  EXPECT_FALSE(result.interrupted);
+  ASSERT_EQ(result.records.size(), 30u);
+  EXPECT_EQ(seen, 30u);
+  std::vector<bool> indices(30);
+  for (const Record& r : result.records) {
+    EXPECT_TRUE(r.ok()) << r.error;
+    EXPECT_EQ(r.output_tokens, 8u);
+    EXPECT_EQ(r.token_source, TokenSource::kUsage);
+    EXPECT_EQ(r.intended_ns, static_cast<std::int64_t>(r.index) * 1000000);  // 10 ms / 10
+    EXPECT_GE(r.start_ns, r.intended_ns);
+    EXPECT_LE(r.first_token_ns, r.end_ns);
+    indices[r.index] = true;
+  }
+  EXPECT_EQ(std::count(indices.begin(), indices.end(), true), 30);
+}
+
+TEST(Runner, ConcurrencyWithFewerConnections) {
+  MockServer server(fast_server());
+  const std::uint16_t port = server.start();
+  RunOptions o = options(port, {.mode = Mode::kConcurrency, .concurrency = 4});
+  o.client.max_connections = 2;
+  const RunResult result = run_replay(requests(20, 4), o, [](const Record&) {});
+  ASSERT_EQ(result.records.size(), 20u);
+  std::size_t new_connections = 0;
+  for (const Record& r : result.records) {
+    EXPECT_TRUE(r.ok()) << r.error;
+    new_connections += r.new_connection;
+  }
+  EXPECT_LE(new_connections, 2u);
+}
+
+TEST(Runner, UnreachableServerGivesConnectErrors) {
+  std::uint16_t port = 0;
+  {
+    asio::io_context io;
+    tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
+    port = a.local_endpoint().port();
+  }
+  const RunResult result = run_replay(
+      requests(5, 4), options(port, {.mode = Mode::kRate, .rate = 1000}), [](const Record&) {});
+  ASSERT_EQ(result.records.size(), 5u);
+  for (const Record& r : result.records) EXPECT_EQ(r.error_kind, ErrorKind::kConnect);
+}
+
+// Answers two requests on two connections with a fixed reply and keeps what was sent.
+TEST(Runner, HistoryAppendSendsEarlierTurnsAndReplies) {
+  asio::io_context io;
+  tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+  std::vector<std::string> bodies;
+  std::thread server([&] {
+    const std::string answer =
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
+        "data: {\"choices\":[{\"delta\":{\"content\":\"R\\\"1\"}}]}\n\ndata: [DONE]\n\n";
+    for (int i = 0; i < 2; ++i) {
+      tcp::socket s(io);
+      acceptor.accept(s);
+      std::string in;
+      boost::system::error_code ec;
+      const std::size_t head = asio::read_until(s, asio::dynamic_buffer(in), "\r\n\r\n", ec);
+      const std::size_t at = in.find("Content-Length: ") + 16;
+      const std::size_t length = std::stoul(in.substr(at, in.find("\r\n", at) - at));
+      if (in.size() < head + length) {
+        asio::read(s, asio::dynamic_buffer(in), asio::transfer_exactly(head + length - in.size()),
+                   ec);
+      }
+      bodies.push_back(in.substr(head));
+      asio::write(s, asio::buffer(answer), ec);
+    }
+  });
+  std::vector<ReplayRequest> rs(2);
+  const std::string turn1 = R"({"messages":[{"role":"user","content":"A"}],"stream":true})";
+  const std::string turn2 = R"({"messages":[{"role":"user","content":"B"}],"stream":true})";
+  rs[0].body = turn1;
+  rs[1].body = turn2;
+  rs[0].messages = std::make_pair(std::size_t{13}, std::size_t{42});
+  rs[1].messages = std::make_pair(std::size_t{13}, std::size_t{42});
+  rs[0].timestamp_ms = 0;
+  rs[1].delay_ms = 1;
+  rs[0].next_turn = 1;
+  rs[1].previous_turn = 0;
+  RunOptions o = options(acceptor.local_endpoint().port(), {.mode = Mode::kTrace});
+  o.history = History::kAppend;
+  const RunResult result = run_replay(rs, o, [](const Record&) {});
+  server.join();
+  ASSERT_EQ(bodies.size(), 2u);
+  EXPECT_EQ(bodies[0], turn1);
+  EXPECT_EQ(bodies[1],
+            R"({"messages":[{"role":"user","content":"A"},{"role":"assistant","content":"R\"1"},)"
+            R"({"role":"user","content":"B"}],"stream":true})");
+  for (const Record& r : result.records) EXPECT_TRUE(r.ok()) << r.error;
+}
+
+}  // namespace
+}  // namespace kvtrace::replay
