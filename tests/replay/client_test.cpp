@@ -14,6 +14,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "read_http_request.hpp"
+
 namespace kvtrace::replay {
 namespace {
 
@@ -41,15 +43,9 @@ class ScriptedServer {
     for (const Answer& a : answers_) {
       tcp::socket s(io_);
       acceptor_.accept(s);
-      std::string in;
+      std::size_t head = 0;
+      std::string in = testing::read_http_request(s, head);
       boost::system::error_code ec;
-      const std::size_t head = asio::read_until(s, asio::dynamic_buffer(in), "\r\n\r\n", ec);
-      const std::size_t at = in.find("Content-Length: ") + 16;
-      const std::size_t length = std::stoul(in.substr(at, in.find("\r\n", at) - at));
-      if (in.size() < head + length) {
-        asio::read(s, asio::dynamic_buffer(in), asio::transfer_exactly(head + length - in.size()),
-                   ec);
-      }
       requests_.push_back(in);
       asio::write(s, asio::buffer(a.bytes), ec);
       if (a.stall) {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "kvtrace/replay/mock_server.hpp"
+#include "read_http_request.hpp"
 
 namespace kvtrace::replay {
 namespace {
@@ -112,15 +113,9 @@ TEST(Runner, HistoryAppendSendsEarlierTurnsAndReplies) {
     for (int i = 0; i < 2; ++i) {
       tcp::socket s(io);
       acceptor.accept(s);
-      std::string in;
+      std::size_t head = 0;
+      std::string in = testing::read_http_request(s, head);
       boost::system::error_code ec;
-      const std::size_t head = asio::read_until(s, asio::dynamic_buffer(in), "\r\n\r\n", ec);
-      const std::size_t at = in.find("Content-Length: ") + 16;
-      const std::size_t length = std::stoul(in.substr(at, in.find("\r\n", at) - at));
-      if (in.size() < head + length) {
-        asio::read(s, asio::dynamic_buffer(in), asio::transfer_exactly(head + length - in.size()),
-                   ec);
-      }
       bodies.push_back(in.substr(head));
       asio::write(s, asio::buffer(answer), ec);
     }
