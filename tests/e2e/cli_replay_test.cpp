@@ -100,15 +100,28 @@ class Server {
  private:
   static std::vector<std::string> args(std::vector<std::string> extra, std::string itl_ms) {
     // Fast tokens, no prefill time: a test's run takes about a second.
-    std::vector<std::string> a{"mock-server", "--port",   "0",
-                               "--ttft-ms",   "2",        "--prefill-tokens-per-s",
-                               "1e12",        "--itl-ms", itl_ms};
+    std::vector<std::string> a{"mock-server",
+                               "--port",
+                               "0",
+                               "--ttft-ms",
+                               "2",
+                               "--prefill-tokens-per-s",
+                               "1e12",
+                               "--itl-ms",
+                               itl_ms,
+                               "--tokenizer",
+                               installed_qwen3_tokenizer()};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
   Child child_;
   std::string url_;
 };
+
+// The mock server and materialize use the Qwen3 tokenizer and corpus scripts/setup installs.
+#define SKIP_WITHOUT_INSTALLED_DATA()                                    \
+  if (installed_qwen3_tokenizer().empty() || installed_corpus().empty()) \
+  GTEST_SKIP() << "Qwen3 tokenizer or corpus not installed (scripts/setup)"
 
 // The first `n` requests of the bundled sample, materialized once per test binary run.
 const std::string& requests(std::size_t n) {
@@ -126,7 +139,9 @@ const std::string& requests(std::size_t n) {
     for (std::size_t i = 0; i < n && std::getline(in, line); ++i) out << line << '\n';
     out.close();
     it->second = dir + "/requests-" + std::to_string(n) + ".jsonl";
-    const RunResult r = run_kvtrace("materialize " + trace + " -o " + it->second);
+    const RunResult r =
+        run_kvtrace("materialize --tokenizer " + installed_qwen3_tokenizer() + " --corpus " +
+                    installed_corpus() + " " + trace + " -o " + it->second);
     EXPECT_EQ(r.exit_code, 0) << r.err;
   }
   return it->second;
@@ -179,6 +194,7 @@ simdjson::dom::element summary(simdjson::dom::parser& parser, const std::string&
 }
 
 TEST(CliReplay, ReplaysTheSampleAndAccountsForEveryRequest) {
+  SKIP_WITHOUT_INSTALLED_DATA();
   const std::string& reqs = requests(150);
   Server server;
   const std::string dir = temp_dir("sample");
@@ -205,6 +221,7 @@ TEST(CliReplay, ReplaysTheSampleAndAccountsForEveryRequest) {
 }
 
 TEST(CliReplay, InjectedFaultsAreCountedByKind) {
+  SKIP_WITHOUT_INSTALLED_DATA();
   const std::string& reqs = requests(100);
   Server server(
       {"--error-rate", "0.2", "--drop-rate", "0.1", "--stall-rate", "0.1", "--stall-ms", "5000"});
@@ -231,6 +248,7 @@ TEST(CliReplay, InjectedFaultsAreCountedByKind) {
 }
 
 TEST(CliReplay, ServerKilledMidRunLeavesCompleteRecords) {
+  SKIP_WITHOUT_INSTALLED_DATA();
   const std::string& reqs = requests(150);
   Server server({}, "5");
   const std::string dir = temp_dir("killed");
@@ -252,6 +270,7 @@ TEST(CliReplay, ServerKilledMidRunLeavesCompleteRecords) {
 }
 
 TEST(CliReplay, CtrlCStopsSendingAndWritesResults) {
+  SKIP_WITHOUT_INSTALLED_DATA();
   const std::string& reqs = requests(150);
   Server server({}, "5");
   const std::string dir = temp_dir("sigint");

