@@ -43,7 +43,9 @@ int run_mock_server(MockServerFlags& f) {
 
   replay::MockServer server(c);
   const std::uint16_t port = server.start();
-  fmt::print("listening on http://{}:{}\n", c.host, port);
+  // An IPv6 address goes in brackets in a URL.
+  const bool v6 = c.host.find(':') != std::string::npos;
+  fmt::print("listening on http://{}{}{}:{}\n", v6 ? "[" : "", c.host, v6 ? "]" : "", port);
   std::fflush(stdout);
   fmt::print(stderr,
              "kvtrace: mock-server: model {}, ttft {} ms + uncached tokens / {} tokens/s, itl {} "

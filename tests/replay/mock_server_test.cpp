@@ -459,6 +459,33 @@ TEST_F(MockServerTest, RepeatedPromptIsCachedAndStartsSooner) {
   EXPECT_EQ(server_->stats().cached_tokens, 784u);
 }
 
+TEST_F(MockServerTest, ALaterChatTurnFindsTheEarlierTurnsInTheCache) {
+  MockServerConfig config = fast_config();
+  config.block_size = 4;
+  start(std::move(config));
+  Client client(port_);
+  const auto cached = [&](const std::string& messages) {
+    const Reply r = client.post(
+        "/v1/chat/completions",
+        R"({"messages":)" + messages +
+            R"(,"max_tokens":1,"stream":true,"stream_options":{"include_usage":true}})");
+    const auto events = sse_events(r.body);
+    const simdjson::dom::element usage = json_.parse(events.at(events.size() - 2))["usage"];
+    return std::pair{std::uint64_t(usage["prompt_tokens"]),
+                     std::uint64_t(usage["prompt_tokens_details"]["cached_tokens"])};
+  };
+  const std::string first = R"({"role":"user","content":"tell me a story about the sea"})";
+  const auto [p1, c1] = cached("[" + first + "]");
+  EXPECT_EQ(c1, 0u);
+  // The second turn repeats the first (ChatML ends it with "<|im_start|>assistant\n", which
+  // the second turn has as the start of the assistant message): its blocks up to there hit.
+  const auto [p2, c2] = cached("[" + first +
+                               R"(,{"role":"assistant","content":"once upon a time"},)"
+                               R"({"role":"user","content":"go on"}])");
+  EXPECT_GT(p2, p1);
+  EXPECT_EQ(c2, p1 / 4 * 4);  // every complete block of the first turn, nothing more
+}
+
 TEST_F(MockServerTest, StopCutsOpenStreams) {
   MockServerConfig config = fast_config();
   config.latency.itl_ms = 1000;
