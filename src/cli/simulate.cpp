@@ -153,6 +153,17 @@ std::string timing_text(const cache::TimingConfig& t) {
                          t.decode_tokens_per_s);
 }
 
+// The hit counts of a whole run or of one worker.
+void write_tally(json::ObjectWriter& o, const cache::Tally& t) {
+  o.field("requests", t.requests);
+  o.field("total_blocks", t.blocks);
+  o.field("hit_blocks", t.hit_blocks);
+  o.field("block_hit_rate", t.block_hit_rate());
+  o.field("total_input_tokens", t.input_tokens);
+  o.field("cached_input_tokens", t.hit_tokens);
+  o.field("token_hit_rate", t.token_hit_rate());
+}
+
 void write_run_json(json::ObjectWriter& o, const Run& run) {
   const cache::SimConfig& c = run.config;
   const cache::SimResult& r = run.result;
@@ -164,8 +175,7 @@ void write_run_json(json::ObjectWriter& o, const Run& run) {
   o.field("seed", c.router.seed);
   if (c.timing.enabled) {
     json::ObjectWriter t = o.object("timing");
-    t.key("timestamps");
-    t.out().append(c.timing.use_timestamps ? "true" : "false");
+    t.bool_field("timestamps", c.timing.use_timestamps);
     t.field("concurrency", std::uint64_t{c.timing.concurrency});
     t.field("prefill_tokens_per_s", c.timing.prefill_tokens_per_s);
     t.field("decode_tokens_per_s", c.timing.decode_tokens_per_s);
@@ -173,15 +183,8 @@ void write_run_json(json::ObjectWriter& o, const Run& run) {
   } else {
     o.null_field("timing");
   }
-  o.key("cache_output");
-  o.out().append(c.cache_output ? "true" : "false");
-  o.field("requests", r.total.requests);
-  o.field("total_blocks", r.total.blocks);
-  o.field("hit_blocks", r.total.hit_blocks);
-  o.field("block_hit_rate", r.total.block_hit_rate());
-  o.field("total_input_tokens", r.total.input_tokens);
-  o.field("cached_input_tokens", r.total.hit_tokens);
-  o.field("token_hit_rate", r.total.token_hit_rate());
+  o.bool_field("cache_output", c.cache_output);
+  write_tally(o, r.total);
   o.field("evicted_blocks", r.evicted);
   o.field("dropped_blocks", r.dropped);
   o.field("output_blocks", r.output_blocks);
@@ -190,32 +193,15 @@ void write_run_json(json::ObjectWriter& o, const Run& run) {
     o.field("peak_in_flight", r.peak_in_flight);
     o.field("end_ms", r.end_ms);
   }
-  o.key("per_worker");
-  std::string& out = o.out();
-  const int indent = o.indent() + 2;
-  out += "[";
-  for (std::size_t w = 0; w < r.workers.size(); ++w) {
+  o.object_array("per_worker", r.workers.size(), [&](json::ObjectWriter& ww, std::size_t w) {
     const cache::WorkerResult& wr = r.workers[w];
-    out += w == 0 ? "\n" : ",\n";
-    out.append(static_cast<std::size_t>(indent + 2), ' ');
-    json::ObjectWriter ww(out, indent + 2);
     ww.field("worker", std::uint64_t{w});
-    ww.field("requests", wr.tally.requests);
-    ww.field("total_blocks", wr.tally.blocks);
-    ww.field("hit_blocks", wr.tally.hit_blocks);
-    ww.field("block_hit_rate", wr.tally.block_hit_rate());
-    ww.field("total_input_tokens", wr.tally.input_tokens);
-    ww.field("cached_input_tokens", wr.tally.hit_tokens);
-    ww.field("token_hit_rate", wr.tally.token_hit_rate());
+    write_tally(ww, wr.tally);
     ww.field("inserted_blocks", wr.cache.inserted);
     ww.field("evicted_blocks", wr.cache.evicted);
     ww.field("dropped_blocks", wr.cache.dropped);
     ww.field("peak_active_blocks", wr.peak_active_blocks);
-    ww.close();
-  }
-  out += "\n";
-  out.append(static_cast<std::size_t>(indent), ' ');
-  out += "]";
+  });
 }
 
 std::string runs_json(const std::string& source, const std::vector<Run>& runs) {
@@ -223,15 +209,8 @@ std::string runs_json(const std::string& source, const std::vector<Run>& runs) {
   json::ObjectWriter o(out, 0);
   o.field("input", source);
   o.field("block_size", std::uint64_t{runs.front().config.block_size});
-  o.key("runs");
-  out += "[";
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    out += i == 0 ? "\n    " : ",\n    ";
-    json::ObjectWriter r(out, 4);
-    write_run_json(r, runs[i]);
-    r.close();
-  }
-  out += "\n  ]";
+  o.object_array("runs", runs.size(),
+                 [&](json::ObjectWriter& r, std::size_t i) { write_run_json(r, runs[i]); });
   o.close();
   out += "\n";
   return out;
@@ -327,20 +306,14 @@ std::string curve_output(const std::string& source, const cache::HitCurve& c, st
     o.field("total_blocks", c.total_blocks);
     o.field("distinct_blocks", c.distinct_blocks);
     o.field("total_input_tokens", c.total_input_tokens);
-    o.key("curve");
-    out += "[";
-    for (std::size_t i = 0; i < capacities.size(); ++i) {
+    o.object_array("curve", capacities.size(), [&](json::ObjectWriter& p, std::size_t i) {
       const std::uint64_t cap = capacities[i];
-      out += i == 0 ? "\n    " : ",\n    ";
-      json::ObjectWriter p(out, 4);
       p.field("capacity_blocks", cap);
       p.field("hit_blocks", c.blocks_at(cap));
       p.field("block_hit_rate", c.block_hit_rate(cap));
       p.field("cached_input_tokens", c.tokens_at(cap));
       p.field("token_hit_rate", c.token_hit_rate(cap));
-      p.close();
-    }
-    out += "\n  ]";
+    });
     o.close();
     out += "\n";
   } else {

@@ -81,7 +81,7 @@ void append_record_json(std::string& out, const Record& r) {
   out.append(",\"session_id\":");
   json::append_string(out, r.session_id);
   out.append(",\"ok\":");
-  out.append(r.ok() ? "true" : "false");
+  json::append_bool(out, r.ok());
   out.append(",\"status\":");
   json::append_int(out, r.status);
   out.append(",\"error_kind\":");
@@ -122,9 +122,9 @@ void append_record_json(std::string& out, const Record& r) {
   out.append(",\"malformed_events\":");
   json::append_uint(out, r.malformed_events);
   out.append(",\"done\":");
-  out.append(r.done ? "true" : "false");
+  json::append_bool(out, r.done);
   out.append(",\"new_connection\":");
-  out.append(r.new_connection ? "true" : "false");
+  json::append_bool(out, r.new_connection);
   out.append(",\"chunk_ms\":[");
   for (std::size_t i = 0; i < r.chunk_ns.size(); ++i) {
     if (i != 0) out.push_back(',');
@@ -195,8 +195,7 @@ std::string summary_json(const RunSummary& s, const RunInfo& info) {
   } else {
     run.field("slo", info.slo);
   }
-  run.key("interrupted");
-  out.append(info.interrupted ? "true" : "false");
+  run.bool_field("interrupted", info.interrupted);
   run.close();
   o.field("requests", s.requests);
   o.field("sent", s.sent);

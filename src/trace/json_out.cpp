@@ -83,6 +83,10 @@ std::string format_double(double v) {
   return out;
 }
 
+void append_bool(std::string& out, bool v) {
+  out.append(v ? "true" : "false");
+}
+
 ObjectWriter::ObjectWriter(std::string& out, int indent) : out_(out), indent_(indent) {
   out_.push_back('{');
 }
@@ -113,6 +117,11 @@ void ObjectWriter::field(std::string_view k, double v) {
 void ObjectWriter::field(std::string_view k, std::string_view v) {
   key(k);
   append_string(out_, v);
+}
+
+void ObjectWriter::bool_field(std::string_view k, bool v) {
+  key(k);
+  append_bool(out_, v);
 }
 
 void ObjectWriter::null_field(std::string_view k) {

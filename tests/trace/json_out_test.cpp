@@ -39,5 +39,20 @@ TEST(JsonOut, IntegersAtTheLimits) {
   EXPECT_EQ(out, "-9223372036854775808 18446744073709551615");
 }
 
+TEST(JsonOut, ObjectLayoutIsPythonsIndentTwo) {
+  // json.dumps({"n": 1, "ok": True, "items": [{"a": 1}, {"a": 2}], "none": []}, indent=2)
+  std::string out;
+  ObjectWriter o(out, 0);
+  o.field("n", std::uint64_t{1});
+  o.bool_field("ok", true);
+  o.object_array("items", 2,
+                 [](ObjectWriter& item, std::size_t i) { item.field("a", std::uint64_t{i + 1}); });
+  o.object_array("none", 0, [](ObjectWriter&, std::size_t) {});
+  o.close();
+  EXPECT_EQ(out,
+            "{\n  \"n\": 1,\n  \"ok\": true,\n  \"items\": [\n    {\n      \"a\": 1\n    },\n"
+            "    {\n      \"a\": 2\n    }\n  ],\n  \"none\": []\n}");
+}
+
 }  // namespace
 }  // namespace kvtrace::json
