@@ -50,7 +50,10 @@ struct HashFlags {
 // One request to hash: a prompt's tokens (or, once hashed, its blocks) and the fields
 // copied to the trace.
 struct Item {
-  std::uint64_t line = 0;
+  std::uint64_t line = 0;  // in its batch, from 1
+  // --split-turns without a session_id: the session is named after the line, once the
+  // line's number in the file is known.
+  bool session_of_line = false;
   std::vector<Token> tokens;
   bool hashed = false;  // blocks.hashes and input_length hold the whole prompt's
   hashing::PromptBlocks blocks;
@@ -77,24 +80,9 @@ struct Batch {
 
 constexpr std::size_t kBatchBytes = std::size_t{1} << 20;
 
-// The number of lines in `text` (a last one without '\n' included). memchr jumps from line
-// to line: much faster than looking at every byte when lines are long, as token lines are.
-std::uint64_t count_lines(std::string_view text) {
-  std::uint64_t n = 0;
-  const char* p = text.data();
-  const char* const end = p + text.size();
-  while (p < end) {
-    const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
-    ++n;
-    if (nl == nullptr) break;
-    p = static_cast<const char*>(nl) + 1;
-  }
-  return n;
-}
-
-// The batch's lines, numbered from 1.
+// Calls f on each of the batch's lines, numbered from 1; returns how many there were.
 template <typename F>
-void for_each_line(const Batch& batch, F&& f) {
+std::uint64_t for_each_line(const Batch& batch, F&& f) {
   const char* const base = batch.text.data();
   std::size_t at = 0;
   std::uint64_t number = 1;
@@ -108,6 +96,7 @@ void for_each_line(const Batch& batch, F&& f) {
     at = stop + 1;
     ++number;
   }
+  return number - 1;
 }
 
 // Turns parsed conversations into items: tokenizes text, renders chat messages.
@@ -149,12 +138,11 @@ class Preparer {
     }
     // One request per user message: the history up to it, answered by the next assistant
     // message (whose token count is the output length).
-    const std::string session = c.session_id ? *c.session_id : fmt::format("line-{}", c.line);
     bool first = true;
     for (std::size_t i = 0; i < turns.size(); ++i) {
       if (turns[i].role != "user") continue;
       Item& item = start(c, items);
-      item.session_id = session;
+      item.session_of_line = !c.session_id;
       if (!first) item.timestamp.reset();
       if (!first) item.delay.reset();
       first = false;
@@ -276,9 +264,8 @@ int run_hash(const HashFlags& f) {
                                                      batch->text);
                     }
                     batch->size = batch->text.size();
-                    batch->line_count = count_lines(batch->text);
                     batch->text.append(trace::kLinePadding, '\0');
-                    for_each_line(*batch, [&](const trace::Line& line) {
+                    batch->line_count = for_each_line(*batch, [&](const trace::Line& line) {
                       if (trace::is_blank(line.text)) return;
                       parser->parse(line, c);
                       const std::size_t first = batch->items.size();
@@ -303,6 +290,9 @@ int run_hash(const HashFlags& f) {
             tbb::make_filter<std::shared_ptr<Batch>, void>(
                 tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Batch> batch) {
                   for (Item& item : batch->items) {
+                    if (item.session_of_line) {
+                      item.session_id = fmt::format("line-{}", lines_before + item.line);
+                    }
                     hashing::PromptBlocks& out = item.blocks;
                     if (item.hashed) {
                       hasher.assign_ids(out);
@@ -314,7 +304,8 @@ int run_hash(const HashFlags& f) {
                     request.delay = item.delay;
                     request.input_length = static_cast<std::int64_t>(out.input_length);
                     request.output_length = item.output_length;
-                    request.hash_ids = out.ids;
+                    const std::uint64_t ids = out.ids.size();
+                    request.hash_ids = std::move(out.ids);
                     request.extra.clear();
                     if (f.emit_raw_hashes) {
                       request.extra.push_back({"sequence_hashes", raw_hashes_json(out.hashes)});
@@ -322,7 +313,7 @@ int run_hash(const HashFlags& f) {
                     writer.write(request);
                     ++requests;
                     tokens += out.input_length;
-                    blocks += out.ids.size();
+                    blocks += ids;
                   }
                   // Items before the bad line are written: the output is the file's valid
                   // head, and the error names the line.

@@ -135,6 +135,38 @@ TEST(CliHash, ChatConversationSplitIntoTurnsExtendsIds) {
   EXPECT_EQ(second.find("\"timestamp\""), std::string::npos) << second;
 }
 
+TEST(CliHash, SplitTurnsSessionsAreNamedAfterTheirFileLine) {
+  const std::string tokenizer = kvtrace::testing::installed_qwen3_tokenizer();
+  if (tokenizer.empty()) GTEST_SKIP() << "Qwen3 tokenizer not installed (scripts/setup)";
+  // Over 1 MiB, so that the lines are read in several ranges, each numbered from its start.
+  const std::string words(3000, 'a');
+  std::string text;
+  int lines = 0;
+  while (text.size() < (std::size_t{3} << 19)) {
+    text += fmt::format(
+        R"({{"messages": [{{"role": "user", "content": "{} {}"}}, )"
+        R"({{"role": "assistant", "content": "b"}}, {{"role": "user", "content": "c"}}]}})"
+        "\n",
+        lines, words);
+    ++lines;
+  }
+  TempFile in(text);
+  const auto r = run_kvtrace("hash --threads 2 --text-in --tokenizer " + tokenizer +
+                             " --split-turns " + in.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string expected;
+  for (int line = 1; line <= lines; ++line) {
+    expected += fmt::format("line-{}\nline-{}\n", line, line);  // two user turns each
+  }
+  std::string sessions;
+  for (std::size_t at = r.out.find("\"session_id\": \""); at != std::string::npos;
+       at = r.out.find("\"session_id\": \"", at + 1)) {
+    const std::size_t from = at + 15;
+    sessions += r.out.substr(from, r.out.find('"', from) - from) + "\n";
+  }
+  EXPECT_EQ(sessions, expected);
+}
+
 TEST(CliHash, BadLinesNameFileLineAndField) {
   TempFile in("{\"tokens\": [1, 2]}\n\n{\"tokens\": [3, 4294967296]}\n");
   const auto r = run_kvtrace("hash " + in.path());
