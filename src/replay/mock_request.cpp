@@ -3,8 +3,11 @@
 #include <simdjson.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "kvtrace/error.hpp"
+#include "kvtrace/tokenizer/chat_format.hpp"
 
 namespace kvtrace::replay {
 
@@ -99,13 +102,12 @@ void append_content(od::value& v, const std::string& field, std::string& out) {
 void append_messages(od::value& v, std::string& out) {
   od::array messages;
   check(v.get_array().get(messages), "messages", "an array of messages");
-  std::size_t i = 0;
+  std::vector<std::pair<std::string, std::string>> parsed;  // role, content
   for (auto element : messages) {
-    const std::string field = "messages[" + std::to_string(i++) + "]";
+    const std::string field = "messages[" + std::to_string(parsed.size()) + "]";
     od::object message;
     check(element.get_object().get(message), field, "an object");
-    std::string_view role;
-    std::string content;
+    auto& [role, content] = parsed.emplace_back();
     for (auto member : message) {
       std::string_view key;
       check(member.unescaped_key().get(key), field, "a key");
@@ -118,10 +120,12 @@ void append_messages(od::value& v, std::string& out) {
       }
     }
     if (role.empty()) fail(field + ".role", "missing");
-    out.append("<|im_start|>").append(role).append("\n").append(content).append("<|im_end|>\n");
   }
-  if (i == 0) fail("messages", "must hold at least one message");
-  out.append("<|im_start|>assistant\n");
+  if (parsed.empty()) fail("messages", "must hold at least one message");
+  std::vector<tokenizer::ChatTurn> turns;
+  turns.reserve(parsed.size());
+  for (const auto& [role, content] : parsed) turns.push_back({role, content});
+  out += tokenizer::render_chat(turns, tokenizer::ChatFormat::kChatMl);
 }
 
 void read_prompt(od::value& v, MockRequest& r) {
