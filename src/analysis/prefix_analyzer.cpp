@@ -33,6 +33,13 @@ std::int64_t clamp_tokens(std::uint64_t blocks, std::uint32_t block_size, std::i
 
 }  // namespace
 
+std::uint64_t cached_prefix_tokens(std::uint64_t hit_blocks, std::uint64_t blocks,
+                                   std::int64_t input_length, std::uint32_t block_size) {
+  const auto isl = static_cast<std::uint64_t>(std::max<std::int64_t>(input_length, 0));
+  if (hit_blocks >= blocks) return isl;
+  return std::min(hit_blocks * block_size, isl);
+}
+
 PrefixAnalyzer::PrefixAnalyzer(std::uint32_t block_size) : block_size_(block_size) {
   if (block_size == 0) throw UsageError("block size must be at least 1");
 }
@@ -108,9 +115,7 @@ void PrefixAnalyzer::add(const trace::Request& r) {
   id_end_.push_back(dense_ids_.size());
   hit_rates_.push_back(static_cast<double>(hits) / static_cast<double>(ids.size()));
   hit_blocks_ += hits;
-  const std::int64_t cached =
-      hits == ids.size() ? isls_.back() : clamp_tokens(hits, block_size_, isls_.back());
-  cached_tokens_ += static_cast<std::uint64_t>(cached);
+  cached_tokens_ += cached_prefix_tokens(hits, ids.size(), isls_.back(), block_size_);
 }
 
 bool PrefixAnalyzer::pair_repeated(std::uint32_t pos, std::uint32_t dense) const {

@@ -27,13 +27,6 @@ Policy parse_policy(std::string_view name) {
                    "' (expected lru, lineage or fifo)");
 }
 
-std::uint64_t cached_tokens(std::uint64_t hit_blocks, std::uint64_t blocks,
-                            std::int64_t input_length, std::uint32_t block_size) {
-  const auto isl = static_cast<std::uint64_t>(std::max<std::int64_t>(input_length, 0));
-  if (hit_blocks >= blocks) return isl;
-  return std::min(hit_blocks * block_size, isl);
-}
-
 CacheSim::CacheSim(CacheConfig config) : config_(config) {
   // Room for the whole pool up front when it is of a plausible size; an "infinite" capacity
   // grows as blocks arrive.

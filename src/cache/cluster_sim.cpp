@@ -1,4 +1,5 @@
 #include "kvtrace/cache/cluster_sim.hpp"
+#include "kvtrace/analysis/prefix_analyzer.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -129,7 +130,8 @@ RequestResult ClusterSim::add(std::span<const std::uint64_t> blocks, std::int64_
   pins->clear();
   // Output blocks are new: the cached prefix never reaches into them.
   res.hit_blocks = std::min(pool.acquire(ids_, *pins), res.blocks);
-  res.hit_tokens = cached_tokens(res.hit_blocks, res.blocks, input_length, config_.block_size);
+  res.hit_tokens =
+      analysis::cached_prefix_tokens(res.hit_blocks, res.blocks, input_length, config_.block_size);
 
   WorkerResult& wr = results_[res.worker];
   wr.peak_active_blocks = std::max(wr.peak_active_blocks, pool.pinned_blocks());

@@ -1,4 +1,5 @@
 #include "kvtrace/cache/lru_curve.hpp"
+#include "kvtrace/analysis/prefix_analyzer.hpp"
 
 #include <algorithm>
 
@@ -70,7 +71,8 @@ void LruCurve::add(std::span<const std::uint64_t> blocks, std::int64_t input_len
     }
     const std::uint32_t depth = live - fenwick_prefix(time_of_[d] - 1);
     deepest = std::max(deepest, depth);
-    const std::uint64_t tokens = cached_tokens(i + 1, blocks.size(), input_length, block_size_);
+    const std::uint64_t tokens =
+        analysis::cached_prefix_tokens(i + 1, blocks.size(), input_length, block_size_);
     ++block_hist_[deepest];
     token_hist_[deepest] += tokens - prefix_tokens;
     prefix_tokens = tokens;

@@ -227,5 +227,15 @@ TEST(PrefixAnalyzer, MisuseIsAUsageError) {
   EXPECT_THROW(a.add(req(1, 1, {})), UsageError);
 }
 
+TEST(CachedPrefixTokens, AnalyzesDefinition) {
+  EXPECT_EQ(cached_prefix_tokens(0, 3, 1100, 512), 0u);
+  EXPECT_EQ(cached_prefix_tokens(2, 3, 1100, 512), 1024u);
+  EXPECT_EQ(cached_prefix_tokens(3, 3, 1100, 512), 1100u);  // the partial last block
+  EXPECT_EQ(cached_prefix_tokens(3, 3, 2000, 512),
+            2000u);  // fewer ids than the length needs
+  EXPECT_EQ(cached_prefix_tokens(2, 5, 700, 512),
+            700u);  // more ids: clamped to the length
+}
+
 }  // namespace
 }  // namespace kvtrace::analysis

@@ -191,16 +191,6 @@ TEST(CacheSim, CachedPrefixChangesNothing) {
   EXPECT_FALSE(sim.contains(2));
 }
 
-TEST(CachedTokens, AnalyzesDefinition) {
-  EXPECT_EQ(kvtrace::cache::cached_tokens(0, 3, 1100, 512), 0u);
-  EXPECT_EQ(kvtrace::cache::cached_tokens(2, 3, 1100, 512), 1024u);
-  EXPECT_EQ(kvtrace::cache::cached_tokens(3, 3, 1100, 512), 1100u);  // the partial last block
-  EXPECT_EQ(kvtrace::cache::cached_tokens(3, 3, 2000, 512),
-            2000u);  // fewer ids than the length needs
-  EXPECT_EQ(kvtrace::cache::cached_tokens(2, 5, 700, 512),
-            700u);  // more ids: clamped to the length
-}
-
 TEST(CacheSim, PolicyNames) {
   for (const Policy p : {Policy::kLru, Policy::kLineage, Policy::kFifo}) {
     EXPECT_EQ(kvtrace::cache::parse_policy(kvtrace::cache::policy_name(p)), p);

@@ -1,4 +1,5 @@
 #include "kvtrace/cache/lru_curve.hpp"
+#include "kvtrace/analysis/prefix_analyzer.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +14,6 @@
 
 namespace {
 
-using kvtrace::cache::cached_tokens;
 using kvtrace::cache::CacheSim;
 using kvtrace::cache::HitCurve;
 using kvtrace::cache::LruCurve;
@@ -47,7 +47,8 @@ Direct simulate(const std::vector<Request>& requests, std::uint64_t capacity,
     if (!r.hash_ids) continue;
     const std::uint32_t hits = sim.access(*r.hash_ids);
     d.blocks += hits;
-    d.tokens += cached_tokens(hits, r.hash_ids->size(), *r.input_length, block_size);
+    d.tokens += kvtrace::analysis::cached_prefix_tokens(hits, r.hash_ids->size(), *r.input_length,
+                                                        block_size);
   }
   return d;
 }

@@ -19,6 +19,12 @@
 
 namespace kvtrace::analysis {
 
+// Tokens of a request's longest cached prefix, `hit_blocks` of its `blocks` blocks, as
+// analyze counts them (and simulate, for finite caches): the whole input when every block is
+// cached, else hit_blocks * block_size clamped to the input length.
+std::uint64_t cached_prefix_tokens(std::uint64_t hit_blocks, std::uint64_t blocks,
+                                   std::int64_t input_length, std::uint32_t block_size);
+
 struct AnalysisStats {
   // --- AIPerf's AnalysisStats, same names, order and definitions ---
   std::uint64_t total_requests = 0;

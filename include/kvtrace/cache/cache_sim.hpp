@@ -32,12 +32,6 @@ enum class Policy {
 std::string_view policy_name(Policy p);
 Policy parse_policy(std::string_view name);
 
-// Tokens of a request's longest cached prefix of `hit_blocks` of its `blocks` blocks, as
-// analyze counts them: the whole input when every block is cached, else hit_blocks *
-// block_size clamped to the input length.
-std::uint64_t cached_tokens(std::uint64_t hit_blocks, std::uint64_t blocks,
-                            std::int64_t input_length, std::uint32_t block_size);
-
 struct CacheConfig {
   std::uint64_t capacity_blocks = 0;
   Policy policy = Policy::kLru;
