@@ -10,14 +10,6 @@
 
 namespace kvtrace::replay {
 
-namespace {
-
-double ms(std::int64_t ns) {
-  return static_cast<double>(ns) / 1e6;
-}
-
-}  // namespace
-
 std::string_view error_kind_name(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::kNone:
@@ -104,8 +96,8 @@ Slo Slo::parse(const std::string& text) {
 
 RequestMetrics request_metrics(const Record& r) {
   RequestMetrics m;
-  m.e2e_ms = ms(r.end_ns - r.start_ns);
-  if (r.first_token_ns != kNever) m.ttft_ms = ms(r.first_token_ns - r.start_ns);
+  m.e2e_ms = ns_to_ms(r.end_ns - r.start_ns);
+  if (r.first_token_ns != kNever) m.ttft_ms = ns_to_ms(r.first_token_ns - r.start_ns);
   if (m.ttft_ms && r.output_tokens >= 2) {
     m.tpot_ms = (m.e2e_ms - *m.ttft_ms) / static_cast<double>(r.output_tokens - 1);
   }
@@ -113,7 +105,7 @@ RequestMetrics request_metrics(const Record& r) {
     m.output_tokens_per_s = static_cast<double>(r.output_tokens) / (m.e2e_ms / 1e3);
   }
   for (std::size_t i = 1; i < r.chunk_ns.size(); ++i) {
-    m.itl_ms.push_back(ms(r.chunk_ns[i] - r.chunk_ns[i - 1]));
+    m.itl_ms.push_back(ns_to_ms(r.chunk_ns[i] - r.chunk_ns[i - 1]));
   }
   return m;
 }
@@ -135,7 +127,7 @@ RunSummary summarize_run(std::span<const Record> records, std::uint64_t requests
   std::int64_t first = std::numeric_limits<std::int64_t>::max();
   std::int64_t last = std::numeric_limits<std::int64_t>::min();
   for (const Record& r : records) {
-    lateness.push_back(ms(r.start_ns - r.intended_ns));
+    lateness.push_back(ns_to_ms(r.start_ns - r.intended_ns));
     s.malformed_events += r.malformed_events;
     first = std::min(first, r.start_ns);
     last = std::max(last, r.end_ns);

@@ -14,10 +14,6 @@ namespace kvtrace::replay {
 
 namespace {
 
-double ms(std::int64_t ns) {
-  return static_cast<double>(ns) / 1e6;
-}
-
 void append_opt_double(std::string& out, const std::optional<double>& v) {
   if (v) {
     json::append_double(out, *v);
@@ -93,16 +89,17 @@ void append_record_json(std::string& out, const Record& r) {
     json::append_string(out, r.error);
   }
   out.append(",\"intended_ms\":");
-  json::append_double(out, ms(r.intended_ns));
+  json::append_double(out, ns_to_ms(r.intended_ns));
   out.append(",\"start_ms\":");
-  json::append_double(out, ms(r.start_ns));
+  json::append_double(out, ns_to_ms(r.start_ns));
   out.append(",\"first_token_ms\":");
-  append_opt_double(
-      out, r.first_token_ns == kNever ? std::nullopt : std::optional<double>(ms(r.first_token_ns)));
+  append_opt_double(out, r.first_token_ns == kNever
+                             ? std::nullopt
+                             : std::optional<double>(ns_to_ms(r.first_token_ns)));
   out.append(",\"end_ms\":");
-  json::append_double(out, ms(r.end_ns));
+  json::append_double(out, ns_to_ms(r.end_ns));
   out.append(",\"lateness_ms\":");
-  json::append_double(out, ms(r.start_ns - r.intended_ns));
+  json::append_double(out, ns_to_ms(r.start_ns - r.intended_ns));
   out.append(",\"ttft_ms\":");
   append_opt_double(out, m.ttft_ms);
   out.append(",\"tpot_ms\":");
@@ -128,7 +125,7 @@ void append_record_json(std::string& out, const Record& r) {
   out.append(",\"chunk_ms\":[");
   for (std::size_t i = 0; i < r.chunk_ns.size(); ++i) {
     if (i != 0) out.push_back(',');
-    json::append_double(out, ms(r.chunk_ns[i]));
+    json::append_double(out, ns_to_ms(r.chunk_ns[i]));
   }
   out.append("]}\n");
 }
@@ -158,11 +155,12 @@ void append_record_csv(std::string& out, const Record& r) {
   if (!r.ok()) out.append(error_kind_name(r.error_kind));
   out.push_back(',');
   append_csv_text(out, r.error);
-  num(ms(r.intended_ns));
-  num(ms(r.start_ns));
-  num(r.first_token_ns == kNever ? std::nullopt : std::optional<double>(ms(r.first_token_ns)));
-  num(ms(r.end_ns));
-  num(ms(r.start_ns - r.intended_ns));
+  num(ns_to_ms(r.intended_ns));
+  num(ns_to_ms(r.start_ns));
+  num(r.first_token_ns == kNever ? std::nullopt
+                                 : std::optional<double>(ns_to_ms(r.first_token_ns)));
+  num(ns_to_ms(r.end_ns));
+  num(ns_to_ms(r.start_ns - r.intended_ns));
   num(m.ttft_ms);
   num(m.tpot_ms);
   num(m.e2e_ms);

@@ -55,7 +55,7 @@ class Runner {
     return o;
   }
 
-  double now_ms() const { return static_cast<double>(client_.now_ns()) / 1e6; }
+  double now_ms() const { return ns_to_ms(client_.now_ns()); }
 
   asio::awaitable<void> schedule() {
     while (!stopping_ && !scheduler_.all_sent()) {
@@ -147,7 +147,7 @@ class Runner {
       messages.push_back('}');
       history_[q.next_turn] = std::move(messages);
     }
-    scheduler_.completed(pos, static_cast<double>(r.end_ns) / 1e6);
+    scheduler_.completed(pos, ns_to_ms(r.end_ns));
     --counters_.in_flight;
     ++counters_.completed;
     if (!r.ok()) ++counters_.errors;

@@ -10,6 +10,11 @@
 
 namespace kvtrace::replay {
 
+// A record's nanoseconds in the milliseconds every report uses.
+constexpr double ns_to_ms(std::int64_t ns) {
+  return static_cast<double>(ns) / 1e6;
+}
+
 enum class ErrorKind {
   kNone,
   kHttpStatus,   // the server answered with a status other than 200
