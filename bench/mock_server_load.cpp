@@ -34,7 +34,7 @@
 #include <thread>
 #include <vector>
 
-#include "kvtrace/replay/open_files.hpp"
+#include "kvtrace/core/open_file_limit.hpp"
 
 namespace {
 
@@ -266,7 +266,7 @@ Options parse_options(int argc, char** argv) {
 
 int main(int argc, char** argv) try {
   const Options o = parse_options(argc, argv);
-  kvtrace::replay::raise_open_file_limit();
+  kvtrace::core::raise_open_file_limit();
   std::string ids;
   for (unsigned i = 0; i < o.prompt_tokens; ++i) ids += fmt::format("{}{}", i ? "," : "", 100 + i);
   const std::string body =

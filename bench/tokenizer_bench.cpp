@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/tokenizer/tokenizer.hpp"
 
 namespace {

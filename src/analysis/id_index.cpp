@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::analysis {
 namespace {

@@ -4,7 +4,7 @@
 #include <future>
 #include <numeric>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/stats/exact_mean.hpp"
 
 namespace kvtrace::analysis {

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <string>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::cache {
 namespace {

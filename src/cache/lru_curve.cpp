@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::cache {
 namespace {

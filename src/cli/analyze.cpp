@@ -5,7 +5,7 @@
 #include "cli/common.hpp"
 #include "kvtrace/analysis/prefix_analyzer.hpp"
 #include "kvtrace/analysis/report.hpp"
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/trace/batch_reader.hpp"
 
 namespace kvtrace::cli {

@@ -3,13 +3,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/trace/batch_reader.hpp"
 
 namespace kvtrace::cli {
@@ -126,25 +123,6 @@ std::uint64_t extrapolate(const trace::TraceReader& reader, std::uint64_t items,
   const double scale =
       1.1 * static_cast<double>(*reader.total_bytes()) / static_cast<double>(position);
   return static_cast<std::uint64_t>(scale * static_cast<double>(items));
-}
-
-void write_text(const std::string& path, const std::string& text) {
-  if (path == "-") {
-    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout)) {
-      throw IoError(std::string("cannot write to stdout: ") + std::strerror(errno));
-    }
-    return;
-  }
-  const std::filesystem::path p(path);
-  std::error_code ec;
-  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
-  if (ec)
-    throw IoError("cannot create directory " + p.parent_path().string() + ": " + ec.message());
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  if (!out) throw IoError("cannot create " + path + ": " + std::strerror(errno));
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) throw IoError("cannot write " + path);
 }
 
 bool stdout_is_tty() {

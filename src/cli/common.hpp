@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "kvtrace/core/output_file.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
 
 namespace kvtrace::cli {
@@ -80,8 +81,7 @@ std::vector<trace::Request> read_requests(trace::TraceReader& reader,
 std::uint64_t extrapolate(const trace::TraceReader& reader, std::uint64_t items,
                           std::uint64_t position);
 
-// Writes `text` to `path` ("-" = stdout), creating parent directories; throws IoError.
-void write_text(const std::string& path, const std::string& text);
+using core::write_text;
 
 bool stdout_is_tty();
 

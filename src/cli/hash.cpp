@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "cli/common.hpp"
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/hashing/conversation_hasher.hpp"
 #include "kvtrace/tokenizer/chat_format.hpp"
 #include "kvtrace/tokenizer/tokenizer.hpp"

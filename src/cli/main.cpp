@@ -6,7 +6,7 @@
 #include <exception>
 
 #include "cli/common.hpp"
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 int main(int argc, char** argv) {
   using namespace kvtrace::cli;

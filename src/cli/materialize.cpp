@@ -5,15 +5,12 @@
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <optional>
 
 #include "cli/common.hpp"
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
+#include "kvtrace/core/output_file.hpp"
 #include "kvtrace/prompt/corpus.hpp"
 #include "kvtrace/prompt/materializer.hpp"
 #include "kvtrace/tokenizer/tokenizer.hpp"
@@ -38,50 +35,6 @@ struct MaterializeFlags {
   unsigned threads = 0;
   prompt::MaterializeOptions options;
   ReaderFlags reader;
-};
-
-// Writes the output as it comes, to a file (parent directories created) or stdout.
-class Output {
- public:
-  explicit Output(const std::string& path) : name_(path == "-" ? "stdout" : path) {
-    if (path == "-") {
-      file_ = stdout;
-      return;
-    }
-    const std::filesystem::path p(path);
-    std::error_code ec;
-    if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
-    file_ = std::fopen(path.c_str(), "wb");
-    if (file_ == nullptr) {
-      throw IoError(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
-    }
-    owned_ = true;
-  }
-  ~Output() {
-    if (owned_) std::fclose(file_);
-  }
-  Output(const Output&) = delete;
-  Output& operator=(const Output&) = delete;
-
-  void write(std::string_view text) {
-    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) fail();
-  }
-  void close() {
-    if (std::fflush(file_) != 0) fail();
-    if (owned_) {
-      owned_ = false;
-      if (std::fclose(file_) != 0) fail();
-    }
-  }
-
- private:
-  [[noreturn]] void fail() const {
-    throw IoError(fmt::format("cannot write {}: {}", name_, std::strerror(errno)));
-  }
-
-  std::string name_;
-  std::FILE* file_ = nullptr;
-  bool owned_ = false;
 };
 
 // The re-encoding check: how many prompts change length, and by how much.
@@ -159,7 +112,7 @@ int run_materialize(MaterializeFlags& f) {
   const int threads =
       f.threads > 0 ? static_cast<int>(f.threads) : tbb::info::default_concurrency();
   tbb::task_arena arena(threads);
-  Output out(f.output);
+  core::OutputFile out(f.output);
   prompt::MaterializeStats st;
   std::optional<prompt::Corpus> corpus;
   arena.execute([&] {

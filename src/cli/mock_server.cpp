@@ -8,16 +8,16 @@
 #include <filesystem>
 
 #include "cli/common.hpp"
-#include "kvtrace/error.hpp"
-#include "kvtrace/replay/mock_server.hpp"
-#include "kvtrace/replay/open_files.hpp"
+#include "kvtrace/core/error.hpp"
+#include "kvtrace/core/open_file_limit.hpp"
+#include "kvtrace/mock/mock_server.hpp"
 #include "kvtrace/tokenizer/tokenizer.hpp"
 
 namespace kvtrace::cli {
 namespace {
 
 struct MockServerFlags {
-  replay::MockServerConfig config;
+  mock::MockServerConfig config;
   std::string tokenizer;
   std::string cache_policy = "lru";
 };
@@ -31,7 +31,7 @@ int run_mock_server(MockServerFlags& f) {
   const std::string tokenizer_path =
       f.tokenizer.empty() ? installed_default(kDefaultTokenizer, "--tokenizer") : f.tokenizer;
   c.tokenizer = tokenizer::load_tokenizer(tokenizer_path);
-  const std::uint64_t files = replay::raise_open_file_limit();
+  const std::uint64_t files = core::raise_open_file_limit();
 
   // SIGINT and SIGTERM are taken by sigwait below: blocked before the io threads start, so
   // that none of them gets the signal instead.
@@ -41,7 +41,7 @@ int run_mock_server(MockServerFlags& f) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  replay::MockServer server(c);
+  mock::MockServer server(c);
   const std::uint16_t port = server.start();
   // An IPv6 address goes in brackets in a URL.
   const bool v6 = c.host.find(':') != std::string::npos;
@@ -58,7 +58,7 @@ int run_mock_server(MockServerFlags& f) {
   int signal = 0;
   sigwait(&signals, &signal);
   server.stop();
-  const replay::MockServerStats st = server.stats();
+  const mock::MockServerStats st = server.stats();
   fmt::print(stderr,
              "kvtrace: mock-server: stopped by {}: {} completion requests ({} completed, {} bad "
              "requests; injected {} errors, {} stalls, {} drops), {} prompt tokens ({} cached), "

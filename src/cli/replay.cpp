@@ -9,9 +9,9 @@
 #include <optional>
 
 #include "cli/common.hpp"
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
+#include "kvtrace/core/open_file_limit.hpp"
 #include "kvtrace/replay/metrics.hpp"
-#include "kvtrace/replay/open_files.hpp"
 #include "kvtrace/replay/output.hpp"
 #include "kvtrace/replay/request_loader.hpp"
 #include "kvtrace/replay/runner.hpp"
@@ -137,7 +137,7 @@ int run_replay(const ReplayFlags& f) {
   if (!f.output_dir.empty()) files.emplace(f.output_dir);
   const bool progress = ::isatty(STDERR_FILENO) == 1;
   if (progress) o.on_progress = draw_progress;
-  replay::raise_open_file_limit();
+  core::raise_open_file_limit();
   fmt::print(stderr, "kvtrace: replaying {} requests to {} ({} timing)\n", requests.size(), f.url,
              info.mode);
   const replay::RunResult result =

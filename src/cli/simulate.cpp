@@ -10,9 +10,9 @@
 #include "cli/common.hpp"
 #include "kvtrace/cache/cluster_sim.hpp"
 #include "kvtrace/cache/lru_curve.hpp"
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
+#include "kvtrace/core/json_writer.hpp"
 #include "kvtrace/trace/batch_reader.hpp"
-#include "kvtrace/trace/json_out.hpp"
 
 namespace kvtrace::cli {
 namespace {

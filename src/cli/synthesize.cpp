@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "cli/common.hpp"
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/synthesis/fidelity.hpp"
 #include "kvtrace/synthesis/rewrite.hpp"
 #include "kvtrace/synthesis/sample_mode.hpp"

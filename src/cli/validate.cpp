@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.hpp"
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/trace/line_reader.hpp"
 #include "kvtrace/trace/request_parser.hpp"
 

@@ -4,7 +4,7 @@
 #include <bit>
 #include <string>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 // Header-only xxHash: the 16-byte chain step is a handful of instructions, and inlining it
 // next to the block hash is what lets the two overlap (bench/hashing_bench.cpp).

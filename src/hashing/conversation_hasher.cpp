@@ -1,6 +1,6 @@
 #include "kvtrace/hashing/conversation_hasher.hpp"
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::hashing {
 

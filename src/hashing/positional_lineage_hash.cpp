@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::hashing {
 namespace {
@@ -11,19 +11,20 @@ namespace {
 void check_position(std::uint64_t position) {
   if (position > lineage_detail::kMaxPosition) {
     throw UsageError("position " + std::to_string(position) +
-                     " exceeds the PositionalLineageHash maximum (2^24 - 1 = 16777215)");
+                     " exceeds the PositionalLineageHashSeedLayout maximum (2^24 - 1 = 16777215)");
   }
 }
 
 void check_mode(u128 value) {
-  if ((value >> 126) == 3) throw UsageError("PositionalLineageHash value with invalid mode 3");
+  if ((value >> 126) == 3)
+    throw UsageError("PositionalLineageHashSeedLayout value with invalid mode 3");
 }
 
 }  // namespace
 
-PositionalLineageHash::PositionalLineageHash(SequenceHash current,
-                                             std::optional<SequenceHash> parent,
-                                             std::uint64_t position) {
+PositionalLineageHashSeedLayout::PositionalLineageHashSeedLayout(SequenceHash current,
+                                                                 std::optional<SequenceHash> parent,
+                                                                 std::uint64_t position) {
   check_position(position);
   const unsigned mode = lineage_detail::mode_for(position);
   const unsigned bits = fragment_bits(mode);
@@ -35,16 +36,16 @@ PositionalLineageHash::PositionalLineageHash(SequenceHash current,
            (current & low_mask(keep));
 }
 
-PositionalLineageHash PositionalLineageHash::from_u128(u128 value) {
+PositionalLineageHashSeedLayout PositionalLineageHashSeedLayout::from_u128(u128 value) {
   check_mode(value);
-  PositionalLineageHash h;
+  PositionalLineageHashSeedLayout h;
   h.value_ = value;
   return h;
 }
 
-PositionalLineageHashV2::PositionalLineageHashV2(SequenceHash current,
-                                                 std::optional<SequenceHash> parent,
-                                                 std::uint64_t position) {
+PositionalLineageHash::PositionalLineageHash(SequenceHash current,
+                                             std::optional<SequenceHash> parent,
+                                             std::uint64_t position) {
   check_position(position);
   const unsigned mode = lineage_detail::mode_for(position);
   const unsigned bits = parent_bits(mode);
@@ -52,15 +53,15 @@ PositionalLineageHashV2::PositionalLineageHashV2(SequenceHash current,
            (static_cast<u128>(current) << bits) | (parent.value_or(0) & low_mask(bits));
 }
 
-PositionalLineageHashV2 PositionalLineageHashV2::from_u128(u128 value) {
+PositionalLineageHash PositionalLineageHash::from_u128(u128 value) {
   check_mode(value);
-  PositionalLineageHashV2 h;
+  PositionalLineageHash h;
   h.value_ = value;
   return h;
 }
 
-PositionalLineageHashV2 PositionalLineageHashV2::extend(BlockHash child_block,
-                                                        std::uint64_t chain_seed) const {
+PositionalLineageHash PositionalLineageHash::extend(BlockHash child_block,
+                                                    std::uint64_t chain_seed) const {
   const SequenceHash current = current_sequence_hash();
   return {next_sequence_hash(current, child_block, chain_seed), current, position() + 1};
 }

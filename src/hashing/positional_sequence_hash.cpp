@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::hashing {
 

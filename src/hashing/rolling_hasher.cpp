@@ -1,13 +1,12 @@
 #include "kvtrace/hashing/rolling_hasher.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <limits>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
+#include "kvtrace/core/sha256.hpp"
 
 namespace kvtrace::hashing {
 namespace {
@@ -52,11 +51,7 @@ std::uint64_t chain_hash(std::uint64_t parent, std::uint64_t child) {
 }  // namespace
 
 std::uint64_t stable_hash(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md;
-  unsigned int md_len = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), md.data(), &md_len, EVP_sha256(), nullptr) != 1) {
-    throw Error("SHA-256 failed in OpenSSL");
-  }
+  const core::Sha256Digest md = core::sha256(bytes);
   std::uint64_t out = 0;
   for (std::size_t i = 0; i < 8; ++i) out = (out << 8) | md[i];
   return out;

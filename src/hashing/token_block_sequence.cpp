@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::hashing {
 

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/hashing/rolling_hasher.hpp"
 #include "kvtrace/random/derive_seed.hpp"
 

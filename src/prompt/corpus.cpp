@@ -12,7 +12,7 @@
 #include <fstream>
 #include <optional>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/hashing/rolling_hasher.hpp"
 
 namespace kvtrace::prompt {

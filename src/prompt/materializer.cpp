@@ -1,7 +1,6 @@
 #include "kvtrace/prompt/materializer.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
@@ -10,12 +9,12 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fstream>
 #include <memory>
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
+#include "kvtrace/core/sha256.hpp"
 #include "kvtrace/hashing/rolling_hasher.hpp"
 #include "kvtrace/trace/session.hpp"
 
@@ -121,10 +120,6 @@ void build_line(const LineContext& c, std::size_t i, const trace::Request& r,
   append_request_line(b.out, i, r, session_id, body, body_options);
   ++b.stats.requests;
 }
-
-struct EvpCtxFree {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
 
 }  // namespace
 
@@ -302,28 +297,7 @@ MaterializeStats Materializer::run(const tokenizer::Tokenizer& tok, std::span<co
 }
 
 std::string trace_scope(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
-  const std::unique_ptr<EVP_MD_CTX, EvpCtxFree> ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
-    throw Error("SHA-256 failed in OpenSSL");
-  }
-  std::vector<char> buf(std::size_t{1} << 20);
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    if (EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<std::size_t>(in.gcount())) != 1) {
-      throw Error("SHA-256 failed in OpenSSL");
-    }
-  }
-  if (in.bad()) throw IoError(fmt::format("cannot read {}", path));
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int md_len = 0;
-  if (EVP_DigestFinal_ex(ctx.get(), md.data(), &md_len) != 1) {
-    throw Error("SHA-256 failed in OpenSSL");
-  }
-  std::string hex;
-  for (std::size_t k = 0; k < 8; ++k) fmt::format_to(std::back_inserter(hex), "{:02x}", md[k]);
-  return hex;
+  return core::to_hex(core::sha256_file(path), 8);
 }
 
 std::vector<std::vector<std::uint64_t>> texts_to_hashes(const tokenizer::Tokenizer& tok,

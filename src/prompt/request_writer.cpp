@@ -1,6 +1,6 @@
 #include "kvtrace/prompt/request_writer.hpp"
 
-#include "kvtrace/trace/json_out.hpp"
+#include "kvtrace/core/json_writer.hpp"
 
 namespace kvtrace::prompt {
 namespace {

@@ -19,7 +19,7 @@
 #include <boost/beast/http.hpp>
 #pragma GCC diagnostic pop
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/replay/sse_parser.hpp"
 
 namespace kvtrace::replay {

@@ -2,13 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
 
-#include "kvtrace/analysis/report.hpp"
-#include "kvtrace/error.hpp"
-#include "kvtrace/trace/json_out.hpp"
+#include "kvtrace/core/error.hpp"
+#include "kvtrace/core/json_writer.hpp"
+#include "kvtrace/core/text_table.hpp"
 
 namespace kvtrace::replay {
 
@@ -65,7 +64,7 @@ void write_stats(json::ObjectWriter& o, std::string_view key, const std::optiona
 }
 
 std::string fixed(double v, int decimals) {
-  return analysis::format_grouped(v, decimals);
+  return core::format_grouped(v, decimals);
 }
 
 }  // namespace
@@ -243,7 +242,7 @@ std::string summary_table(const RunSummary& s, const RunInfo& info) {
   add("Output tokens per request", s.output_tokens_per_request, 1);
   add("Scheduler lateness (ms)", s.lateness_ms, 3);
   std::string out =
-      analysis::box_table(fmt::format("kvtrace replay: {} ({} timing)", info.url, info.mode), rows);
+      core::box_table(fmt::format("kvtrace replay: {} ({} timing)", info.url, info.mode), rows);
   std::string errors;
   for (const auto& [kind, n] : s.errors) {
     errors += fmt::format("{}{} {}", errors.empty() ? "" : ", ", n, kind);
@@ -262,21 +261,9 @@ std::string summary_table(const RunSummary& s, const RunInfo& info) {
   return out;
 }
 
-RecordFiles::RecordFiles(const std::string& dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) throw IoError(fmt::format("cannot create directory {}: {}", dir, ec.message()));
-  jsonl_path_ = (std::filesystem::path(dir) / "records.jsonl").string();
-  csv_path_ = (std::filesystem::path(dir) / "records.csv").string();
-  jsonl_ = std::fopen(jsonl_path_.c_str(), "wb");
-  if (jsonl_ == nullptr) {
-    throw IoError(fmt::format("cannot create {}: {}", jsonl_path_, std::strerror(errno)));
-  }
-  csv_ = std::fopen(csv_path_.c_str(), "wb");
-  if (csv_ == nullptr) {
-    std::fclose(jsonl_);
-    throw IoError(fmt::format("cannot create {}: {}", csv_path_, std::strerror(errno)));
-  }
+RecordFiles::RecordFiles(const std::string& dir)
+    : jsonl_((std::filesystem::path(dir) / "records.jsonl").string()),
+      csv_((std::filesystem::path(dir) / "records.csv").string()) {
   pending_csv_ = csv_header();
   writer_ = std::thread([this] { drain(); });
 }
@@ -286,12 +273,6 @@ RecordFiles::~RecordFiles() {
     close();
   } catch (const IoError&) {
     // Reported by an explicit close(); a destructor cannot throw.
-  }
-}
-
-void RecordFiles::put(std::FILE* f, const std::string& path, std::string_view text) {
-  if (std::fwrite(text.data(), 1, text.size(), f) != text.size() || std::fflush(f) != 0) {
-    throw IoError(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
   }
 }
 
@@ -307,8 +288,8 @@ void RecordFiles::drain() {
     lock.unlock();
     std::string error;
     try {
-      put(jsonl_, jsonl_path_, jsonl);
-      put(csv_, csv_path_, csv);
+      jsonl_.write(jsonl);
+      csv_.write(csv);
     } catch (const IoError& e) {
       error = e.what();
     }
@@ -335,10 +316,9 @@ void RecordFiles::close() {
   }
   wake_.notify_one();
   writer_.join();
-  const bool jsonl_closed = std::fclose(jsonl_) == 0;
-  const bool closed = std::fclose(csv_) == 0 && jsonl_closed;
   if (!error_.empty()) throw IoError(error_);
-  if (!closed) throw IoError(fmt::format("cannot write {}: {}", jsonl_path_, std::strerror(errno)));
+  jsonl_.close();
+  csv_.close();
 }
 
 }  // namespace kvtrace::replay

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <unordered_map>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/trace/line_reader.hpp"
 #include "kvtrace/trace/request_parser.hpp"
 

@@ -8,7 +8,7 @@
 #include <csignal>
 #include <unordered_map>
 
-#include "kvtrace/trace/json_out.hpp"
+#include "kvtrace/core/json_writer.hpp"
 
 namespace kvtrace::replay {
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::replay {
 

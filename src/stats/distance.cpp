@@ -9,7 +9,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/stats/numpy_sum.hpp"
 
 namespace kvtrace::stats {

@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::stats {
 namespace {

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/trace/request.hpp"
 
 namespace kvtrace::synthesis::arith {

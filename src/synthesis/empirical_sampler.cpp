@@ -5,7 +5,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::synthesis {
 

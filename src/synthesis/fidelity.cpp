@@ -6,9 +6,10 @@
 #include <numeric>
 
 #include "kvtrace/analysis/report.hpp"
+#include "kvtrace/core/json_writer.hpp"
+#include "kvtrace/core/text_table.hpp"
 #include "kvtrace/stats/distance.hpp"
 #include "kvtrace/stats/metric_stats.hpp"
-#include "kvtrace/trace/json_out.hpp"
 
 namespace kvtrace::synthesis {
 namespace {
@@ -25,7 +26,7 @@ std::optional<double> rate(std::uint64_t requests, std::optional<double> duratio
 }
 
 std::string cell(std::optional<double> v, int decimals = 2) {
-  return v ? analysis::format_grouped(*v, decimals) : "-";
+  return v ? core::format_grouped(*v, decimals) : "-";
 }
 
 void write_optional(json::ObjectWriter& o, std::string_view key, std::optional<double> v) {
@@ -170,7 +171,7 @@ std::string render_fidelity_table(const FidelityReport& r) {
       {"Prefix groups", cell(static_cast<double>(a.stats.num_prefix_groups), 0),
        cell(static_cast<double>(b.stats.num_prefix_groups), 0), "-"},
   };
-  std::string out = analysis::box_table("Input vs output", rows);
+  std::string out = core::box_table("Input vs output", rows);
   std::vector<std::vector<std::string>> dist = {{"Distribution", "KS statistic", "Wasserstein-1"}};
   for (const auto& [name, d] : {std::pair{"ISL (tokens)", r.isl}, std::pair{"OSL (tokens)", r.osl},
                                 std::pair{"Per-request hit rate", r.hit_rate}}) {
@@ -178,7 +179,7 @@ std::string render_fidelity_table(const FidelityReport& r) {
                     d ? fmt::format("{:.4f}", d->wasserstein_1) : "-"});
   }
   out += '\n';
-  out += analysis::box_table("Distribution distances (input vs output)", dist);
+  out += core::box_table("Distribution distances (input vs output)", dist);
   return out;
 }
 

@@ -7,7 +7,7 @@
 
 #include "arith.hpp"
 #include "kvtrace/analysis/id_index.hpp"
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/random/derive_seed.hpp"
 #include "kvtrace/random/py_random.hpp"
 #include "kvtrace/trace/session.hpp"

@@ -8,7 +8,7 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include "arith.hpp"
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/random/derive_seed.hpp"
 #include "kvtrace/random/py_random.hpp"
 #include "kvtrace/synthesis/empirical_sampler.hpp"

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::synthesis {
 namespace {

@@ -1,9 +1,9 @@
-#include "kvtrace/tokenizer/added_tokens.hpp"
+#include "tokenizer/added_tokens.hpp"
 
 #include <algorithm>
 #include <functional>
 
-#include "kvtrace/tokenizer/utf8.hpp"
+#include "tokenizer/utf8.hpp"
 
 namespace kvtrace::tokenizer {
 namespace {

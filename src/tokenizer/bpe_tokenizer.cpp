@@ -1,9 +1,9 @@
-#include "kvtrace/tokenizer/bpe_tokenizer.hpp"
+#include "tokenizer/bpe_tokenizer.hpp"
 
 #include <algorithm>
 
-#include "kvtrace/error.hpp"
-#include "kvtrace/tokenizer/utf8.hpp"
+#include "kvtrace/core/error.hpp"
+#include "tokenizer/utf8.hpp"
 
 namespace kvtrace::tokenizer {
 

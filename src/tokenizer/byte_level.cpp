@@ -1,8 +1,8 @@
-#include "kvtrace/tokenizer/byte_level.hpp"
+#include "tokenizer/byte_level.hpp"
 
 #include <array>
 
-#include "kvtrace/tokenizer/utf8.hpp"
+#include "tokenizer/utf8.hpp"
 
 namespace kvtrace::tokenizer::byte_level {
 namespace {

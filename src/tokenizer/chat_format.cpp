@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::tokenizer {
 

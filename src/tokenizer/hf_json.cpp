@@ -1,4 +1,4 @@
-#include "kvtrace/tokenizer/hf_json.hpp"
+#include "tokenizer/hf_json.hpp"
 
 #include <simdjson.h>
 
@@ -6,9 +6,9 @@
 #include <utility>
 #include <vector>
 
-#include "kvtrace/error.hpp"
-#include "kvtrace/tokenizer/bpe_tokenizer.hpp"
-#include "kvtrace/tokenizer/byte_level.hpp"
+#include "kvtrace/core/error.hpp"
+#include "tokenizer/bpe_tokenizer.hpp"
+#include "tokenizer/byte_level.hpp"
 
 namespace kvtrace::tokenizer {
 namespace {

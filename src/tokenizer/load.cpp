@@ -9,11 +9,11 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#include "kvtrace/error.hpp"
-#include "kvtrace/tokenizer/hf_json.hpp"
-#include "kvtrace/tokenizer/sentencepiece.hpp"
-#include "kvtrace/tokenizer/tiktoken.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/tokenizer/tokenizer.hpp"
+#include "tokenizer/hf_json.hpp"
+#include "tokenizer/sentencepiece.hpp"
+#include "tokenizer/tiktoken.hpp"
 
 namespace kvtrace::tokenizer {
 namespace {

@@ -1,4 +1,4 @@
-#include "kvtrace/tokenizer/normalizer.hpp"
+#include "tokenizer/normalizer.hpp"
 
 #include <utf8proc.h>
 
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <memory>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::tokenizer {
 namespace {

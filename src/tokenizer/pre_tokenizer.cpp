@@ -1,12 +1,12 @@
-#include "kvtrace/tokenizer/pre_tokenizer.hpp"
+#include "tokenizer/pre_tokenizer.hpp"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
 #include <string>
 
-#include "kvtrace/error.hpp"
-#include "kvtrace/tokenizer/utf8.hpp"
+#include "kvtrace/core/error.hpp"
+#include "tokenizer/utf8.hpp"
 
 namespace kvtrace::tokenizer {
 namespace {

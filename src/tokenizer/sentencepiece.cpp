@@ -1,12 +1,12 @@
-#include "kvtrace/tokenizer/sentencepiece.hpp"
+#include "tokenizer/sentencepiece.hpp"
 
 #include <sentencepiece_processor.h>
 
 #include <string>
 #include <vector>
 
-#include "kvtrace/error.hpp"
-#include "kvtrace/tokenizer/added_tokens.hpp"
+#include "kvtrace/core/error.hpp"
+#include "tokenizer/added_tokens.hpp"
 
 namespace kvtrace::tokenizer {
 namespace {

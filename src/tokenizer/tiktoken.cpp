@@ -1,4 +1,4 @@
-#include "kvtrace/tokenizer/tiktoken.hpp"
+#include "tokenizer/tiktoken.hpp"
 
 #include <openssl/evp.h>
 
@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "kvtrace/error.hpp"
-#include "kvtrace/tokenizer/bpe_tokenizer.hpp"
+#include "kvtrace/core/error.hpp"
+#include "tokenizer/bpe_tokenizer.hpp"
 
 namespace kvtrace::tokenizer {
 namespace {

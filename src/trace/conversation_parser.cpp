@@ -12,7 +12,7 @@
 #include <optional>
 #include <string_view>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::trace {
 

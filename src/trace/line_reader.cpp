@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::trace {
 namespace {

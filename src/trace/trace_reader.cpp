@@ -1,6 +1,6 @@
 #include "kvtrace/trace/trace_reader.hpp"
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::trace {
 

@@ -1,14 +1,9 @@
 #include "kvtrace/trace/trace_writer.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <future>
 
-#include "kvtrace/error.hpp"
-#include "kvtrace/trace/json_out.hpp"
+#include "kvtrace/core/error.hpp"
+#include "kvtrace/core/json_writer.hpp"
 
 namespace kvtrace::trace {
 namespace {
@@ -78,15 +73,7 @@ void append_request_json(std::string& out, const Request& r, JsonStyle style) {
   out.push_back('}');
 }
 
-TraceWriter::TraceWriter(const std::string& path, JsonStyle style)
-    : name_(path == "-" ? "<stdout>" : path), style_(style) {
-  if (path == "-") {
-    fd_ = STDOUT_FILENO;
-  } else {
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw IoError("cannot create " + path + ": " + std::strerror(errno));
-    owns_fd_ = true;
-  }
+TraceWriter::TraceWriter(const std::string& path, JsonStyle style) : file_(path), style_(style) {
   buffer_.reserve(kFlushBytes + 4096);
   spare_.reserve(kFlushBytes + 4096);
 }
@@ -105,18 +92,6 @@ void TraceWriter::write(const Request& r) {
   if (buffer_.size() >= kFlushBytes) hand_off();
 }
 
-void TraceWriter::write_all(const std::string& data) const {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw IoError("cannot write " + name_ + ": " + std::strerror(errno));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-}
-
 void TraceWriter::wait() {
   if (pending_.valid()) pending_.get();  // rethrows the background write's IoError
 }
@@ -127,7 +102,7 @@ void TraceWriter::hand_off() {
   // The previous buffer's storage is reused for the next lines while this one is written.
   std::swap(buffer_, spare_);
   buffer_.clear();
-  pending_ = std::async(std::launch::async, [this] { write_all(spare_); });
+  pending_ = std::async(std::launch::async, [this] { file_.write(spare_); });
 }
 
 void TraceWriter::flush() {
@@ -136,19 +111,19 @@ void TraceWriter::flush() {
 }
 
 void TraceWriter::close() {
-  if (fd_ < 0) return;
+  if (closed_) return;
+  closed_ = true;
   try {
     flush();
   } catch (...) {
-    if (owns_fd_) ::close(fd_);
-    fd_ = -1;
+    try {
+      file_.close();
+    } catch (const IoError&) {
+      // The write error is the one to report.
+    }
     throw;
   }
-  if (owns_fd_ && ::close(fd_) != 0) {
-    fd_ = -1;
-    throw IoError("cannot close " + name_ + ": " + std::strerror(errno));
-  }
-  fd_ = -1;
+  file_.close();
 }
 
 }  // namespace kvtrace::trace

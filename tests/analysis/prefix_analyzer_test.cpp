@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
 #include "test_util.hpp"
 

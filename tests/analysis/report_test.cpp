@@ -18,16 +18,6 @@ AnalysisStats sample() {
   return a.finish();
 }
 
-TEST(Report, FormatGroupedIsPythonsCommaFormat) {
-  EXPECT_EQ(format_grouped(1234567.891, 2), "1,234,567.89");
-  EXPECT_EQ(format_grouped(-874, 2), "-874.00");
-  EXPECT_EQ(format_grouped(0.005, 2), "0.01");  // 0.005 is 0.005000000000000000104
-  EXPECT_EQ(format_grouped(999.999, 2), "1,000.00");
-  EXPECT_EQ(format_grouped(12031, 0), "12,031");
-  EXPECT_EQ(format_grouped(-0.001, 2), "-0.00");
-  EXPECT_EQ(format_grouped(100, 0), "100");
-}
-
 TEST(Report, AiperfJsonHasExactlyAiperfsFieldsInOrder) {
   const std::string json = render_json(sample(), {"t.jsonl", {}}, JsonFields::kAiperf);
   const char* keys[] = {"total_requests",

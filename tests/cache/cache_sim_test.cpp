@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "kvtrace/analysis/prefix_analyzer.hpp"
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
 #include "test_util.hpp"
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "kvtrace/analysis/prefix_analyzer.hpp"
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/random/py_random.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
 #include "test_util.hpp"

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "kvtrace/cache/cache_sim.hpp"
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
 #include "test_util.hpp"
 

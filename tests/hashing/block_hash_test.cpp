@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::hashing {
 namespace {

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/hashing/positional_lineage_hash.hpp"
 #include "kvtrace/hashing/token_block_sequence.hpp"
 
@@ -162,18 +162,18 @@ void check_lineage_queries(Lineage (TokenBlock::*lineage)() const) {
 }
 
 TEST(PositionalRadixTree, LineageQueriesSeedDesignCodec) {
-  check_lineage_queries(&TokenBlock::positional_lineage_hash);
+  check_lineage_queries(&TokenBlock::seed_layout_lineage_hash);
 }
 
 TEST(PositionalRadixTree, LineageQueriesMainBranchCodec) {
-  check_lineage_queries(&TokenBlock::positional_lineage_hash_v2);
+  check_lineage_queries(&TokenBlock::positional_lineage_hash);
 }
 
 TEST(PositionalRadixTree, FindParentAcrossSecondBoundary) {
-  PositionalRadixTree<int, PositionalLineageHash> tree;
+  PositionalRadixTree<int, PositionalLineageHashSeedLayout> tree;
   const SequenceHash p65535 = 0x1111222233334444;
-  const PositionalLineageHash parent(p65535, 5, 65535);
-  const PositionalLineageHash child(0x5555666677778888, p65535, 65536);
+  const PositionalLineageHashSeedLayout parent(p65535, 5, 65535);
+  const PositionalLineageHashSeedLayout child(0x5555666677778888, p65535, 65536);
   tree.insert(parent, 1);
   tree.insert(child, 2);
   ASSERT_TRUE(tree.find_parent(child).has_value());
@@ -233,13 +233,13 @@ TEST(RadixTreeStress, ConcurrentInsertsLookupsAndErasesLoseNothing) {
 TEST(RadixTreeStress, RacingInsertsOfTheSameKeysHaveOneWinnerEach) {
   constexpr int kThreads = 4;
   constexpr std::uint64_t kKeys = 20000;
-  PositionalRadixTree<int, PositionalLineageHash> tree(4);
+  PositionalRadixTree<int, PositionalLineageHashSeedLayout> tree(4);
   std::atomic<std::uint64_t> wins{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (std::uint64_t i = 0; i < kKeys; ++i) {
-        const PositionalLineageHash key(next_sequence_hash(i, 1), i, i % 300);
+        const PositionalLineageHashSeedLayout key(next_sequence_hash(i, 1), i, i % 300);
         if (tree.insert(key, t)) wins.fetch_add(1, std::memory_order_relaxed);
         EXPECT_TRUE(tree.contains(key));
       }

@@ -10,7 +10,7 @@
 #include <functional>
 #include <type_traits>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::hashing {
 namespace {

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::hashing {
 namespace {

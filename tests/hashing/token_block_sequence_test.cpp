@@ -13,7 +13,7 @@
 #include <optional>
 #include <vector>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::hashing {
 namespace {
@@ -98,7 +98,7 @@ TEST(TokenBlock, CreationAndHashes) {
   EXPECT_EQ(b1.sequence_hash(), kSeq1to4);
   EXPECT_EQ(b1.position(), 0u);
   EXPECT_EQ(b1.block_size(), 4u);
-  const PositionalLineageHash plh1 = b1.positional_lineage_hash();
+  const PositionalLineageHashSeedLayout plh1 = b1.seed_layout_lineage_hash();
   EXPECT_EQ(plh1.position(), 0u);
   EXPECT_EQ(plh1.parent_hash_fragment(), 0u);
   EXPECT_EQ(plh1.current_hash_fragment(), kSeq1to4 & low_mask(59));
@@ -109,7 +109,7 @@ TEST(TokenBlock, CreationAndHashes) {
   EXPECT_EQ(b2.block_hash(), kHash5to8);
   EXPECT_EQ(b2.sequence_hash(), kSeq5to8);
   EXPECT_EQ(b2.position(), 1u);
-  const PositionalLineageHash plh2 = b2.positional_lineage_hash();
+  const PositionalLineageHashSeedLayout plh2 = b2.seed_layout_lineage_hash();
   EXPECT_EQ(plh2.position(), 1u);
   EXPECT_EQ(plh2.parent_hash_fragment(), kSeq1to4 & low_mask(59));
   EXPECT_EQ(plh2.current_hash_fragment(), kSeq5to8 & low_mask(59));
@@ -188,19 +188,18 @@ TEST(TokenBlockSequence, AgreesWithHashBlocksAndBothLineageCodecs) {
   const TokenBlockSequence seq(tokens, 16, salt_hash({.lora_name = "lora-a"}));
   const BlockHashes expected = hash_blocks(tokens, 16, salt_hash({.lora_name = "lora-a"}));
   ASSERT_EQ(seq.blocks().size(), expected.block.size());
-  std::optional<PositionalLineageHashV2> v2;
+  std::optional<PositionalLineageHash> v2;
   for (std::size_t i = 0; i < expected.block.size(); ++i) {
     const TokenBlock& block = seq.blocks()[i];
     EXPECT_EQ(block.block_hash(), expected.block[i]);
     EXPECT_EQ(block.sequence_hash(), expected.sequence[i]);
     EXPECT_EQ(block.position(), i);
     // The main-branch codec extends itself from block hashes alone.
-    v2 =
-        i == 0 ? PositionalLineageHashV2::root(block.block_hash()) : v2->extend(block.block_hash());
-    EXPECT_EQ(block.positional_lineage_hash_v2(), *v2);
+    v2 = i == 0 ? PositionalLineageHash::root(block.block_hash()) : v2->extend(block.block_hash());
+    EXPECT_EQ(block.positional_lineage_hash(), *v2);
     if (i > 0) {
-      EXPECT_TRUE(parent_fragment_matches(block.positional_lineage_hash(),
-                                          seq.blocks()[i - 1].positional_lineage_hash()));
+      EXPECT_TRUE(parent_fragment_matches(block.seed_layout_lineage_hash(),
+                                          seq.blocks()[i - 1].seed_layout_lineage_hash()));
     }
   }
 }

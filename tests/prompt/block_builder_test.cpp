@@ -7,7 +7,7 @@
 
 #include <numeric>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "prompt/mock_tokenizers.hpp"
 
 namespace {

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "prompt/mock_tokenizers.hpp"
 #include "test_util.hpp"
 

@@ -13,7 +13,7 @@
 #include <functional>
 #include <numeric>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/prompt/corpus.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
 #include "prompt/mock_tokenizers.hpp"

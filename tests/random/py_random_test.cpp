@@ -11,7 +11,7 @@
 #include <limits>
 #include <vector>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/random/derive_seed.hpp"
 
 namespace kvtrace::random {

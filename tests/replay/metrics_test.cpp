@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::replay {
 namespace {

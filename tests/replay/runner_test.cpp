@@ -10,7 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <thread>
 
-#include "kvtrace/replay/mock_server.hpp"
+#include "kvtrace/mock/mock_server.hpp"
 #include "read_http_request.hpp"
 
 namespace kvtrace::replay {
@@ -18,6 +18,8 @@ namespace {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+using mock::MockServer;
+using mock::MockServerConfig;
 
 // Completions requests with token-id prompts (the mock server needs no tokenizer for them).
 std::vector<ReplayRequest> requests(std::size_t n, std::uint64_t max_tokens) {

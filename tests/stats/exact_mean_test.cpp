@@ -8,7 +8,7 @@
 #include <limits>
 #include <vector>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/stats/metric_stats.hpp"
 
 namespace kvtrace::stats {

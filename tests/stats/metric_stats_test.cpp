@@ -9,7 +9,7 @@
 #include <limits>
 #include <vector>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::stats {
 namespace {

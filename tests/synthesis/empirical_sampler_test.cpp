@@ -14,7 +14,7 @@
 #include <numeric>
 #include <vector>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::synthesis {
 namespace {

@@ -13,7 +13,7 @@
 #include <set>
 #include <vector>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::synthesis {
 namespace {

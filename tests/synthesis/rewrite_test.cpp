@@ -8,7 +8,7 @@
 #include <set>
 #include <tuple>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
 #include "test_util.hpp"
 

@@ -6,7 +6,7 @@
 
 #include <set>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/synthesis/fidelity.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
 #include "test_util.hpp"

@@ -1,4 +1,4 @@
-#include "kvtrace/tokenizer/added_tokens.hpp"
+#include "tokenizer/added_tokens.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>

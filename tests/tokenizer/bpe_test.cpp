@@ -1,4 +1,4 @@
-#include "kvtrace/tokenizer/bpe.hpp"
+#include "tokenizer/bpe.hpp"
 
 #include <gtest/gtest.h>
 

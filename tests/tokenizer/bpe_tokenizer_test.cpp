@@ -1,4 +1,4 @@
-#include "kvtrace/tokenizer/bpe_tokenizer.hpp"
+#include "tokenizer/bpe_tokenizer.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "tokenizer_test_util.hpp"
 
 namespace kvtrace::tokenizer {

@@ -1,4 +1,4 @@
-#include "kvtrace/tokenizer/byte_level.hpp"
+#include "tokenizer/byte_level.hpp"
 
 #include <gtest/gtest.h>
 

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <vector>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "test_util.hpp"
 
 namespace kvtrace::tokenizer {

@@ -1,11 +1,11 @@
-#include "kvtrace/tokenizer/hf_json.hpp"
+#include "tokenizer/hf_json.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "tokenizer_test_util.hpp"
 
 namespace kvtrace::tokenizer {

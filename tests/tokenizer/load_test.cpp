@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/tokenizer/tokenizer.hpp"
 #include "tokenizer_test_util.hpp"
 

@@ -1,4 +1,4 @@
-#include "kvtrace/tokenizer/normalizer.hpp"
+#include "tokenizer/normalizer.hpp"
 
 #include <gtest/gtest.h>
 

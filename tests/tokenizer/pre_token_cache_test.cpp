@@ -1,4 +1,4 @@
-#include "kvtrace/tokenizer/pre_token_cache.hpp"
+#include "tokenizer/pre_token_cache.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>

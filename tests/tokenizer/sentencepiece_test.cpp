@@ -1,11 +1,11 @@
-#include "kvtrace/tokenizer/sentencepiece.hpp"
+#include "tokenizer/sentencepiece.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "test_util.hpp"
 #include "tokenizer_test_util.hpp"
 

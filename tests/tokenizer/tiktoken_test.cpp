@@ -1,11 +1,11 @@
-#include "kvtrace/tokenizer/tiktoken.hpp"
+#include "tokenizer/tiktoken.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 
 namespace kvtrace::tokenizer {
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "kvtrace/tokenizer/byte_level.hpp"
+#include "tokenizer/byte_level.hpp"
 
 namespace kvtrace::testing {
 

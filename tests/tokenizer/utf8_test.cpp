@@ -1,4 +1,4 @@
-#include "kvtrace/tokenizer/utf8.hpp"
+#include "tokenizer/utf8.hpp"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "test_util.hpp"
 
 namespace kvtrace::trace {

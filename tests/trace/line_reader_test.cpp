@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "test_util.hpp"
 
 namespace kvtrace::trace {

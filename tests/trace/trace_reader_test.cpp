@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "test_util.hpp"
 
 namespace kvtrace::trace {

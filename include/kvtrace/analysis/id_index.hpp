@@ -10,7 +10,7 @@
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
-#include "kvtrace/analysis/huge_page_allocator.hpp"
+#include "kvtrace/analysis/internal/huge_page_allocator.hpp"
 
 namespace kvtrace::analysis {
 

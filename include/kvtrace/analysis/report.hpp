@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "kvtrace/analysis/prefix_analyzer.hpp"
-#include "kvtrace/trace/json_out.hpp"
+#include "kvtrace/core/json_writer.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
 
 namespace kvtrace::analysis {
@@ -28,15 +28,8 @@ std::string render_json(const AnalysisStats& s, const ReportInput& input,
                         JsonFields fields = JsonFields::kAll);
 std::string render_table(const AnalysisStats& s, const ReportInput& input);
 
-// Python's f"{v:,.{decimals}f}": thousands separators, fixed decimals.
-std::string format_grouped(double v, int decimals);
-
 // A MetricStats member ({mean, std_dev, min, p25, median, p75, max}, or null).
 void write_metric_stats(json::ObjectWriter& o, std::string_view key,
                         const std::optional<stats::MetricStats>& m);
-
-// A box-drawn table under a centred title: the first row is the header; the first column is
-// left-aligned, the others right-aligned.
-std::string box_table(const std::string& title, const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace kvtrace::analysis

@@ -1,20 +1,22 @@
 #pragma once
-// PositionalLineageHash (PLH): a block's position plus fragments of its own and its parent's
-// sequence hash in one 128-bit value, so that a radix tree keyed by PLH can walk from a block
+// PositionalLineageHash (PLH): a block's position plus its own sequence hash and a fragment of
+// its parent's in one 128-bit value, so that a radix tree keyed by PLH can walk from a block
 // back to its parent at position - 1 (dynamo-tokens). Two codecs, both 128 bits, MSB first:
 //
-// PositionalLineageHash — the seed design (dynamo-tokens G1, DESIGN.md), the primary codec:
+// PositionalLineageHash — Dynamo's current layout (dynamo-tokens G2/G4), under Dynamo's name:
+//   [mode:2][position:P][current sequence hash:64][parent fragment:R]
+//   mode 0: P 8, R 54 | mode 1: P 16, R 46 | mode 2: P 24, R 38
+//   The full current hash makes it self-extending (root/extend); a child's parent fragment
+//   is cut from the parent's full hash at the child's width, so no pre-truncation is needed.
+//
+// PositionalLineageHashSeedLayout — the layout of kvtrace's seed design (dynamo-tokens G1,
+// DESIGN.md), which Dynamo later replaced; kept for the vectors written against it:
 //   [mode:2][position:P][parent fragment:M][current fragment:N]
 //   mode 0: P 8, M = N = 59 | mode 1: P 16, M = N = 55 | mode 2: P 24, M = N = 51
 //   Fragments are the LOW bits of the hashes. The last position of a mode (255, 65535) keeps
 //   only as many current bits as its child's parent field holds (55, 51): pre-truncation, so
 //   that child.parent_hash_fragment() == parent.current_hash_fragment() across the boundary.
-//
-// PositionalLineageHashV2 — the later main-branch layout (dynamo-tokens G2/G4):
-//   [mode:2][position:P][current sequence hash:64][parent fragment:R]
-//   mode 0: P 8, R 54 | mode 1: P 16, R 46 | mode 2: P 24, R 38
-//   The full current hash makes it self-extending (root/extend); a child's parent fragment
-//   is cut from the parent's full hash at the child's width, so no pre-truncation is needed.
+//   Only this layout stores a current fragment; Dynamo's stores the whole hash instead.
 //
 // Mode is the smallest that holds the position; positions above 2^24 - 1 are a UsageError.
 
@@ -23,33 +25,22 @@
 #include <optional>
 
 #include "kvtrace/hashing/block_hash.hpp"
+#include "kvtrace/hashing/internal/lineage_layout.hpp"
 #include "kvtrace/hashing/u128.hpp"
 
 namespace kvtrace::hashing {
 
-namespace lineage_detail {
-
-inline constexpr std::uint64_t kMaxPosition = (std::uint64_t{1} << 24) - 1;
-inline constexpr unsigned kPositionBits[3] = {8, 16, 24};
-
-// Not bounded by kMaxPosition: a block at the last position still asks for its child's mode.
-constexpr unsigned mode_for(std::uint64_t position) {
-  return position < (1u << 8) ? 0 : position < (1u << 16) ? 1 : 2;
-}
-
-}  // namespace lineage_detail
-
-class PositionalLineageHash {
+class PositionalLineageHashSeedLayout {
  public:
   static constexpr std::uint64_t kMaxPosition = lineage_detail::kMaxPosition;
 
-  PositionalLineageHash() = default;
+  PositionalLineageHashSeedLayout() = default;
   // `parent` is the parent block's sequence hash, none for the first block (fragment 0).
   // Throws UsageError when position > kMaxPosition.
-  PositionalLineageHash(SequenceHash current, std::optional<SequenceHash> parent,
-                        std::uint64_t position);
+  PositionalLineageHashSeedLayout(SequenceHash current, std::optional<SequenceHash> parent,
+                                  std::uint64_t position);
   // Throws UsageError for mode 3, which this codec does not define.
-  static PositionalLineageHash from_u128(u128 value);
+  static PositionalLineageHashSeedLayout from_u128(u128 value);
 
   unsigned mode() const { return static_cast<unsigned>(value_ >> 126); }
   std::uint64_t position() const {
@@ -70,7 +61,8 @@ class PositionalLineageHash {
   }
   u128 as_u128() const { return value_; }
 
-  friend bool operator==(const PositionalLineageHash&, const PositionalLineageHash&) = default;
+  friend bool operator==(const PositionalLineageHashSeedLayout&,
+                         const PositionalLineageHashSeedLayout&) = default;
 
   // Parent and current fragment width (M = N) of a mode.
   static constexpr unsigned fragment_bits(unsigned mode) { return 59 - 4 * mode; }
@@ -83,23 +75,22 @@ class PositionalLineageHash {
   u128 value_ = 0;
 };
 
-class PositionalLineageHashV2 {
+class PositionalLineageHash {
  public:
   static constexpr std::uint64_t kMaxPosition = lineage_detail::kMaxPosition;
 
-  PositionalLineageHashV2() = default;
+  PositionalLineageHash() = default;
   // Throws UsageError when position > kMaxPosition.
-  PositionalLineageHashV2(SequenceHash current, std::optional<SequenceHash> parent,
-                          std::uint64_t position);
+  PositionalLineageHash(SequenceHash current, std::optional<SequenceHash> parent,
+                        std::uint64_t position);
   // Throws UsageError for mode 3, which this codec does not define.
-  static PositionalLineageHashV2 from_u128(u128 value);
+  static PositionalLineageHash from_u128(u128 value);
 
   // The first block: its sequence hash is its block hash.
-  static PositionalLineageHashV2 root(BlockHash block_hash) { return {block_hash, {}, 0}; }
+  static PositionalLineageHash root(BlockHash block_hash) { return {block_hash, {}, 0}; }
   // The child block with block hash `child_block`: current = H(current || child, chain_seed).
   // Throws UsageError when the child's position would exceed kMaxPosition.
-  PositionalLineageHashV2 extend(BlockHash child_block,
-                                 std::uint64_t chain_seed = kChainSeed) const;
+  PositionalLineageHash extend(BlockHash child_block, std::uint64_t chain_seed = kChainSeed) const;
 
   unsigned mode() const { return static_cast<unsigned>(value_ >> 126); }
   std::uint64_t position() const {
@@ -122,7 +113,7 @@ class PositionalLineageHashV2 {
   }
   u128 as_u128() const { return value_; }
 
-  friend bool operator==(const PositionalLineageHashV2&, const PositionalLineageHashV2&) = default;
+  friend bool operator==(const PositionalLineageHash&, const PositionalLineageHash&) = default;
 
   // Parent fragment width (R) of a mode.
   static constexpr unsigned parent_bits(unsigned mode) { return 54 - 8 * mode; }
@@ -137,13 +128,13 @@ class PositionalLineageHashV2 {
 
 // True when `parent` is the block right before `child`: one position earlier and its hash
 // fragment is the one the child stores as parent. Holds across mode boundaries.
-inline bool parent_fragment_matches(const PositionalLineageHash& child,
-                                    const PositionalLineageHash& parent) {
+inline bool parent_fragment_matches(const PositionalLineageHashSeedLayout& child,
+                                    const PositionalLineageHashSeedLayout& parent) {
   return child.position() == parent.position() + 1 &&
          child.parent_hash_fragment() == parent.fragment_for_child();
 }
-inline bool parent_fragment_matches(const PositionalLineageHashV2& child,
-                                    const PositionalLineageHashV2& parent) {
+inline bool parent_fragment_matches(const PositionalLineageHash& child,
+                                    const PositionalLineageHash& parent) {
   return child.position() == parent.position() + 1 &&
          child.parent_hash_fragment() == parent.fragment_for_child();
 }
@@ -151,15 +142,16 @@ inline bool parent_fragment_matches(const PositionalLineageHashV2& child,
 }  // namespace kvtrace::hashing
 
 template <>
-struct std::hash<kvtrace::hashing::PositionalLineageHash> {
-  std::size_t operator()(const kvtrace::hashing::PositionalLineageHash& h) const noexcept {
+struct std::hash<kvtrace::hashing::PositionalLineageHashSeedLayout> {
+  std::size_t operator()(
+      const kvtrace::hashing::PositionalLineageHashSeedLayout& h) const noexcept {
     return kvtrace::hashing::mix_u128(h.as_u128());
   }
 };
 
 template <>
-struct std::hash<kvtrace::hashing::PositionalLineageHashV2> {
-  std::size_t operator()(const kvtrace::hashing::PositionalLineageHashV2& h) const noexcept {
+struct std::hash<kvtrace::hashing::PositionalLineageHash> {
+  std::size_t operator()(const kvtrace::hashing::PositionalLineageHash& h) const noexcept {
     return kvtrace::hashing::mix_u128(h.as_u128());
   }
 };

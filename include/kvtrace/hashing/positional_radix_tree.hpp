@@ -7,8 +7,8 @@
 // through a three-level table of atomic pointers indexed by position bits (11 + 10 + 10,
 // positions below 2^31), which readers walk without taking any lock; levels are created
 // under one mutex and live as long as the tree (like Dynamo, empty levels are not pruned).
-// Lineage keys (PositionalLineageHash, V2) also get find_parent and children, which scan the
-// neighbouring level for matching fragments as in the seed design: O(entries at that level).
+// Lineage keys (PositionalLineageHashSeedLayout, V2) also get find_parent and children, which scan
+// the neighbouring level for matching fragments as in the seed design: O(entries at that level).
 
 #include <algorithm>
 #include <array>
@@ -28,7 +28,7 @@
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
-#include "kvtrace/error.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/hashing/positional_sequence_hash.hpp"
 
 namespace kvtrace::hashing {

@@ -27,11 +27,12 @@ class TokenBlock {
   std::optional<SequenceHash> parent_sequence_hash() const { return parent_; }
   std::uint64_t position() const { return positional_.position(); }
   PositionalSequenceHash positional_sequence_hash() const { return positional_; }
-  // Either lineage codec, built on demand; both throw UsageError past position 2^24 - 1.
-  PositionalLineageHash positional_lineage_hash() const {
+  // Either lineage codec (the seed layout, Dynamo's), built on demand; both throw UsageError past
+  // position 2^24 - 1.
+  PositionalLineageHashSeedLayout seed_layout_lineage_hash() const {
     return {sequence_hash(), parent_, position()};
   }
-  PositionalLineageHashV2 positional_lineage_hash_v2() const {
+  PositionalLineageHash positional_lineage_hash() const {
     return {sequence_hash(), parent_, position()};
   }
 

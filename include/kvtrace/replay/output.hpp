@@ -4,12 +4,12 @@
 // flushed record by record so an interrupted run keeps everything that ended.
 
 #include <condition_variable>
-#include <cstdio>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 
+#include "kvtrace/core/output_file.hpp"
 #include "kvtrace/replay/metrics.hpp"
 #include "kvtrace/replay/record.hpp"
 
@@ -51,12 +51,9 @@ class RecordFiles {
 
  private:
   void drain();
-  void put(std::FILE* f, const std::string& path, std::string_view text);
 
-  std::string jsonl_path_;
-  std::string csv_path_;
-  std::FILE* jsonl_ = nullptr;
-  std::FILE* csv_ = nullptr;
+  core::OutputFile jsonl_;
+  core::OutputFile csv_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::string pending_jsonl_;  // guarded by mutex_

@@ -6,6 +6,7 @@
 #include <future>
 #include <string>
 
+#include "kvtrace/core/output_file.hpp"
 #include "kvtrace/trace/request.hpp"
 
 namespace kvtrace::trace {
@@ -20,7 +21,8 @@ void append_request_json(std::string& out, const Request& r, JsonStyle style = J
 
 class TraceWriter {
  public:
-  // "-" writes stdout. Throws IoError when the file cannot be created.
+  // "-" writes stdout; parent folders are created (core::OutputFile). Throws IoError when the
+  // file cannot be created.
   explicit TraceWriter(const std::string& path, JsonStyle style = JsonStyle::kSpaced);
   ~TraceWriter();
   TraceWriter(const TraceWriter&) = delete;
@@ -39,12 +41,10 @@ class TraceWriter {
   // Starts writing the buffer in the background (after the previous write finished).
   void hand_off();
   void wait();
-  void write_all(const std::string& data) const;
 
-  std::string name_;
+  core::OutputFile file_;
   JsonStyle style_;
-  int fd_ = -1;
-  bool owns_fd_ = false;
+  bool closed_ = false;
   std::string buffer_;  // filling
   std::string spare_;   // being written by pending_
   std::future<void> pending_;

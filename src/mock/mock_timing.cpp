@@ -1,0 +1,89 @@
+#include "kvtrace/mock/mock_timing.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "kvtrace/core/error.hpp"
+
+namespace kvtrace::mock {
+
+namespace {
+
+std::chrono::nanoseconds from_ms(double ms) {
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(ms * 1e6)));
+}
+
+void check_non_negative(double v, std::string_view name) {
+  if (!(v >= 0) || !std::isfinite(v)) {
+    throw UsageError(fmt::format("{} must be a finite number >= 0, got {}", name, v));
+  }
+}
+
+void check_rate(double v, std::string_view name) {
+  if (!(v >= 0 && v <= 1)) {
+    throw UsageError(fmt::format("{} must be between 0 and 1, got {}", name, v));
+  }
+}
+
+// 1..tokens-1 from a raw draw: strictly inside the stream when it has two tokens or more.
+std::uint32_t inside(std::uint32_t tokens, std::uint64_t draw) {
+  return tokens < 2 ? 0 : 1 + static_cast<std::uint32_t>(draw % (tokens - 1));
+}
+
+}  // namespace
+
+std::uint64_t SplitMix64::next() {
+  std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+SplitMix64 request_rng(std::uint64_t seed, std::uint64_t index) {
+  // Mixing the index through one generator step keeps neighbouring requests' streams apart.
+  SplitMix64 mix(seed ^ (index * 0xD1B54A32D192ED03ULL));
+  return SplitMix64(mix.next());
+}
+
+void LatencyModel::validate() const {
+  check_non_negative(ttft_ms, "--ttft-ms");
+  check_non_negative(prefill_tokens_per_s, "--prefill-tokens-per-s");
+  check_non_negative(itl_ms, "--itl-ms");
+  check_rate(itl_jitter, "--itl-jitter");
+}
+
+std::chrono::nanoseconds LatencyModel::ttft(std::uint64_t uncached_tokens) const {
+  const double prefill_ms = prefill_tokens_per_s > 0
+                                ? static_cast<double>(uncached_tokens) * 1e3 / prefill_tokens_per_s
+                                : 0.0;
+  return from_ms(ttft_ms + prefill_ms);
+}
+
+std::chrono::nanoseconds LatencyModel::itl(SplitMix64& rng) const {
+  if (itl_jitter == 0) return from_ms(itl_ms);
+  return from_ms(itl_ms * (1 + itl_jitter * (2 * rng.uniform() - 1)));
+}
+
+void FaultRates::validate() const {
+  check_rate(error_rate, "--error-rate");
+  check_rate(stall_rate, "--stall-rate");
+  check_rate(drop_rate, "--drop-rate");
+  check_non_negative(stall_ms, "--stall-ms");
+}
+
+FaultPlan plan_faults(const FaultRates& rates, std::uint32_t tokens, SplitMix64& rng) {
+  const double error = rng.uniform();
+  const double stall = rng.uniform();
+  const std::uint32_t stall_before = inside(tokens, rng.next());
+  const double drop = rng.uniform();
+  const std::uint64_t drop_draw = rng.next();
+  const std::uint32_t drop_after = tokens == 0 ? 0 : static_cast<std::uint32_t>(drop_draw % tokens);
+  FaultPlan plan;
+  plan.error = error < rates.error_rate;
+  if (stall < rates.stall_rate) plan.stall_before = stall_before;
+  if (drop < rates.drop_rate) plan.drop_after = drop_after;
+  return plan;
+}
+
+}  // namespace kvtrace::mock
