@@ -23,7 +23,8 @@ void IdIndex::leave_identity() {
 
 std::uint32_t IdIndex::next_number() {
   if (count_ >= kMaxIds) {
-    throw Error("more than 2^31 distinct hash ids: the trace is too large to analyze in memory");
+    throw LimitError(
+        "more than 2^31 distinct hash ids: the trace is too large to analyze in memory");
   }
   return count_++;
 }

@@ -49,7 +49,8 @@ std::uint32_t PrefixAnalyzer::visit_extra_node(std::uint32_t parent, std::uint32
       pack(parent, dense), static_cast<std::uint32_t>(extra_nodes_.size()));
   if (inserted) {
     if (extra_nodes_.size() >= IdIndex::kMaxIds - 1) {
-      throw Error("more than 2^31 distinct hash-id prefixes: the trace is too large to analyze");
+      throw LimitError(
+          "more than 2^31 distinct hash-id prefixes: the trace is too large to analyze");
     }
     extra_nodes_.push_back({parent, false});
   } else {
@@ -74,7 +75,7 @@ void PrefixAnalyzer::reserve(std::uint64_t requests, std::uint64_t blocks) {
 }
 
 void PrefixAnalyzer::add(const trace::Request& r) {
-  if (finished_) throw UsageError("PrefixAnalyzer::add after finish");
+  if (finished_) throw std::logic_error("PrefixAnalyzer::add after finish");
   // AIPerf reads input_length/output_length with a default of 0.
   isls_.push_back(r.input_length.value_or(0));
   osls_.push_back(r.output_length.value_or(0));
@@ -87,7 +88,7 @@ void PrefixAnalyzer::add(const trace::Request& r) {
   const std::uint32_t seen_before = ids_.size();
   std::size_t hits = ids.size();
   std::uint32_t parent = kRoot;
-  if (ids.size() > kPosMask) throw Error("a request with more than 2^30 hash ids");
+  if (ids.size() > kPosMask) throw LimitError("a request with more than 2^30 hash ids");
   for (std::uint32_t pos = 0; pos < ids.size(); ++pos) {
     bool created = false;
     const std::uint32_t d = ids_.intern(ids[pos], created);
@@ -211,7 +212,7 @@ void PrefixAnalyzer::sharing_stats(AnalysisStats& s) const {
 }
 
 AnalysisStats PrefixAnalyzer::finish() {
-  if (finished_) throw UsageError("PrefixAnalyzer::finish called twice");
+  if (finished_) throw std::logic_error("PrefixAnalyzer::finish called twice");
   finished_ = true;
   AnalysisStats s;
   s.block_size = block_size_;

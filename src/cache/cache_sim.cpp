@@ -47,7 +47,7 @@ std::uint32_t CacheSim::acquire(std::span<const std::uint64_t> blocks, std::vect
   // Checked before anything changes, so that a throw leaves the pool as it was.
   if (config_.dense_ids) {
     for (const std::uint64_t id : blocks) {
-      if (id >= kNil) throw UsageError("a dense block id must be below 2^32 - 1");
+      if (id >= kNil) throw LimitError("a dense block id must be below 2^32 - 1");
     }
   }
   std::uint32_t hits = 0;
@@ -125,7 +125,7 @@ void CacheSim::unmap(std::uint64_t id) {
 
 CacheSim::Slot CacheSim::allocate() {
   if (nodes_.size() < config_.capacity_blocks) {
-    if (nodes_.size() >= kNil) throw Error("more than 2^32 - 1 blocks in one cache pool");
+    if (nodes_.size() >= kNil) throw LimitError("more than 2^32 - 1 blocks in one cache pool");
     nodes_.emplace_back();
     return static_cast<Slot>(nodes_.size() - 1);
   }

@@ -114,7 +114,8 @@ void LruCurve::compact() {
   // request (a request uses at most its length in new times).
   const std::uint64_t live = time_of_.size();
   const std::uint64_t size = 2 * live + 2 * dense_.size() + kMinTree;
-  if (size >= UINT32_MAX) throw Error("too many distinct blocks for the one-pass curve");
+  if (size >= UINT32_MAX)
+    throw LimitError("more than 2^32 - 1 distinct blocks: too many for the one-pass curve");
   std::vector<std::uint32_t> rank(std::uint64_t{now_} + 1, 0);
   for (const std::uint32_t t : time_of_) rank[t] = 1;
   std::uint32_t count = 0;

@@ -10,19 +10,19 @@
 #include <optional>
 #include <string>
 
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/core/output_file.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
 
 namespace kvtrace::cli {
 
-// Exit codes scripts can rely on (docs/cli.md).
-enum ExitCode : int {
-  kOk = 0,
-  kInternal = 1,      // a bug or an unexpected failure
-  kInvalidInput = 2,  // bad trace data (or `validate` found problems)
-  kIoFailure = 3,     // a file could not be opened, read or written
-  kUsage = 64,        // bad command-line arguments
-};
+// The exit codes (kvtrace::ExitCode, docs/cli.md) as the int a subcommand's action returns.
+constexpr int code(ExitCode c) {
+  return static_cast<int>(c);
+}
+inline constexpr int kOk = code(ExitCode::kOk);
+inline constexpr int kInvalidInput = code(ExitCode::kInvalidInput);
+inline constexpr int kInterrupted = code(ExitCode::kInterrupted);
 
 // A subcommand's action, chosen by the parser.
 using Action = std::function<int()>;

@@ -3,10 +3,8 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <exception>
-
 #include "cli/common.hpp"
-#include "kvtrace/core/error.hpp"
+#include "cli/errors.hpp"
 
 int main(int argc, char** argv) {
   using namespace kvtrace::cli;
@@ -38,21 +36,13 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     fmt::print(stderr, "kvtrace: error: {}\nRun with --help for more information.\n", e.what());
-    return kUsage;
+    return code(kvtrace::ExitCode::kUsage);
   }
   try {
     return action();
-  } catch (const kvtrace::InputError& e) {
-    fmt::print(stderr, "kvtrace: error: {}\n", e.what());
-    return kInvalidInput;
-  } catch (const kvtrace::IoError& e) {
-    fmt::print(stderr, "kvtrace: error: {}\n", e.what());
-    return kIoFailure;
-  } catch (const kvtrace::UsageError& e) {
-    fmt::print(stderr, "kvtrace: error: {}\n", e.what());
-    return kUsage;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "kvtrace: internal error: {}\n", e.what());
-    return kInternal;
+  } catch (...) {
+    const Failure f = describe(std::current_exception());
+    fmt::print(stderr, "{}\n", f.message);
+    return f.exit_code;
   }
 }

@@ -20,9 +20,6 @@
 namespace kvtrace::cli {
 namespace {
 
-// 128 + SIGINT, what shells report for a run stopped by Ctrl-C.
-constexpr int kInterrupted = 130;
-
 struct ReplayFlags {
   std::string input;
   std::string url = "http://127.0.0.1:8000";

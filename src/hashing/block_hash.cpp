@@ -60,7 +60,8 @@ void hash_blocks(std::span<const Token> tokens, std::size_t block_size, SaltHash
   if (block_size == 0) throw UsageError("block size must be positive");
   const std::size_t n = tokens.size() / block_size;
   if (block_out.size() != n || sequence_out.size() != n) {
-    throw UsageError("hash_blocks: output spans must hold " + std::to_string(n) + " hashes");
+    throw std::invalid_argument("hash_blocks: output spans must hold " + std::to_string(n) +
+                                " hashes");
   }
   if (n == 0) return;
   // Captured by value: stores to the u64 outputs could alias anything held by reference.

@@ -28,22 +28,23 @@ std::span<const Token> PartialTokenBlock::push_tokens(std::span<const Token> tok
 }
 
 void PartialTokenBlock::push_token(Token token) {
-  if (remaining() == 0) throw UsageError("push_token: the block is full");
+  if (remaining() == 0) throw std::invalid_argument("push_token: the block is full");
   tokens_.push_back(token);
 }
 
 void PartialTokenBlock::pop_tokens(std::size_t count) {
   if (count > tokens_.size()) {
-    throw UsageError("pop_tokens: " + std::to_string(count) +
-                     " tokens requested, the block holds " + std::to_string(tokens_.size()));
+    throw std::invalid_argument("pop_tokens: " + std::to_string(count) +
+                                " tokens requested, the block holds " +
+                                std::to_string(tokens_.size()));
   }
   tokens_.resize(tokens_.size() - count);
 }
 
 TokenBlock PartialTokenBlock::commit() {
   if (remaining() != 0) {
-    throw UsageError("commit: the block holds " + std::to_string(tokens_.size()) + " of " +
-                     std::to_string(block_size_) + " tokens");
+    throw std::invalid_argument("commit: the block holds " + std::to_string(tokens_.size()) +
+                                " of " + std::to_string(block_size_) + " tokens");
   }
   // Copying keeps tokens_'s capacity for the next block and leaves this block unchanged if
   // the position is past the limit.
@@ -97,8 +98,8 @@ void TokenBlockSequence::truncate(std::size_t len) {
 void TokenBlockSequence::unwind(std::size_t count) {
   const std::size_t total = total_tokens();
   if (count > total) {
-    throw UsageError("unwind: " + std::to_string(count) + " tokens requested, the sequence has " +
-                     std::to_string(total));
+    throw std::invalid_argument("unwind: " + std::to_string(count) +
+                                " tokens requested, the sequence has " + std::to_string(total));
   }
   truncate(total - count);
 }

@@ -8,7 +8,7 @@ namespace kvtrace::mock {
 
 MockPrefixCache::MockPrefixCache(std::uint32_t block_size, cache::CacheConfig config)
     : block_size_(block_size), sim_(config) {
-  if (block_size == 0) throw UsageError("--block-size must be at least 1");
+  if (block_size == 0) throw UsageError("block_size", "must be at least 1");
 }
 
 std::uint64_t MockPrefixCache::cached_tokens(std::span<const hashing::Token> prompt,

@@ -456,7 +456,7 @@ namespace {
 MockServerConfig validated(MockServerConfig config) {
   config.latency.validate();
   config.faults.validate();
-  if (config.block_size == 0) throw UsageError("--block-size must be at least 1");
+  if (config.block_size == 0) throw UsageError("block_size", "must be at least 1");
   if (config.default_max_tokens == 0) throw UsageError("the default max_tokens must be >= 1");
   if (config.threads == 0) config.threads = std::max(1u, std::thread::hardware_concurrency());
   return config;
@@ -473,7 +473,7 @@ MockServer::~MockServer() {
 
 std::uint16_t MockServer::start() {
   Impl& s = *impl_;
-  if (!s.workers.empty()) throw UsageError("MockServer::start() called twice");
+  if (!s.workers.empty()) throw std::logic_error("MockServer::start() called twice");
   for (unsigned i = 0; i < s.state.config.threads; ++i) {
     s.workers.push_back(std::make_unique<Worker>());
     s.guards.push_back(asio::make_work_guard(s.workers.back()->io));

@@ -151,7 +151,7 @@ Materializer::Materializer(std::span<const trace::Request> requests,
     throw UsageError("token ids need the completions API: chat messages carry text");
   }
   if (!lines.empty() && lines.size() != requests.size()) {
-    throw UsageError("one line number per request, or none");
+    throw std::invalid_argument("one line number per request, or none");
   }
   const auto line_of = [&](std::size_t i) -> std::uint64_t {
     return lines.empty() ? i + 1 : lines[i];
@@ -315,7 +315,7 @@ std::vector<std::string> hashes_to_texts(const BlockBuilder& builder,
                                          std::span<const std::int64_t> input_lengths,
                                          std::uint32_t block_size) {
   if (hash_ids.size() != input_lengths.size()) {
-    throw UsageError("hashes_to_texts needs one input length per hash id list");
+    throw std::invalid_argument("hashes_to_texts needs one input length per hash id list");
   }
   if (block_size == 0) throw UsageError("the block size must be > 0");
   random::PyRandom stream = builder.sequential_stream();

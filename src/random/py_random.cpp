@@ -97,7 +97,7 @@ std::uint32_t PyRandom::next_u32() {
 }
 
 std::uint64_t PyRandom::getrandbits(unsigned k) {
-  if (k == 0 || k > 64) throw UsageError("getrandbits: k must be in [1, 64]");
+  if (k == 0 || k > 64) throw std::invalid_argument("getrandbits: k must be in [1, 64]");
   if (k <= 32) return next_u32() >> (32 - k);
   // Low word first; the high word keeps its top k-32 bits, as CPython drops the low ones.
   const std::uint64_t low = next_u32();
@@ -106,7 +106,7 @@ std::uint64_t PyRandom::getrandbits(unsigned k) {
 }
 
 std::vector<std::uint32_t> PyRandom::getrandbits_words(unsigned k) {
-  if (k == 0) throw UsageError("getrandbits: k must be at least 1");
+  if (k == 0) throw std::invalid_argument("getrandbits: k must be at least 1");
   std::vector<std::uint32_t> words((k - 1) / 32 + 1);
   for (auto& word : words) {
     word = next_u32();
@@ -117,7 +117,7 @@ std::vector<std::uint32_t> PyRandom::getrandbits_words(unsigned k) {
 }
 
 std::uint64_t PyRandom::randbelow(std::uint64_t n) {
-  if (n == 0) throw UsageError("randbelow: empty range (n = 0)");
+  if (n == 0) throw std::invalid_argument("randbelow: empty range (n = 0)");
   // k = n.bit_length(), not that of n-1: CPython's choice, so powers of two draw one bit more.
   const auto k = static_cast<unsigned>(std::bit_width(n));
   std::uint64_t r = getrandbits(k);
@@ -136,14 +136,14 @@ std::uint64_t PyRandom::randrange_u64_full() {
 }
 
 std::int64_t PyRandom::randrange(std::int64_t a, std::int64_t b) {
-  if (a >= b) throw UsageError("randrange: empty range (a >= b)");
+  if (a >= b) throw std::invalid_argument("randrange: empty range (a >= b)");
   // b - a can exceed INT64_MAX; in uint64 it is exact, and the sum wraps back into range.
   const std::uint64_t width = static_cast<std::uint64_t>(b) - static_cast<std::uint64_t>(a);
   return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + randbelow(width));
 }
 
 std::int64_t PyRandom::randint(std::int64_t a, std::int64_t b) {
-  if (a > b) throw UsageError("randint: empty range (a > b)");
+  if (a > b) throw std::invalid_argument("randint: empty range (a > b)");
   // b + 1 overflows for b = INT64_MAX; the width b - a + 1 wraps to 0 only for the full range.
   const std::uint64_t width = static_cast<std::uint64_t>(b) - static_cast<std::uint64_t>(a) + 1;
   const std::uint64_t r = width == 0 ? randrange_u64_full() : randbelow(width);

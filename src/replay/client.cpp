@@ -94,7 +94,7 @@ Client::Client(asio::io_context& io, ClientOptions options)
   beast::error_code ec;
   endpoints_ = resolver.resolve(options_.url.host, std::to_string(options_.url.port), ec);
   if (ec) {
-    throw UsageError(fmt::format("--url: cannot resolve {}: {}", options_.url.host, ec.message()));
+    throw IoError(fmt::format("cannot resolve {}: {}", options_.url.host, ec.message()));
   }
   chat_head_ =
       head_for(options_, options_.endpoint.empty() ? "/v1/chat/completions" : options_.endpoint);

@@ -64,7 +64,7 @@ std::vector<ExtraMember> parse_extra(const std::string& extra) {
   const simdjson::padded_string padded(extra);
   simdjson::dom::parser validator;
   const auto fail = [&](std::string_view why) {
-    return UsageError(fmt::format("--extra-body: {}: {}", why, extra));
+    return UsageError("extra_body", fmt::format("{}: {}", why, extra));
   };
   simdjson::dom::element root;
   if (auto e = validator.parse(padded).get(root)) throw fail(simdjson::error_message(e));

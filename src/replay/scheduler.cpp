@@ -24,16 +24,16 @@ Scheduler::Scheduler(std::vector<Turn> turns, const ScheduleOptions& options, ra
   switch (options_.mode) {
     case Mode::kTrace:
       if (!(options_.speedup > 0) || !std::isfinite(options_.speedup)) {
-        throw UsageError("--speedup must be a positive number");
+        throw UsageError("speedup", "must be a positive number");
       }
       break;
     case Mode::kRate:
       if (!(options_.rate > 0) || !std::isfinite(options_.rate)) {
-        throw UsageError("--rate must be a positive number of requests per second");
+        throw UsageError("rate", "must be a positive number of requests per second");
       }
       break;
     case Mode::kConcurrency:
-      if (options_.concurrency == 0) throw UsageError("--concurrency must be at least 1");
+      if (options_.concurrency == 0) throw UsageError("concurrency", "must be at least 1");
       for (std::uint32_t i = 0; i < options_.concurrency; ++i) free_slots_.push(0.0);
       break;
   }

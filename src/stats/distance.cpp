@@ -22,11 +22,11 @@ constexpr std::size_t kKsExactMaxSize = 10000;
 // A sorted copy of a sample, its values cast to Out.
 template <typename Out, typename In>
 std::vector<Out> sorted_copy(std::span<const In> values, const char* what) {
-  if (values.empty()) throw UsageError(std::string(what) + ": empty sample");
+  if (values.empty()) throw std::invalid_argument(std::string(what) + ": empty sample");
   if constexpr (std::is_floating_point_v<In>) {
     // An ECDF has no place for NaN, and NaN would break the sort's ordering.
     if (std::ranges::any_of(values, [](In v) { return std::isnan(v); })) {
-      throw UsageError(std::string(what) + ": NaN in sample");
+      throw std::invalid_argument(std::string(what) + ": NaN in sample");
     }
   }
   std::vector<Out> out(values.begin(), values.end());

@@ -66,7 +66,7 @@ double lerp(double a, double b, double diff, double gamma) {
 }
 
 void check_sorted_input(std::size_t size, const char* what) {
-  if (size == 0) throw UsageError(std::string(what) + ": empty input");
+  if (size == 0) throw std::invalid_argument(std::string(what) + ": empty input");
 }
 
 // Where np.percentile's "linear" method reads a sorted array of n values: the ranks of the
@@ -78,7 +78,7 @@ struct PercentilePoint {
 };
 
 PercentilePoint percentile_point(std::size_t n, double q) {
-  if (!(q >= 0 && q <= 100)) throw UsageError("numpy_percentile: q must be in [0, 100]");
+  if (!(q >= 0 && q <= 100)) throw std::invalid_argument("numpy_percentile: q must be in [0, 100]");
   const std::size_t last = n - 1;
   const double virtual_index = static_cast<double>(last) * (q / 100);
   // At the top numpy indexes the last element as -1 and measures gamma from that -1.

@@ -22,11 +22,11 @@ RadixTree::RadixTree() : nodes_(1) {}
 
 NodeId RadixTree::add_path(std::span<const std::uint64_t> path) {
   if (!merged_labels_.empty()) {
-    throw UsageError("RadixTree::add_path: the tree has merged chains (merge_unary_chains)");
+    throw std::logic_error("RadixTree::add_path: the tree has merged chains (merge_unary_chains)");
   }
   // Checked up front so that a failing call leaves the tree unchanged.
   if (path.size() > kMaxNodes - nodes_.size()) {
-    throw UsageError("RadixTree::add_path: the tree could exceed 2^32 - 1 nodes");
+    throw LimitError("RadixTree::add_path: the tree could exceed 2^32 - 1 nodes");
   }
   NodeId cur = kRootId;
   ++nodes_[cur].visit_count_;
@@ -94,8 +94,8 @@ RadixTreeStats RadixTree::get_stats() const {
 
 void RadixTree::remove_leaf(NodeId id) {
   const RadixNode& n = live_node(id, "remove_leaf");
-  if (n.is_root()) throw UsageError("RadixTree::remove_leaf: the root cannot be removed");
-  if (!n.is_leaf()) throw UsageError("RadixTree::remove_leaf: node has children");
+  if (n.is_root()) throw std::logic_error("RadixTree::remove_leaf: the root cannot be removed");
+  if (!n.is_leaf()) throw std::logic_error("RadixTree::remove_leaf: node has children");
   unlink(id);
   nodes_[id].removed_ = true;
   --live_nodes_;
@@ -103,13 +103,13 @@ void RadixTree::remove_leaf(NodeId id) {
 
 void RadixTree::absorb_only_child(NodeId id) {
   const RadixNode& n = live_node(id, "absorb_only_child");
-  if (n.is_root()) throw UsageError("RadixTree::absorb_only_child: the root has no edge");
+  if (n.is_root()) throw std::logic_error("RadixTree::absorb_only_child: the root has no edge");
   if (n.num_children_ != 1) {
-    throw UsageError("RadixTree::absorb_only_child: node does not have exactly one child");
+    throw std::logic_error("RadixTree::absorb_only_child: node does not have exactly one child");
   }
   const NodeId child_id = n.first_child_;
   if (nodes_[child_id].visit_count_ != n.visit_count_) {
-    throw UsageError("RadixTree::absorb_only_child: a path ends at the node");
+    throw std::logic_error("RadixTree::absorb_only_child: a path ends at the node");
   }
 
   // Appended in place, so collapsing a chain of length L costs O(L), not O(L^2).
@@ -144,8 +144,8 @@ void RadixTree::absorb_only_child(NodeId id) {
 const RadixNode& RadixTree::live_node(NodeId id, std::string_view what) const {
   const RadixNode* n = get_node(id);
   if (n == nullptr) {
-    throw UsageError("RadixTree::" + std::string(what) + ": no live node with id " +
-                     std::to_string(id));
+    throw std::logic_error("RadixTree::" + std::string(what) + ": no live node with id " +
+                           std::to_string(id));
   }
   return *n;
 }

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
 #include "test_util.hpp"
@@ -219,12 +221,12 @@ TEST(PrefixAnalyzer, BlockSizeScalesContext) {
   EXPECT_EQ(s.context_length_stats->max, 200.0);
 }
 
-TEST(PrefixAnalyzer, MisuseIsAUsageError) {
+TEST(PrefixAnalyzer, ZeroBlockSizeIsUsageErrorMisuseLogicError) {
   EXPECT_THROW(PrefixAnalyzer(0), UsageError);
   PrefixAnalyzer a;
   a.finish();
-  EXPECT_THROW(a.finish(), UsageError);
-  EXPECT_THROW(a.add(req(1, 1, {})), UsageError);
+  EXPECT_THROW(a.finish(), std::logic_error);
+  EXPECT_THROW(a.add(req(1, 1, {})), std::logic_error);
 }
 
 TEST(CachedPrefixTokens, AnalyzesDefinition) {

@@ -111,7 +111,7 @@ TEST(CacheSim, DenseIdsGiveTheSameResults) {
   }
   CacheSim dense({.capacity_blocks = 4, .policy = Policy::kLru, .dense_ids = true});
   dense.access(Blocks{1, 2});
-  EXPECT_THROW(dense.access(Blocks{1, std::uint64_t{1} << 40}), kvtrace::UsageError);
+  EXPECT_THROW(dense.access(Blocks{1, std::uint64_t{1} << 40}), kvtrace::LimitError);
   EXPECT_EQ(dense.size(), 2u);
   EXPECT_EQ(dense.pinned_blocks(), 0u);
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -275,11 +277,12 @@ TEST(MetricStats, PercentileEnds) {
 
 TEST(MetricStats, PercentileRejectsBadArguments) {
   const std::vector<double> sorted{1.0, 2.0};
-  EXPECT_THROW(numpy_percentile(sorted, -1), UsageError);
-  EXPECT_THROW(numpy_percentile(sorted, 100.5), UsageError);
-  EXPECT_THROW(numpy_percentile(sorted, std::numeric_limits<double>::quiet_NaN()), UsageError);
-  EXPECT_THROW(numpy_percentile(std::span<const double>{}, 50), UsageError);
-  EXPECT_THROW(numpy_median(std::span<const double>{}), UsageError);
+  EXPECT_THROW(numpy_percentile(sorted, -1), std::invalid_argument);
+  EXPECT_THROW(numpy_percentile(sorted, 100.5), std::invalid_argument);
+  EXPECT_THROW(numpy_percentile(sorted, std::numeric_limits<double>::quiet_NaN()),
+               std::invalid_argument);
+  EXPECT_THROW(numpy_percentile(std::span<const double>{}, 50), std::invalid_argument);
+  EXPECT_THROW(numpy_median(std::span<const double>{}), std::invalid_argument);
 }
 
 // np.median([-0.0]) is 0.0 (it is a mean, summed from 0.0); np.percentile([-0.0], 50) is -0.0.

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include <algorithm>
 #include <cstdint>
 #include <numeric>
@@ -58,7 +60,7 @@ TEST(RadixNode, GetChildMissingLabel) {
   EXPECT_EQ(tree.get_child(kRootId, 999), std::nullopt);
   tree.add_path(Path{512});
   EXPECT_EQ(tree.get_child(kRootId, 999), std::nullopt);
-  EXPECT_THROW(tree.get_child(42, 1), UsageError);
+  EXPECT_THROW(tree.get_child(42, 1), std::logic_error);
 }
 
 // --- RadixTree ------------------------------------------------------------------------
@@ -287,13 +289,13 @@ TEST(RadixTree, RemoveLeafFromWideNode) {
 TEST(RadixTree, RemoveLeafRejectsBadIds) {
   RadixTree tree;
   tree.add_path(Path{1, 2});
-  EXPECT_THROW(tree.remove_leaf(kRootId), UsageError);
-  EXPECT_THROW(tree.remove_leaf(1), UsageError);  // has a child
-  EXPECT_THROW(tree.remove_leaf(99), UsageError);
+  EXPECT_THROW(tree.remove_leaf(kRootId), std::logic_error);
+  EXPECT_THROW(tree.remove_leaf(1), std::logic_error);  // has a child
+  EXPECT_THROW(tree.remove_leaf(99), std::logic_error);
   tree.remove_leaf(2);
-  EXPECT_THROW(tree.remove_leaf(2), UsageError);  // already removed
-  EXPECT_THROW(tree.children(2), UsageError);
-  EXPECT_THROW(tree.labels(2), UsageError);
+  EXPECT_THROW(tree.remove_leaf(2), std::logic_error);  // already removed
+  EXPECT_THROW(tree.children(2), std::logic_error);
+  EXPECT_THROW(tree.labels(2), std::logic_error);
 }
 
 TEST(RadixTree, AbsorbOnlyChild) {
@@ -332,11 +334,11 @@ TEST(RadixTree, AbsorbOnlyChildPreconditions) {
   tree.add_path(Path{1, 2, 3});
   tree.add_path(Path{1, 2});
   tree.add_path(Path{1, 5});
-  EXPECT_THROW(tree.absorb_only_child(kRootId), UsageError);
-  EXPECT_THROW(tree.absorb_only_child(1), UsageError);  // two children
-  EXPECT_THROW(tree.absorb_only_child(2), UsageError);  // a path ends at node 2
-  EXPECT_THROW(tree.absorb_only_child(3), UsageError);  // a leaf
-  EXPECT_THROW(tree.absorb_only_child(99), UsageError);
+  EXPECT_THROW(tree.absorb_only_child(kRootId), std::logic_error);
+  EXPECT_THROW(tree.absorb_only_child(1), std::logic_error);  // two children
+  EXPECT_THROW(tree.absorb_only_child(2), std::logic_error);  // a path ends at node 2
+  EXPECT_THROW(tree.absorb_only_child(3), std::logic_error);  // a leaf
+  EXPECT_THROW(tree.absorb_only_child(99), std::logic_error);
   EXPECT_EQ(tree.size(), 5u);
 }
 
@@ -344,7 +346,7 @@ TEST(RadixTree, AddPathAfterMergeIsRejected) {
   RadixTree tree;
   tree.add_path(Path{1, 2});
   tree.absorb_only_child(1);
-  EXPECT_THROW(tree.add_path(Path{1, 2}), UsageError);
+  EXPECT_THROW(tree.add_path(Path{1, 2}), std::logic_error);
   EXPECT_EQ(tree.root().visit_count(), 1u);
 }
 

@@ -1,6 +1,17 @@
 #pragma once
-// The kvtrace::Error family: what the library throws at its boundary. The CLI turns each
-// kind into one line on stderr and a distinct exit code (docs/cli.md).
+// The kvtrace::Error family: what the library throws at its boundary, one class per cause,
+// and the exit code the CLI gives each (docs/cli.md):
+//
+//   cause                                   thrown as                      exit code
+//   bad argument values                     UsageError                     64 kUsage
+//   bad input data (file:line: field: ...)  InputError                     2  kInvalidInput
+//   a file or connection that fails         IoError                        3  kIoFailure
+//   input beyond a size limit, no memory    LimitError, std::bad_alloc     4  kLimit
+//   a bug (broken invariant, misuse)        std::logic_error               1  kInternal
+//   stopped by Ctrl-C                       (a result flag, not thrown)    130 kInterrupted
+//
+// Library messages name the parameter at fault (UsageError::parameter()), never a CLI flag:
+// the CLI maps parameters to its flag names.
 
 #include <cstdint>
 #include <stdexcept>
@@ -8,19 +19,46 @@
 
 namespace kvtrace {
 
+enum class ExitCode : int {
+  kOk = 0,
+  kInternal = 1,
+  kInvalidInput = 2,  // also `validate` finding problems
+  kIoFailure = 3,
+  kLimit = 4,
+  kUsage = 64,
+  kInterrupted = 130,  // 128 + SIGINT, what shells report for Ctrl-C
+};
+
 class Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
-// A bad argument value or a call the API does not allow (e.g. block size 0).
+// A bad argument value (e.g. block size 0). With a parameter, what() is "parameter: problem"
+// and the CLI shows the parameter's flag instead.
 class UsageError : public Error {
+ public:
+  explicit UsageError(const std::string& message) : Error(message) {}
+  UsageError(std::string parameter, const std::string& problem)
+      : Error(parameter + ": " + problem), parameter_(std::move(parameter)), problem_(problem) {}
+
+  // Empty when the message names no single parameter.
+  const std::string& parameter() const { return parameter_; }
+  const std::string& problem() const { return problem_; }
+
+ private:
+  std::string parameter_;
+  std::string problem_;
+};
+
+// A file, pipe or network peer that cannot be opened, read, written or reached.
+class IoError : public Error {
  public:
   using Error::Error;
 };
 
-// A file that cannot be opened, read or written.
-class IoError : public Error {
+// Valid input that exceeds a fixed limit of a data structure (e.g. 2^31 distinct hash ids).
+class LimitError : public Error {
  public:
   using Error::Error;
 };
