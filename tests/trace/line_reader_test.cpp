@@ -168,6 +168,75 @@ TEST(LineReader, ReadLinesTakesALineLongerThanTheBuffer) {
   EXPECT_FALSE(reader.read_lines(run, 1));
 }
 
+// for_each_line_in over a string with kLinePadding bytes after it.
+std::vector<Seen> split_in_memory(const std::string& text) {
+  std::string padded = text + std::string(kLinePadding, '\0');
+  std::vector<Seen> out;
+  std::size_t last_end = 0;
+  const std::uint64_t count = for_each_line_in(
+      std::string_view(padded).substr(0, text.size()), padded.size(), [&](const Line& line) {
+        // The capacity runs to the end of the padding.
+        EXPECT_EQ(line.text.data() + line.capacity, padded.data() + padded.size());
+        EXPECT_GE(line.text.data(), padded.data() + last_end);
+        last_end = static_cast<std::size_t>(line.text.data() - padded.data()) + line.text.size();
+        out.push_back({std::string(line.text), line.number, line.too_long});
+      });
+  EXPECT_EQ(count, out.size());
+  return out;
+}
+
+TEST(ForEachLineIn, SplitsAndNumbersLikeTheReader) {
+  for (const std::string text :
+       {"a\n\nb\r\nc", "", "\n", "x\ny\n", "\r\n\r\n", "only", "a\rb\n\n\nlast\r"}) {
+    const auto split = split_in_memory(text);
+    TempFile f(text);
+    const auto read = read_lines(f.path());
+    ASSERT_EQ(split.size(), read.size()) << text;
+    for (std::size_t i = 0; i < split.size(); ++i) {
+      EXPECT_EQ(split[i].text, read[i].text) << text << " line " << i + 1;
+      EXPECT_EQ(split[i].number, i + 1) << text;
+      EXPECT_EQ(read[i].number, i + 1) << text;
+      EXPECT_FALSE(split[i].too_long);
+    }
+  }
+}
+
+TEST(ForEachLineIn, KeepsBlankLinesAndDropsCarriageReturns) {
+  const auto lines = split_in_memory("a\n\nb\r\nc");
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0].text, "a");
+  EXPECT_EQ(lines[1].text, "");
+  EXPECT_EQ(lines[2].text, "b");
+  EXPECT_EQ(lines[3].text, "c");
+  EXPECT_EQ(lines[3].number, 4u);
+  EXPECT_TRUE(split_in_memory("").empty());
+  EXPECT_EQ(split_in_memory("\n").size(), 1u);
+}
+
+TEST(ForEachLineIn, RunsOfReadLinesSplitBackIntoTheFileLines) {
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += std::string(static_cast<std::size_t>(i % 53), 'q') + "\n";
+  TempFile f(text);
+  LineReader reader(f.path());
+  std::string run;
+  std::uint64_t lines = 0;
+  while (reader.read_lines(run, 4096)) {
+    const std::size_t size = run.size();
+    run.append(kLinePadding, '\0');
+    lines += for_each_line_in(
+        std::string_view(run).substr(0, size), run.size(),
+        [&](const Line& line) { EXPECT_EQ(line.text.size(), (lines + line.number - 1) % 53); });
+    run.clear();
+  }
+  EXPECT_EQ(lines, 5000u);
+}
+
+TEST(ForEachLineIn, WithoutPaddingIsABug) {
+  const std::string text = "a\nb\n";
+  EXPECT_THROW(for_each_line_in(text, text.size() + kLinePadding - 1, [](const Line&) {}),
+               std::logic_error);
+}
+
 TEST(LineReader, MissingFileIsAnIoErrorNamingIt) {
   try {
     LineReader reader("/nonexistent/trace.jsonl");

@@ -5,8 +5,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -21,6 +23,33 @@ struct Line {
   std::uint64_t number = 0;  // 1-based, counting blank lines
   bool too_long = false;     // the line exceeded the limit; text is empty and was discarded
 };
+
+// Splits `lines`, whole lines with their '\n' as read_lines() and FileSlices give them (the
+// last one may lack it), into Lines numbered from 1 like next() does, and calls f(const Line&)
+// on each in order; returns how many there were. `readable`: the bytes that can be read from
+// lines.data(), at least lines.size() + kLinePadding, from which each Line's capacity comes.
+// No length limit applies (too_long stays false): the lines are already in memory.
+template <typename F>
+std::uint64_t for_each_line_in(std::string_view lines, std::size_t readable, F&& f) {
+  if (readable < lines.size() + kLinePadding) {
+    throw std::logic_error(
+        "for_each_line_in: the lines need kLinePadding readable bytes after them");
+  }
+  const char* const base = lines.data();
+  std::size_t at = 0;
+  std::uint64_t number = 0;
+  while (at < lines.size()) {
+    const void* nl = std::memchr(base + at, '\n', lines.size() - at);
+    const std::size_t stop = nl != nullptr
+                                 ? static_cast<std::size_t>(static_cast<const char*>(nl) - base)
+                                 : lines.size();
+    std::size_t length = stop - at;
+    if (length > 0 && base[at + length - 1] == '\r') --length;
+    f(Line{std::string_view(base + at, length), readable - at, ++number, false});
+    at = stop + 1;
+  }
+  return number;
+}
 
 class LineReader {
  public:
