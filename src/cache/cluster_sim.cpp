@@ -52,6 +52,10 @@ RouterKind parse_router(std::string_view name) {
                    "' (expected round-robin, random, least-loaded or kv-aware)");
 }
 
+bool routes_by_load(RouterKind r) {
+  return r == RouterKind::kLeastLoaded || r == RouterKind::kKvAware;
+}
+
 void Tally::add(const RequestResult& r) {
   ++requests;
   blocks += r.blocks;
@@ -67,17 +71,21 @@ double Tally::token_hit_rate() const {
   return ratio(hit_tokens, input_tokens);
 }
 
-ClusterSim::ClusterSim(SimConfig config) : config_(config), rng_(config.router.seed) {
-  if (config_.workers == 0) throw UsageError("the number of workers must be at least 1");
-  if (config_.block_size == 0) throw UsageError("block size must be at least 1");
-  const double w = config_.router.overlap_score_weight;
+void validate(const SimConfig& config) {
+  if (config.workers == 0) throw UsageError("the number of workers must be at least 1");
+  if (config.block_size == 0) throw UsageError("block size must be at least 1");
+  const double w = config.router.overlap_score_weight;
   if (!std::isfinite(w) || w < 0) throw UsageError("the overlap score weight must be >= 0");
-  const TimingConfig& t = config_.timing;
+  const TimingConfig& t = config.timing;
   if (t.enabled &&
       !(t.prefill_tokens_per_s > 0 && t.decode_tokens_per_s > 0 &&
         std::isfinite(t.prefill_tokens_per_s) && std::isfinite(t.decode_tokens_per_s))) {
     throw UsageError("prefill and decode tokens/s must be positive");
   }
+}
+
+ClusterSim::ClusterSim(SimConfig config) : config_(config), rng_(config.router.seed) {
+  validate(config_);
   CacheConfig pool = config_.cache;
   pool.dense_ids = true;
   pools_.reserve(config_.workers);

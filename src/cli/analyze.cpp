@@ -5,8 +5,7 @@
 #include "cli/common.hpp"
 #include "kvtrace/analysis/prefix_analyzer.hpp"
 #include "kvtrace/analysis/report.hpp"
-#include "kvtrace/core/error.hpp"
-#include "kvtrace/trace/batch_reader.hpp"
+#include "kvtrace/trace/for_each_request.hpp"
 
 namespace kvtrace::cli {
 namespace {
@@ -24,25 +23,15 @@ struct AnalyzeFlags {
 int run_analyze(const AnalyzeFlags& f) {
   trace::TraceReader reader(f.input, f.reader.options());
   analysis::PrefixAnalyzer analyzer(f.reader.block_size);
-  Progress progress("analyze", reader.total_bytes());
   bool reserved = false;
-  trace::read_batched(reader, [&](const trace::RequestBatch& batch) {
-    const std::uint64_t position = batch.position;
+  trace::for_each_request(reader, "analyze", [&](const trace::RequestBatch& batch) {
     for (const trace::Request& r : batch.requests) analyzer.add(r);
-    progress.update(position, analyzer.requests());
     if (!reserved && analyzer.requests() >= kSampleRequests) {
       reserved = true;
-      analyzer.reserve(extrapolate(reader, analyzer.requests(), position),
-                       extrapolate(reader, analyzer.blocks(), position));
+      analyzer.reserve(extrapolate(reader, analyzer.requests(), batch.position),
+                       extrapolate(reader, analyzer.blocks(), batch.position));
     }
   });
-  progress.done();
-  report_reader_counts(reader);
-  if (analyzer.requests() == 0) {
-    throw InputError(reader.name(), 0, "",
-                     reader.counts().lines == 0 ? "the file is empty: no requests to analyze"
-                                                : "no requests to analyze");
-  }
   const analysis::AnalysisStats stats = analyzer.finish();
   const analysis::ReportInput input{f.input, reader.counts()};
 

@@ -3,15 +3,16 @@
 
 #include <CLI/CLI.hpp>
 
-#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/core/output_file.hpp"
+#include "kvtrace/core/progress.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
 
 namespace kvtrace::cli {
@@ -39,41 +40,13 @@ struct ReaderFlags {
   trace::ReaderOptions options() const;
 };
 
-// Prints the reader's counts that the user must know about (skipped lines, filtered
-// requests, hash_ids count mismatches) to stderr.
-void report_reader_counts(const trace::TraceReader& reader);
+// The progress line of the passes over an input (validate, hash).
+using core::Progress;
 
-// "\r"-updated progress on stderr, only when stderr is a terminal and the input is large.
-class Progress {
- public:
-  Progress(std::string label, std::optional<std::uint64_t> total_bytes);
-  ~Progress();
-  // Cheap to call often: only looks at the clock every 64K calls.
-  void tick(std::uint64_t bytes, std::uint64_t items) {
-    if (enabled_ && (++calls_ & 0xFFFF) == 0) draw(bytes, items);
-  }
-  // For callers that already call rarely (once per batch).
-  void update(std::uint64_t bytes, std::uint64_t items) {
-    if (enabled_) draw(bytes, items);
-  }
-  void done();
-
- private:
-  void draw(std::uint64_t bytes, std::uint64_t items);
-
-  std::string label_;
-  std::optional<std::uint64_t> total_;
-  bool enabled_ = false;
-  bool drawn_ = false;
-  std::uint64_t calls_ = 0;
-  std::chrono::steady_clock::time_point start_;
-  std::chrono::steady_clock::time_point last_;
-};
-
-// Reads a whole trace into memory on a background thread, with progress; reports the
-// reader's counts. Throws InputError when there is no request. `lines`, when given, gets the
-// 1-based line of each request.
-std::vector<trace::Request> read_requests(trace::TraceReader& reader,
+// Reads a whole trace into memory with trace::for_each_request (progress, the reader's notes,
+// the error when there is no request to `verb`). `lines`, when given, gets the 1-based line
+// of each request.
+std::vector<trace::Request> read_requests(trace::TraceReader& reader, std::string_view verb,
                                           std::vector<std::uint64_t>* lines = nullptr);
 
 // The number of items a whole file holds, extrapolated from the `items` read up to byte

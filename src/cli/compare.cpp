@@ -19,7 +19,7 @@ struct CompareFlags {
 int run_compare(const CompareFlags& f) {
   auto profile = [&](const std::string& path) {
     trace::TraceReader reader(path, f.reader.options());
-    const std::vector<trace::Request> requests = read_requests(reader);
+    const std::vector<trace::Request> requests = read_requests(reader, "compare");
     return synthesis::profile_trace(requests, f.reader.block_size);
   };
   synthesis::TraceProfile a = profile(f.a);

@@ -105,7 +105,7 @@ int run_materialize(MaterializeFlags& f) {
   // in a second, not after tokenizing the corpus.
   trace::TraceReader reader(f.input, f.reader.options());
   std::vector<std::uint64_t> lines;
-  const std::vector<trace::Request> requests = read_requests(reader, &lines);
+  const std::vector<trace::Request> requests = read_requests(reader, "materialize", &lines);
   const prompt::Materializer materializer(requests, lines, reader.name(), o);
 
   const std::unique_ptr<tokenizer::Tokenizer> tok = tokenizer::load_tokenizer(tokenizer_path);

@@ -64,7 +64,7 @@ int run_synthesize(SynthesizeFlags& f) {
   }
   trace::TraceReader reader(f.input, f.reader.options());
   std::vector<std::uint64_t> lines;
-  std::vector<trace::Request> requests = read_requests(reader, &lines);
+  std::vector<trace::Request> requests = read_requests(reader, "synthesize", &lines);
   const bool report = f.report || !f.report_json.empty();
   std::optional<synthesis::TraceProfile> before;
   if (report) before = synthesis::profile_trace(requests, f.params.block_size);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <string>
 #include <vector>
 
 #include "kvtrace/analysis/prefix_analyzer.hpp"
@@ -196,6 +198,45 @@ TEST(ClusterSim, RejectsBadConfigs) {
                              RouterKind::kKvAware}) {
     EXPECT_EQ(kvtrace::cache::parse_router(kvtrace::cache::router_name(r)), r);
   }
+}
+
+TEST(ClusterSim, RoutesByLoadAreTheRoutersWeighingActiveBlocks) {
+  EXPECT_FALSE(kvtrace::cache::routes_by_load(RouterKind::kRoundRobin));
+  EXPECT_FALSE(kvtrace::cache::routes_by_load(RouterKind::kRandom));
+  EXPECT_TRUE(kvtrace::cache::routes_by_load(RouterKind::kLeastLoaded));
+  EXPECT_TRUE(kvtrace::cache::routes_by_load(RouterKind::kKvAware));
+}
+
+// The message of validate(c)'s UsageError, or "" when it accepts c.
+std::string problem(const SimConfig& c) {
+  try {
+    kvtrace::cache::validate(c);
+  } catch (const kvtrace::UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ClusterSim, ValidateNamesTheBadParameter) {
+  EXPECT_EQ(problem(config(1, RouterKind::kRoundRobin)), "");
+  EXPECT_EQ(problem(config(0, RouterKind::kRoundRobin)),
+            "the number of workers must be at least 1");
+  SimConfig b = config(1, RouterKind::kRoundRobin);
+  b.block_size = 0;
+  EXPECT_EQ(problem(b), "block size must be at least 1");
+  SimConfig w = config(2, RouterKind::kKvAware);
+  w.router.overlap_score_weight = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(problem(w), "the overlap score weight must be >= 0");
+  w.router.overlap_score_weight = 0;
+  EXPECT_EQ(problem(w), "");
+  // Tokens/s only matter with timing.
+  SimConfig t = config(1, RouterKind::kRoundRobin);
+  t.timing.prefill_tokens_per_s = 0;
+  EXPECT_EQ(problem(t), "");
+  t.timing.enabled = true;
+  EXPECT_EQ(problem(t), "prefill and decode tokens/s must be positive");
+  t.timing.prefill_tokens_per_s = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(problem(t), "prefill and decode tokens/s must be positive");
 }
 
 TEST(ClusterSim, LineageEqualsLruOnMooncakeIdsWithTiming) {

@@ -230,6 +230,9 @@ TEST(CliSimulate, InputErrors) {
   r = run_kvtrace("simulate -c 10 " + empty.path());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("empty"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(empty.path() + ": the file is empty: no requests to simulate\n"),
+            std::string::npos)
+      << r.err;
   r = run_kvtrace("simulate -c 10 /nonexistent/trace.jsonl");
   EXPECT_EQ(r.exit_code, 3) << r.err;
 }

@@ -48,6 +48,7 @@ struct CacheCounts {
   std::uint64_t inserted = 0;    // blocks that were missing and got a slot
   std::uint64_t evicted = 0;
   std::uint64_t dropped = 0;  // missing blocks that got no slot: every cached block was pinned
+  friend bool operator==(const CacheCounts&, const CacheCounts&) = default;
 };
 
 class CacheSim {

@@ -37,6 +37,9 @@ enum class RouterKind {
 // "round-robin", "random", "least-loaded", "kv-aware"; parse_router throws UsageError.
 std::string_view router_name(RouterKind r);
 RouterKind parse_router(std::string_view name);
+// Whether the router weighs the workers' active blocks (least-loaded, kv-aware): without
+// timing no request is in flight, so that term is always 0.
+bool routes_by_load(RouterKind r);
 
 struct RouterConfig {
   RouterKind kind = RouterKind::kRoundRobin;
@@ -66,6 +69,11 @@ struct SimConfig {
   bool cache_output = false;
 };
 
+// Throws UsageError naming the first bad parameter of `config` (no workers, block size 0, a
+// negative overlap score weight, timing with non-positive tokens/s); what ClusterSim's
+// constructor checks, without building the pools.
+void validate(const SimConfig& config);
+
 struct RequestResult {
   std::uint32_t worker = 0;
   std::uint32_t blocks = 0;  // hash ids
@@ -86,12 +94,14 @@ struct Tally {
   void add(const RequestResult& r);
   double block_hit_rate() const;
   double token_hit_rate() const;
+  friend bool operator==(const Tally&, const Tally&) = default;
 };
 
 struct WorkerResult {
   Tally tally;
   CacheCounts cache;  // evictions, insertions, drops (output blocks included)
   std::uint64_t peak_active_blocks = 0;
+  friend bool operator==(const WorkerResult&, const WorkerResult&) = default;
 };
 
 struct SimResult {
@@ -104,10 +114,12 @@ struct SimResult {
   std::uint64_t peak_in_flight = 0;  // timing only
   double end_ms = 0;                 // timing only: when the last request ended
   std::vector<WorkerResult> workers;
+  friend bool operator==(const SimResult&, const SimResult&) = default;
 };
 
 class ClusterSim {
  public:
+  // Throws validate(config)'s UsageError.
   explicit ClusterSim(SimConfig config);
 
   // Routes and runs one request; requests come in trace order.

@@ -1,0 +1,52 @@
+#pragma once
+// The reports of kvtrace simulate (docs/simulate.md): a sweep's runs (sweep.hpp) as a table
+// for people, JSON with every field (each worker too) or CSV with one row per run; lru's hit
+// curve the same three ways at a few capacities; and one run's requests as CSV. `source`
+// names the trace the runs read. Each renderer returns the whole text, newline-terminated.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kvtrace/cache/cluster_sim.hpp"
+#include "kvtrace/cache/lru_curve.hpp"
+#include "kvtrace/cache/sweep.hpp"
+
+namespace kvtrace::cache {
+
+// A header of the trace and the settings the runs share (the first run's), then a row per
+// run; UsageError when `runs` is empty (as for the other runs_* renderers).
+std::string runs_table(std::string_view source, std::span<const Run> runs);
+std::string runs_json(std::string_view source, std::span<const Run> runs);
+std::string runs_csv(std::span<const Run> runs);
+
+// The capacities a curve shows: `points` of them spaced evenly on a log scale from 1 to
+// `distinct` (the distinct blocks, where the curve ends), or every capacity 1..distinct
+// when points is 0 or at least distinct; {0} for a trace without blocks.
+std::vector<std::uint64_t> curve_capacities(std::uint64_t distinct, std::uint32_t points);
+
+// The curve at curve_capacities(curve.distinct_blocks, points).
+std::string curve_table(std::string_view source, const HitCurve& curve, std::uint32_t points);
+std::string curve_json(std::string_view source, const HitCurve& curve, std::uint32_t points);
+std::string curve_csv(const HitCurve& curve, std::uint32_t points);
+
+// One run's requests, a row each: line, worker, blocks, hits, tokens, and with timing when
+// each started and ended.
+class PerRequestCsv {
+ public:
+  explicit PerRequestCsv(bool timing);
+  void add(std::uint64_t line, const RequestResult& r);
+  // add() as run_sweep's per-request sink; the sink refers to this object.
+  RequestSink sink() {
+    return [this](std::uint64_t line, const RequestResult& r) { add(line, r); };
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  bool timing_;
+  std::string text_;
+};
+
+}  // namespace kvtrace::cache

@@ -1,0 +1,79 @@
+#pragma once
+// Simulations of a whole trace file (kvtrace simulate, docs/simulate.md): several cluster
+// configurations over the same requests, every capacity x policy x router of a sweep, or
+// lru's hit curve over every capacity in one pass.
+//
+// The file is read once. The first simulation runs while it is read and, when there are
+// more, keeps the requests in a CompactTrace (what ClusterSim::add uses: hash ids, lengths,
+// timestamps; 8 bytes per block and about 40 per request), which the others replay with the
+// same results as reading the file again.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "kvtrace/cache/cache_sim.hpp"
+#include "kvtrace/cache/cluster_sim.hpp"
+#include "kvtrace/cache/lru_curve.hpp"
+#include "kvtrace/trace/request.hpp"
+#include "kvtrace/trace/trace_reader.hpp"
+
+namespace kvtrace::cache {
+
+// What a sweep crosses, and what its configurations share.
+struct SweepOptions {
+  SimConfig base;                         // everything but the capacity, the policy and the router
+  std::vector<std::uint64_t> capacities;  // blocks per worker
+  std::vector<Policy> policies;
+  std::vector<RouterKind> routers;
+};
+
+// The configurations of a sweep, capacities outermost and routers innermost, each checked by
+// validate() so that a bad value surfaces before the trace is read.
+std::vector<SimConfig> sweep_configs(const SweepOptions& options);
+
+// The blocks of `block_size` tokens that `gib` GiB of KV memory holds at
+// `kv_bytes_per_token`: floor(gib * 2^30 / (kv_bytes_per_token * block_size)). UsageError
+// for a bad value or a memory that holds no block.
+std::uint64_t capacity_from_memory(double gib, std::uint64_t kv_bytes_per_token,
+                                   std::uint32_t block_size);
+
+// Requests kept in memory to be simulated again, in trace order.
+class CompactTrace {
+ public:
+  void add(const trace::Request& r);
+  std::size_t size() const { return end_.size(); }
+  // Request i into `sim`, as ClusterSim::add(const trace::Request&) would.
+  RequestResult replay(std::size_t i, ClusterSim& sim) const;
+
+ private:
+  std::vector<std::uint64_t> ids_;
+  std::vector<std::uint64_t> end_;  // where each request's ids end in ids_
+  std::vector<std::int64_t> input_length_;
+  std::vector<std::int64_t> output_length_;
+  std::vector<std::optional<double>> timestamp_ms_;
+};
+
+// One simulation: a configuration and what it gave.
+struct Run {
+  SimConfig config;
+  SimResult result;
+};
+
+// Sees each request's 1-based line and result.
+using RequestSink = std::function<void(std::uint64_t line, const RequestResult& result)>;
+
+// Runs each configuration over the trace of `reader`, in order. The pass over the file is
+// trace::for_each_request's (progress, the reader's notes on stderr, InputError when there
+// is no request to simulate); the replays draw their own progress lines. `per_request`, when
+// set, sees the requests of the first configuration. UsageError when `configs` is empty.
+std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig> configs,
+                           const RequestSink& per_request = {});
+
+// lru's hit curve on one worker over the trace of `reader`, blocks of `block_size` tokens;
+// the same pass over the file as run_sweep.
+HitCurve run_curve(trace::TraceReader& reader, std::uint32_t block_size);
+
+}  // namespace kvtrace::cache

@@ -1,0 +1,226 @@
+#include "kvtrace/cache/report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "kvtrace/core/error.hpp"
+#include "kvtrace/core/json_writer.hpp"
+
+namespace kvtrace::cache {
+namespace {
+
+void require_runs(std::span<const Run> runs) {
+  if (runs.empty()) throw UsageError("a simulation report needs at least one run");
+}
+
+std::string timing_text(const TimingConfig& t) {
+  if (!t.enabled) return "none";
+  std::string s = t.use_timestamps ? "timestamps" : "closed loop";
+  if (t.concurrency > 0) s += fmt::format(", concurrency {}", t.concurrency);
+  return s + fmt::format(", prefill {} tok/s, decode {} tok/s", t.prefill_tokens_per_s,
+                         t.decode_tokens_per_s);
+}
+
+// The hit counts of a whole run or of one worker.
+void write_tally(json::ObjectWriter& o, const Tally& t) {
+  o.field("requests", t.requests);
+  o.field("total_blocks", t.blocks);
+  o.field("hit_blocks", t.hit_blocks);
+  o.field("block_hit_rate", t.block_hit_rate());
+  o.field("total_input_tokens", t.input_tokens);
+  o.field("cached_input_tokens", t.hit_tokens);
+  o.field("token_hit_rate", t.token_hit_rate());
+}
+
+void write_run(json::ObjectWriter& o, const Run& run) {
+  const SimConfig& c = run.config;
+  const SimResult& r = run.result;
+  o.field("capacity_blocks", c.cache.capacity_blocks);
+  o.field("policy", policy_name(c.cache.policy));
+  o.field("workers", std::uint64_t{c.workers});
+  o.field("router", router_name(c.router.kind));
+  o.field("overlap_score_weight", c.router.overlap_score_weight);
+  o.field("seed", c.router.seed);
+  if (c.timing.enabled) {
+    json::ObjectWriter t = o.object("timing");
+    t.bool_field("timestamps", c.timing.use_timestamps);
+    t.field("concurrency", std::uint64_t{c.timing.concurrency});
+    t.field("prefill_tokens_per_s", c.timing.prefill_tokens_per_s);
+    t.field("decode_tokens_per_s", c.timing.decode_tokens_per_s);
+    t.close();
+  } else {
+    o.null_field("timing");
+  }
+  o.bool_field("cache_output", c.cache_output);
+  write_tally(o, r.total);
+  o.field("evicted_blocks", r.evicted);
+  o.field("dropped_blocks", r.dropped);
+  o.field("output_blocks", r.output_blocks);
+  o.field("load_balance", r.load_balance);
+  if (c.timing.enabled) {
+    o.field("peak_in_flight", r.peak_in_flight);
+    o.field("end_ms", r.end_ms);
+  }
+  o.object_array("per_worker", r.workers.size(), [&](json::ObjectWriter& ww, std::size_t w) {
+    const WorkerResult& wr = r.workers[w];
+    ww.field("worker", std::uint64_t{w});
+    write_tally(ww, wr.tally);
+    ww.field("inserted_blocks", wr.cache.inserted);
+    ww.field("evicted_blocks", wr.cache.evicted);
+    ww.field("dropped_blocks", wr.cache.dropped);
+    ww.field("peak_active_blocks", wr.peak_active_blocks);
+  });
+}
+
+}  // namespace
+
+std::string runs_table(std::string_view source, std::span<const Run> runs) {
+  require_runs(runs);
+  const SimConfig& first = runs.front().config;
+  const Tally& t = runs.front().result.total;
+  std::string out = fmt::format(
+      "kvtrace simulate: {}\n{} requests, {} blocks of {} tokens, {} input tokens\n"
+      "workers {}, timing: {}{}\n\n",
+      source, t.requests, t.blocks, first.block_size, t.input_tokens, first.workers,
+      timing_text(first.timing), first.cache_output ? ", output blocks cached" : "");
+  out += fmt::format("{:>12}  {:<8} {:<13} {:>9} {:>9} {:>12} {:>10} {:>8}\n", "capacity", "policy",
+                     "router", "block hit", "token hit", "evicted", "dropped", "balance");
+  for (const Run& run : runs) {
+    const SimConfig& c = run.config;
+    const SimResult& r = run.result;
+    out += fmt::format("{:>12}  {:<8} {:<13} {:>9.4f} {:>9.4f} {:>12} {:>10} {:>8.3f}\n",
+                       c.cache.capacity_blocks, policy_name(c.cache.policy),
+                       router_name(c.router.kind), r.total.block_hit_rate(),
+                       r.total.token_hit_rate(), r.evicted, r.dropped, r.load_balance);
+    if (r.workers.size() > 1) {
+      std::string rates;
+      for (const WorkerResult& w : r.workers) {
+        rates += fmt::format(" {:.4f}", w.tally.block_hit_rate());
+      }
+      out += fmt::format("{:>14}block hit by worker:{}\n", "", rates);
+    }
+  }
+  return out;
+}
+
+std::string runs_json(std::string_view source, std::span<const Run> runs) {
+  require_runs(runs);
+  std::string out;
+  json::ObjectWriter o(out, 0);
+  o.field("input", source);
+  o.field("block_size", std::uint64_t{runs.front().config.block_size});
+  o.object_array("runs", runs.size(),
+                 [&](json::ObjectWriter& r, std::size_t i) { write_run(r, runs[i]); });
+  o.close();
+  out += "\n";
+  return out;
+}
+
+std::string runs_csv(std::span<const Run> runs) {
+  require_runs(runs);
+  std::string out =
+      "capacity_blocks,policy,workers,router,overlap_score_weight,timing,cache_output,requests,"
+      "total_blocks,hit_blocks,block_hit_rate,total_input_tokens,cached_input_tokens,"
+      "token_hit_rate,evicted_blocks,dropped_blocks,load_balance,worker_block_hit_rates\n";
+  for (const Run& run : runs) {
+    const SimConfig& c = run.config;
+    const SimResult& r = run.result;
+    std::string per_worker;
+    for (const WorkerResult& w : r.workers) {
+      if (!per_worker.empty()) per_worker += ' ';
+      per_worker += json::format_double(w.tally.block_hit_rate());
+    }
+    out += fmt::format(
+        "{},{},{},{},{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},{}\n", c.cache.capacity_blocks,
+        policy_name(c.cache.policy), c.workers, router_name(c.router.kind),
+        json::format_double(c.router.overlap_score_weight), timing_text(c.timing),
+        c.cache_output ? "true" : "false", r.total.requests, r.total.blocks, r.total.hit_blocks,
+        json::format_double(r.total.block_hit_rate()), r.total.input_tokens, r.total.hit_tokens,
+        json::format_double(r.total.token_hit_rate()), r.evicted, r.dropped,
+        json::format_double(r.load_balance), per_worker);
+  }
+  return out;
+}
+
+std::vector<std::uint64_t> curve_capacities(std::uint64_t distinct, std::uint32_t points) {
+  if (distinct == 0) return {0};
+  std::vector<std::uint64_t> out;
+  if (points == 0 || points >= distinct) {
+    for (std::uint64_t c = 1; c <= distinct; ++c) out.push_back(c);
+    return out;
+  }
+  const double top = std::log(static_cast<double>(distinct));
+  for (std::uint32_t k = 0; k < points; ++k) {
+    const double x = points == 1 ? top : top * k / (points - 1);
+    const auto c = static_cast<std::uint64_t>(std::llround(std::exp(x)));
+    if (out.empty() || c > out.back()) out.push_back(std::min(c, distinct));
+  }
+  if (out.back() != distinct) out.push_back(distinct);
+  return out;
+}
+
+std::string curve_table(std::string_view source, const HitCurve& c, std::uint32_t points) {
+  std::string out = fmt::format(
+      "kvtrace simulate --curve: {}\n{} requests, {} blocks of {} tokens, {} distinct; lru on "
+      "one worker\n\n{:>12} {:>10} {:>10}\n",
+      source, c.requests, c.total_blocks, c.block_size, c.distinct_blocks, "capacity", "block hit",
+      "token hit");
+  for (const std::uint64_t cap : curve_capacities(c.distinct_blocks, points)) {
+    out += fmt::format("{:>12} {:>10.4f} {:>10.4f}\n", cap, c.block_hit_rate(cap),
+                       c.token_hit_rate(cap));
+  }
+  return out;
+}
+
+std::string curve_json(std::string_view source, const HitCurve& c, std::uint32_t points) {
+  const std::vector<std::uint64_t> capacities = curve_capacities(c.distinct_blocks, points);
+  std::string out;
+  json::ObjectWriter o(out, 0);
+  o.field("input", source);
+  o.field("block_size", std::uint64_t{c.block_size});
+  o.field("policy", "lru");
+  o.field("requests", c.requests);
+  o.field("total_blocks", c.total_blocks);
+  o.field("distinct_blocks", c.distinct_blocks);
+  o.field("total_input_tokens", c.total_input_tokens);
+  o.object_array("curve", capacities.size(), [&](json::ObjectWriter& p, std::size_t i) {
+    const std::uint64_t cap = capacities[i];
+    p.field("capacity_blocks", cap);
+    p.field("hit_blocks", c.blocks_at(cap));
+    p.field("block_hit_rate", c.block_hit_rate(cap));
+    p.field("cached_input_tokens", c.tokens_at(cap));
+    p.field("token_hit_rate", c.token_hit_rate(cap));
+  });
+  o.close();
+  out += "\n";
+  return out;
+}
+
+std::string curve_csv(const HitCurve& c, std::uint32_t points) {
+  std::string out =
+      "capacity_blocks,hit_blocks,block_hit_rate,cached_input_tokens,token_hit_rate\n";
+  for (const std::uint64_t cap : curve_capacities(c.distinct_blocks, points)) {
+    out += fmt::format("{},{},{},{},{}\n", cap, c.blocks_at(cap),
+                       json::format_double(c.block_hit_rate(cap)), c.tokens_at(cap),
+                       json::format_double(c.token_hit_rate(cap)));
+  }
+  return out;
+}
+
+PerRequestCsv::PerRequestCsv(bool timing)
+    : timing_(timing),
+      text_(timing ? "line,worker,blocks,hit_blocks,input_tokens,cached_input_tokens,start_ms,"
+                     "end_ms\n"
+                   : "line,worker,blocks,hit_blocks,input_tokens,cached_input_tokens\n") {}
+
+void PerRequestCsv::add(std::uint64_t line, const RequestResult& r) {
+  text_ += fmt::format("{},{},{},{},{},{}", line, r.worker, r.blocks, r.hit_blocks, r.input_tokens,
+                       r.hit_tokens);
+  text_ += timing_ ? fmt::format(",{},{}\n", json::format_double(r.start_ms),
+                                 json::format_double(r.end_ms))
+                   : "\n";
+}
+
+}  // namespace kvtrace::cache

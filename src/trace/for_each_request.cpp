@@ -1,0 +1,52 @@
+#include "kvtrace/trace/for_each_request.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "kvtrace/core/progress.hpp"
+
+namespace kvtrace::trace {
+
+std::string reader_notes(const ReaderCounts& c) {
+  std::string out;
+  if (c.skipped_invalid > 0) {
+    out += fmt::format("kvtrace: warning: skipped {} invalid line{} (first: {})\n",
+                       c.skipped_invalid, c.skipped_invalid == 1 ? "" : "s", c.first_skipped);
+  }
+  if (c.outside_window > 0) {
+    out += fmt::format("kvtrace: note: left out {} request{} outside the time window\n",
+                       c.outside_window, c.outside_window == 1 ? "" : "s");
+  }
+  if (c.hash_id_mismatches > 0) {
+    out += fmt::format(
+        "kvtrace: warning: {} request{} with a hash_ids count other than "
+        "ceil(input_length / block size), used as given (first: {})\n",
+        c.hash_id_mismatches, c.hash_id_mismatches == 1 ? "" : "s", c.first_mismatch);
+  }
+  return out;
+}
+
+InputError no_requests(const TraceReader& reader, std::string_view verb) {
+  return InputError(reader.name(), 0, "",
+                    fmt::format("{}no requests to {}",
+                                reader.counts().lines == 0 ? "the file is empty: " : "", verb));
+}
+
+std::uint64_t for_each_request(TraceReader& reader, std::string_view verb,
+                               const BatchConsumer& consume) {
+  core::Progress progress(std::string(verb), reader.total_bytes());
+  std::uint64_t n = 0;
+  read_batched(reader, [&](const RequestBatch& batch) {
+    consume(batch);
+    n += batch.requests.size();
+    progress.update(batch.position, n);
+  });
+  progress.done();
+  const std::string notes = reader_notes(reader.counts());
+  if (!notes.empty()) fmt::print(stderr, "{}", notes);
+  if (n == 0) throw no_requests(reader, verb);
+  return n;
+}
+
+}  // namespace kvtrace::trace

@@ -1,0 +1,248 @@
+#include "kvtrace/cache/sweep.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "kvtrace/core/error.hpp"
+#include "kvtrace/trace/trace_reader.hpp"
+#include "test_util.hpp"
+
+namespace kvtrace::cache {
+namespace {
+
+using kvtrace::testing::kSample;
+using kvtrace::testing::TempFile;
+
+// The message of the UsageError `f` throws, or "" when it throws none.
+template <typename F>
+std::string usage_error(F f) {
+  try {
+    f();
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(SweepConfigs, CapacitiesOutermostRoutersInnermost) {
+  SweepOptions o;
+  o.base.workers = 3;
+  o.base.block_size = 16;
+  o.base.cache_output = true;
+  o.base.router.seed = 9;
+  o.capacities = {10, 20};
+  o.policies = {Policy::kLru, Policy::kFifo};
+  o.routers = {RouterKind::kRandom, RouterKind::kKvAware, RouterKind::kRoundRobin};
+  const std::vector<SimConfig> configs = sweep_configs(o);
+  ASSERT_EQ(configs.size(), 12u);
+  std::size_t i = 0;
+  for (const std::uint64_t c : o.capacities) {
+    for (const Policy p : o.policies) {
+      for (const RouterKind r : o.routers) {
+        const SimConfig& cfg = configs[i++];
+        EXPECT_EQ(cfg.cache.capacity_blocks, c);
+        EXPECT_EQ(cfg.cache.policy, p);
+        EXPECT_EQ(cfg.router.kind, r);
+        EXPECT_EQ(cfg.workers, 3u);
+        EXPECT_EQ(cfg.block_size, 16u);
+        EXPECT_TRUE(cfg.cache_output);
+        EXPECT_EQ(cfg.router.seed, 9u);
+      }
+    }
+  }
+  o.routers.clear();
+  EXPECT_TRUE(sweep_configs(o).empty());
+}
+
+TEST(SweepConfigs, ValidatesEachConfiguration) {
+  SweepOptions o{
+      .capacities = {10}, .policies = {Policy::kLru}, .routers = {RouterKind::kRoundRobin}};
+  o.base.workers = 0;
+  EXPECT_EQ(usage_error([&] { sweep_configs(o); }), "the number of workers must be at least 1");
+  o.base.workers = 1;
+  o.base.timing.enabled = true;
+  o.base.timing.decode_tokens_per_s = -1;
+  EXPECT_EQ(usage_error([&] { sweep_configs(o); }), "prefill and decode tokens/s must be positive");
+}
+
+TEST(CapacityFromMemory, FloorOfTheBlocksThatFit) {
+  // 2^30 / (2^17 * 2^9) = 16 exactly.
+  EXPECT_EQ(capacity_from_memory(1, 131072, 512), 16u);
+  EXPECT_EQ(capacity_from_memory(3.5, 65536, 512), 112u);
+  // 2^30 / 3 = 357913941.33
+  EXPECT_EQ(capacity_from_memory(1, 3, 1), 357913941u);
+  // 2^30 / (100000 * 512) = 20.97
+  EXPECT_EQ(capacity_from_memory(1, 100000, 512), 20u);
+  // Exactly one block.
+  EXPECT_EQ(capacity_from_memory(1.0 / 1024, 2048, 512), 1u);
+}
+
+TEST(CapacityFromMemory, NoBlockIsAnError) {
+  EXPECT_EQ(usage_error([] { capacity_from_memory(0.001, 131072, 512); }),
+            "0.001 GiB holds no block of 512 tokens at 131072 bytes per token");
+  // Just under one block.
+  EXPECT_NE(usage_error([] { capacity_from_memory(0.999 / 1024, 2048, 512); }), "");
+}
+
+TEST(CapacityFromMemory, BadValuesNameTheParameter) {
+  for (const double gib : {0.0, -1.0, std::numeric_limits<double>::quiet_NaN(),
+                           std::numeric_limits<double>::infinity()}) {
+    EXPECT_EQ(usage_error([&] { capacity_from_memory(gib, 131072, 512); }),
+              "gpu_mem_gib must be a positive number of GiB")
+        << gib;
+  }
+  EXPECT_EQ(usage_error([] { capacity_from_memory(8, 0, 512); }),
+            "kv_bytes_per_token must be at least 1");
+  EXPECT_EQ(usage_error([] { capacity_from_memory(8, 131072, 0); }),
+            "block_size must be at least 1");
+}
+
+// Requests with and without hash ids, timestamps (integer and float) and output lengths.
+const char* const kMixed =
+    "{\"timestamp\": 0, \"input_length\": 8, \"output_length\": 3, \"hash_ids\": [1, 2]}\n"
+    "{\"input_length\": 5, \"output_length\": 1}\n"
+    "{\"timestamp\": 2.5, \"input_length\": 12, \"hash_ids\": [1, 2, 3]}\n"
+    "{\"timestamp\": 40, \"input_length\": 7, \"output_length\": 9, \"hash_ids\": [1, 9]}\n"
+    "{\"input_length\": 3, \"output_length\": 2, \"hash_ids\": [4]}\n";
+
+TEST(CompactTrace, ReplaysAsTheRequestsWould) {
+  const TempFile f(kMixed);
+  const auto requests = trace::read_all(f.path(), {.block_size = 4});
+  SimConfig c;
+  c.cache.capacity_blocks = 3;
+  c.workers = 2;
+  c.router.kind = RouterKind::kKvAware;
+  c.block_size = 4;
+  c.cache_output = true;
+  // Requests start at their timestamps (fast enough that those matter).
+  c.timing = {.enabled = true, .prefill_tokens_per_s = 1000, .decode_tokens_per_s = 100};
+  CompactTrace kept;
+  for (const auto& r : requests) kept.add(r);
+  ASSERT_EQ(kept.size(), requests.size());
+  ClusterSim direct(c);
+  ClusterSim replayed(c);
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const RequestResult a = direct.add(requests[i]);
+    const RequestResult b = kept.replay(i, replayed);
+    EXPECT_EQ(a.worker, b.worker) << i;
+    EXPECT_EQ(a.blocks, b.blocks) << i;
+    EXPECT_EQ(a.hit_blocks, b.hit_blocks) << i;
+    EXPECT_EQ(a.input_tokens, b.input_tokens) << i;
+    EXPECT_EQ(a.hit_tokens, b.hit_tokens) << i;
+    EXPECT_EQ(a.start_ms, b.start_ms) << i;
+    EXPECT_EQ(a.end_ms, b.end_ms) << i;
+  }
+  EXPECT_EQ(direct.finish(), replayed.finish());
+}
+
+std::vector<Run> sweep_file(const std::string& path, std::span<const SimConfig> configs,
+                            const RequestSink& sink = {}) {
+  trace::TraceReader reader(path);
+  return run_sweep(reader, configs, sink);
+}
+
+TEST(RunSweep, ReplayedRunsEqualRunsFromTheFile) {
+  std::vector<SimConfig> configs;
+  // No timing; requests at their timestamps; at most 8 in flight, output blocks cached.
+  for (const int timing : {0, 1, 2}) {
+    SweepOptions o{.capacities = {300, 3000},
+                   .policies = {Policy::kLru, Policy::kFifo, Policy::kLineage},
+                   .routers = {RouterKind::kKvAware, RouterKind::kRandom}};
+    o.base.workers = 3;
+    o.base.router.seed = 4;
+    o.base.timing.enabled = timing > 0;
+    o.base.timing.concurrency = timing == 2 ? 8 : 0;
+    o.base.cache_output = timing == 2;
+    const auto more = sweep_configs(o);
+    configs.insert(configs.end(), more.begin(), more.end());
+  }
+  const std::vector<cache::Run> swept = sweep_file(kSample, configs);
+  ASSERT_EQ(swept.size(), configs.size());
+  for (std::size_t k = 0; k < configs.size(); ++k) {
+    const std::vector<cache::Run> alone = sweep_file(kSample, std::span(configs).subspan(k, 1));
+    ASSERT_EQ(alone.size(), 1u);
+    EXPECT_EQ(swept[k].result.total.requests, 1000u) << k;
+    EXPECT_TRUE(swept[k].result == alone[0].result) << k;
+    EXPECT_EQ(swept[k].config.cache.capacity_blocks, configs[k].cache.capacity_blocks);
+    EXPECT_EQ(swept[k].config.router.kind, configs[k].router.kind);
+    EXPECT_EQ(swept[k].config.cache.policy, configs[k].cache.policy);
+  }
+  // Not all the same: the sweep's settings matter.
+  EXPECT_NE(swept.front().result.total.hit_blocks, swept[1].result.total.hit_blocks);
+}
+
+TEST(RunSweep, PerRequestSinkSeesTheFirstRun) {
+  SimConfig a;
+  a.cache.capacity_blocks = 500;
+  a.workers = 2;
+  SimConfig b = a;
+  b.cache.capacity_blocks = 5000;
+  const SimConfig configs[] = {a, b};
+  std::vector<std::uint64_t> lines;
+  std::uint64_t hits = 0;
+  const auto runs = sweep_file(kSample, configs, [&](std::uint64_t line, const RequestResult& r) {
+    lines.push_back(line);
+    hits += r.hit_blocks;
+  });
+  ASSERT_EQ(lines.size(), 1000u);
+  for (std::size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(lines[i], i + 1);
+  EXPECT_EQ(hits, runs[0].result.total.hit_blocks);
+  EXPECT_LT(hits, runs[1].result.total.hit_blocks);
+}
+
+TEST(RunSweep, NoConfigurationIsAUsageError) {
+  trace::TraceReader reader(kSample);
+  EXPECT_EQ(usage_error([&] { run_sweep(reader, {}); }),
+            "run_sweep needs at least one configuration");
+}
+
+// The problem of the InputError `f` throws.
+template <typename F>
+std::string input_error(F f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(RunSweep, NoRequestIsAnInputError) {
+  const TempFile empty("");
+  const TempFile blank("\n\n");
+  const SimConfig config[] = {SimConfig{}};
+  EXPECT_EQ(input_error([&] { sweep_file(empty.path(), config); }),
+            empty.path() + ": the file is empty: no requests to simulate");
+  EXPECT_EQ(input_error([&] { sweep_file(blank.path(), config); }),
+            blank.path() + ": no requests to simulate");
+  trace::TraceReader reader(blank.path());
+  EXPECT_EQ(input_error([&] { run_curve(reader, 512); }),
+            blank.path() + ": no requests to simulate");
+}
+
+TEST(RunCurve, TheCurveOfTheFile) {
+  trace::TraceReader reader(kSample);
+  const HitCurve curve = run_curve(reader, 512);
+  LruCurve direct(512);
+  for (const auto& r : trace::read_all(kSample)) direct.add(r);
+  const HitCurve want = direct.finish();
+  EXPECT_EQ(curve.requests, 1000u);
+  EXPECT_EQ(curve.total_blocks, want.total_blocks);
+  EXPECT_EQ(curve.distinct_blocks, want.distinct_blocks);
+  EXPECT_EQ(curve.total_input_tokens, want.total_input_tokens);
+  EXPECT_EQ(curve.hit_blocks, want.hit_blocks);
+  EXPECT_EQ(curve.hit_tokens, want.hit_tokens);
+  // And a sweep's lru run on one worker agrees at its capacity.
+  SimConfig c;
+  c.cache.capacity_blocks = 2000;
+  const auto runs = sweep_file(kSample, std::span(&c, 1));
+  EXPECT_EQ(curve.blocks_at(2000), runs[0].result.total.hit_blocks);
+  EXPECT_EQ(curve.tokens_at(2000), runs[0].result.total.hit_tokens);
+}
+
+}  // namespace
+}  // namespace kvtrace::cache
