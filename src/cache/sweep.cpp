@@ -29,10 +29,10 @@ std::vector<SimConfig> sweep_configs(const SweepOptions& options) {
 std::uint64_t capacity_from_memory(double gib, std::uint64_t kv_bytes_per_token,
                                    std::uint32_t block_size) {
   if (!(gib > 0) || !std::isfinite(gib)) {
-    throw UsageError("gpu_mem_gib must be a positive number of GiB");
+    throw UsageError("gpu_mem_gib", "must be a positive number of GiB");
   }
-  if (kv_bytes_per_token == 0) throw UsageError("kv_bytes_per_token must be at least 1");
-  if (block_size == 0) throw UsageError("block_size must be at least 1");
+  if (kv_bytes_per_token == 0) throw UsageError("kv_bytes_per_token", "must be at least 1");
+  if (block_size == 0) throw UsageError("block_size", "must be at least 1");
   const double blocks =
       std::floor(gib * 1073741824.0 /
                  (static_cast<double>(kv_bytes_per_token) * static_cast<double>(block_size)));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.hpp"
+#include "cli/flags.hpp"
 #include "kvtrace/analysis/prefix_analyzer.hpp"
 #include "kvtrace/analysis/report.hpp"
 #include "kvtrace/trace/for_each_request.hpp"
@@ -16,7 +17,8 @@ constexpr std::uint64_t kSampleRequests = 4096;
 struct AnalyzeFlags {
   std::string input;
   std::string format;  // empty: table on a terminal, json otherwise
-  std::string output;
+  std::string output = "-";
+  std::string report_json;
   ReaderFlags reader;
 };
 
@@ -35,17 +37,18 @@ int run_analyze(const AnalyzeFlags& f) {
   const analysis::AnalysisStats stats = analyzer.finish();
   const analysis::ReportInput input{f.input, reader.counts()};
 
-  const std::string format = !f.format.empty() ? f.format : stdout_is_tty() ? "table" : "json";
+  const std::string format = flags::resolve_format(f.format, f.output);
   if (format == "table") {
-    write_text("-", analysis::render_table(stats, input));
+    write_text(f.output, analysis::render_table(stats, input));
   } else {
-    write_text("-", analysis::render_json(stats, input,
-                                          format == "aiperf-json" ? analysis::JsonFields::kAiperf
-                                                                  : analysis::JsonFields::kAll));
+    write_text(f.output,
+               analysis::render_json(stats, input,
+                                     format == "aiperf-json" ? analysis::JsonFields::kAiperf
+                                                             : analysis::JsonFields::kAll));
   }
-  if (!f.output.empty()) {
-    write_text(f.output, analysis::render_json(stats, input));
-    fmt::print(stderr, "Analysis report saved to {}\n", f.output);
+  if (!f.report_json.empty()) {
+    write_text(f.report_json, analysis::render_json(stats, input));
+    fmt::print(stderr, "Analysis report saved to {}\n", f.report_json);
   }
   return kOk;
 }
@@ -59,12 +62,10 @@ void add_analyze(CLI::App& app, Action& action) {
       "ISL/OSL distributions, prefix sharing and infinite-cache hit rates of a Mooncake trace, "
       "with AIPerf analyze-trace's definitions (docs/analyze.md)");
   cmd->add_option("file", flags->input, "Mooncake JSONL trace, - for stdin")->required();
-  cmd->add_option("-f,--format", flags->format,
-                  "table, json (AIPerf's fields + kvtrace's), or aiperf-json (AIPerf's fields "
-                  "only). Default: table on a terminal, json otherwise")
-      ->check(CLI::IsMember({"table", "json", "aiperf-json"}));
-  cmd->add_option("-o,--output", flags->output,
-                  "Also write the JSON report to this file (parent directories are created)");
+  flags::format(*cmd, flags->format, {"table", "json", "aiperf-json"},
+                "json has AIPerf's fields and kvtrace's, aiperf-json AIPerf's only");
+  flags::output(*cmd, flags->output, "Where the report goes");
+  flags::report_json(*cmd, flags->report_json);
   flags->reader.add_to(*cmd, true);
   cmd->callback([flags, &action] { action = [flags] { return run_analyze(*flags); }; });
 }

@@ -1,5 +1,7 @@
 #include "cli/common.hpp"
 
+#include "cli/flags.hpp"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -11,9 +13,7 @@
 namespace kvtrace::cli {
 
 void ReaderFlags::add_to(CLI::App& app, bool with_hash_id_check) {
-  app.add_option("-b,--block-size", block_size, "Tokens per KV-cache block (hash id)")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 1u << 30));
+  flags::block_size(app, block_size);
   app.add_flag("--skip-invalid", skip_invalid,
                "Skip bad lines and report how many were skipped, instead of stopping at the "
                "first one (exit code 2)");

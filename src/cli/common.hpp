@@ -30,7 +30,7 @@ using Action = std::function<int()>;
 
 // The trace-reading flags shared by subcommands that read a trace.
 struct ReaderFlags {
-  std::uint32_t block_size = 512;
+  std::uint32_t block_size = 512;  // flags::kDefaultBlockSize
   bool skip_invalid = false;
   std::optional<double> start_ms;
   std::optional<double> end_ms;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.hpp"
+#include "cli/flags.hpp"
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/synthesis/fidelity.hpp"
 
@@ -13,6 +14,7 @@ struct CompareFlags {
   std::string a;
   std::string b;
   std::string format;
+  std::string output = "-";
   ReaderFlags reader;
 };
 
@@ -25,9 +27,9 @@ int run_compare(const CompareFlags& f) {
   synthesis::TraceProfile a = profile(f.a);
   synthesis::TraceProfile b = profile(f.b);
   const auto report = synthesis::compare_traces(std::move(a), std::move(b));
-  const std::string format = !f.format.empty() ? f.format : stdout_is_tty() ? "table" : "json";
-  write_text("-", format == "table" ? synthesis::render_fidelity_table(report)
-                                    : synthesis::render_fidelity_json(report));
+  const std::string format = flags::resolve_format(f.format, f.output);
+  write_text(f.output, format == "table" ? synthesis::render_fidelity_table(report)
+                                         : synthesis::render_fidelity_json(report));
   return kOk;
 }
 
@@ -41,9 +43,8 @@ void add_compare(CLI::App& app, Action& action) {
       "statistic and Wasserstein-1 distance of the ISL, OSL and hit-rate distributions");
   cmd->add_option("a", flags->a, "First trace (e.g. the original)")->required();
   cmd->add_option("b", flags->b, "Second trace (e.g. a synthetic one)")->required();
-  cmd->add_option("-f,--format", flags->format,
-                  "table or json. Default: table on a terminal, json otherwise")
-      ->check(CLI::IsMember({"table", "json"}));
+  flags::format(*cmd, flags->format, {"table", "json"}, "the fidelity report");
+  flags::output(*cmd, flags->output, "Where the report goes");
   flags->reader.add_to(*cmd, true);
   cmd->callback([flags, &action] { action = [flags] { return run_compare(*flags); }; });
 }

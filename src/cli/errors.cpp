@@ -15,7 +15,9 @@ constexpr std::pair<std::string_view, std::string_view> kFlagOf[] = {
     {"capacity_blocks", "--capacity"},
     {"gpu_mem_gib", "--gpu-mem"},
     {"overlap_score_weight", "--overlap-weight"},
-    {"url", "--url"},
+    {"prefill_tokens_per_s", "--prefill-tps"},
+    {"decode_tokens_per_s", "--decode-tps"},
+    {"speedup", "--speedup-ratio"},
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cli/common.hpp"
+#include "cli/flags.hpp"
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/hashing/conversation_pipeline.hpp"
 #include "kvtrace/tokenizer/chat_format.hpp"
@@ -36,7 +37,6 @@ struct HashFlags {
 
 int run_hash(const HashFlags& f) {
   const auto started = std::chrono::steady_clock::now();
-  if (f.block_size == 0) throw UsageError("--block-size must be positive");
   if (f.text_in && f.tokens_in) throw UsageError("give --text-in or --tokens-in, not both");
   if (f.tokens_in && !f.tokenizer.empty()) {
     throw UsageError("--tokenizer is for --text-in: token ids are hashed as given");
@@ -102,17 +102,14 @@ void add_hash(CLI::App& app, Action& action) {
                   "{\"messages\":[...]} (also inside \"body\"), with optional timestamp, "
                   "session_id, delay, output_length; - for stdin")
       ->required();
-  cmd->add_option("-o,--output", flags->output, "Output Mooncake trace (JSONL), - for stdout")
-      ->capture_default_str();
-  cmd->add_option("-b,--block-size", flags->block_size, "Tokens per block")->capture_default_str();
+  flags::output(*cmd, flags->output, "Output Mooncake trace (JSONL)");
+  flags::block_size(*cmd, flags->block_size);
   cmd->add_flag("--tokens-in", flags->tokens_in,
                 "Prompts are token ids (the default): no tokenizer is loaded and a text line "
                 "is an error");
   cmd->add_flag("--text-in", flags->text_in,
                 "Prompts may be text or chat messages, tokenized with --tokenizer");
-  cmd->add_option("--tokenizer", flags->tokenizer,
-                  "tokenizer.json, tiktoken or SentencePiece file for --text-in (default: the "
-                  "Qwen3 tokenizer scripts/setup installs)");
+  flags::tokenizer(*cmd, flags->tokenizer, "for --text-in");
   cmd->add_option("--chat-format", flags->chat_format,
                   "How messages become text: chatml, llama3, plain, or auto (from the "
                   "tokenizer_config.json chat_template beside the tokenizer)")
@@ -132,8 +129,7 @@ void add_hash(CLI::App& app, Action& action) {
                   "Cache namespace salted into the hashes (Dynamo's cache_salt)");
   cmd->add_flag("--emit-raw-hashes", flags->emit_raw_hashes,
                 "Also write each request's u64 sequence hashes as \"sequence_hashes\"");
-  cmd->add_option("--threads", flags->threads, "Worker threads (default: all cores)")
-      ->check(CLI::Range(0u, 4096u));
+  flags::threads(*cmd, flags->threads);
   cmd->callback([flags, &action] { action = [flags] { return run_hash(*flags); }; });
 }
 

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "cli/common.hpp"
+#include "cli/flags.hpp"
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/core/output_file.hpp"
 #include "kvtrace/prompt/corpus.hpp"
@@ -149,32 +150,28 @@ void add_materialize(CLI::App& app, Action& action) {
       "block, the same text for the same id, byte-identical across threads and shards "
       "(docs/materialize.md)");
   cmd->add_option("file", flags->input, "Input Mooncake JSONL trace, - for stdin")->required();
-  cmd->add_option("-o,--output", flags->output, "Output requests (JSONL), - for stdout")
-      ->capture_default_str();
-  cmd->add_option("--tokenizer", flags->tokenizer,
-                  "tokenizer.json, tiktoken or SentencePiece file (default: the Qwen3 "
-                  "tokenizer scripts/setup installs)");
+  flags::output(*cmd, flags->output, "Output requests (JSONL)");
+  flags::tokenizer(*cmd, flags->tokenizer, "that the prompts are decoded with");
   cmd->add_option("--corpus", flags->corpus,
                   "UTF-8 text the prompts are cut from (default: the King James Bible text "
                   "scripts/setup builds)");
-  cmd->add_option("--seed", flags->options.seed, "Root seed (AIPerf's --random-seed)")
-      ->capture_default_str();
+  flags::seed(*cmd, flags->options.seed, "Root seed (AIPerf's --random-seed)");
   cmd->add_option("--scope", flags->scope,
                   "Namespace of the block content (default: the first 16 hex digits of the "
                   "trace file's SHA-256, as AIPerf)");
   cmd->add_option("--model", flags->options.model, "The body's \"model\" (default: none)");
   cmd->add_option("--api", flags->api,
                   "chat (messages) or completions (prompt); default chat, completions with "
-                  "--format tokens")
+                  "--prompt-format tokens")
       ->check(CLI::IsMember({"chat", "completions"}));
-  cmd->add_option("--format", flags->format, "Prompts as text or as token ids (tokens)")
+  cmd->add_option("--prompt-format", flags->format, "Prompts as text or as token ids (tokens)")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "tokens"}));
+  flags::alias(*cmd, "--format", flags->format)->check(CLI::IsMember({"text", "tokens"}));
   cmd->add_option("--shard", flags->shard,
                   "i/N: only sessions i, i+N, ... (0-based); merge shards by \"index\"")
       ->capture_default_str();
-  cmd->add_option("--threads", flags->threads, "Worker threads (default: all cores)")
-      ->check(CLI::Range(0u, 4096u));
+  flags::threads(*cmd, flags->threads);
   cmd->add_flag("--verify", flags->options.verify,
                 "Re-tokenize every built prompt and report how many change length");
   cmd->add_option("--cache-dir", flags->cache_dir, "Where tokenized corpora are cached")

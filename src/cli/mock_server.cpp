@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "cli/common.hpp"
+#include "cli/flags.hpp"
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/core/open_file_limit.hpp"
 #include "kvtrace/mock/mock_server.hpp"
@@ -84,16 +85,14 @@ void add_mock_server(CLI::App& app, Action& action) {
   cmd->add_option("--host", c.host, "Address to bind")->capture_default_str();
   cmd->add_option("--port", c.port, "Port to bind (0: any free port, printed)")
       ->capture_default_str();
-  cmd->add_option("--threads", c.threads, "io threads (0: one per core)")
-      ->capture_default_str()
-      ->check(CLI::Range(0u, 256u));
+  flags::threads(*cmd, c.threads, "io threads");
   cmd->add_option("--model", c.model, "Model id of /v1/models (responses echo the request's)")
       ->capture_default_str();
   cmd->add_option("--ttft-ms", c.latency.ttft_ms, "Fixed part of the time to first token")
       ->capture_default_str();
-  cmd->add_option("--prefill-tokens-per-s", c.latency.prefill_tokens_per_s,
-                  "Prefill speed: uncached prompt tokens add tokens/rate to the TTFT (0: free)")
-      ->capture_default_str();
+  flags::prefill_tps(*cmd, c.latency.prefill_tokens_per_s,
+                     "Prefill speed: uncached prompt tokens add tokens/rate to the TTFT (0: free)");
+  flags::alias(*cmd, "--prefill-tokens-per-s", c.latency.prefill_tokens_per_s);
   cmd->add_option("--itl-ms", c.latency.itl_ms, "Time between two output tokens")
       ->capture_default_str();
   cmd->add_option("--itl-jitter", c.latency.itl_jitter,
@@ -104,18 +103,18 @@ void add_mock_server(CLI::App& app, Action& action) {
                   "max_completion_tokens")
       ->capture_default_str()
       ->check(CLI::Range(1u, 1'000'000u));
-  cmd->add_option("-b,--block-size", c.block_size, "Tokens per KV-cache block")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 1u << 20));
-  cmd->add_option("--cache-blocks", c.cache.capacity_blocks,
+  c.block_size = flags::kDefaultBlockSize;
+  flags::block_size(*cmd, c.block_size);
+  flags::capacity(*cmd, c.cache.capacity_blocks,
                   "Capacity of the simulated prefix KV cache in blocks (0: no cache)")
       ->capture_default_str();
-  cmd->add_option("--cache-policy", flags->cache_policy, "Eviction: lru, lineage or fifo")
+  flags::alias(*cmd, "--cache-blocks", c.cache.capacity_blocks);
+  cmd->add_option("-p,--policy", flags->cache_policy, "Eviction policy: lru, lineage or fifo")
       ->capture_default_str()
       ->check(CLI::IsMember({"lru", "lineage", "fifo"}));
-  cmd->add_option("--tokenizer", flags->tokenizer,
-                  "tokenizer.json, tiktoken or SentencePiece file for text prompts (default: "
-                  "the Qwen3 tokenizer scripts/setup installs)");
+  flags::alias(*cmd, "--cache-policy", flags->cache_policy)
+      ->check(CLI::IsMember({"lru", "lineage", "fifo"}));
+  flags::tokenizer(*cmd, flags->tokenizer, "for text prompts");
   cmd->add_option("--error-rate", c.faults.error_rate,
                   "Fraction of completion requests answered HTTP 500 with an OpenAI error")
       ->capture_default_str();
@@ -127,10 +126,9 @@ void add_mock_server(CLI::App& app, Action& action) {
   cmd->add_option("--drop-rate", c.faults.drop_rate,
                   "Fraction of responses whose connection is closed mid-stream")
       ->capture_default_str();
-  cmd->add_option("--seed", c.seed,
-                  "Seed of the faults and jitter: request n (in arrival order) draws from "
-                  "(seed, n)")
-      ->capture_default_str();
+  flags::seed(*cmd, c.seed,
+              "Seed of the faults and jitter: request n (in arrival order) draws from "
+              "(seed, n)");
   cmd->callback([flags, &action] { action = [flags] { return run_mock_server(*flags); }; });
 }
 

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "cli/common.hpp"
+#include "cli/flags.hpp"
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/core/open_file_limit.hpp"
 #include "kvtrace/replay/metrics.hpp"
@@ -24,8 +25,8 @@ struct ReplayFlags {
   std::string input;
   std::string url = "http://127.0.0.1:8000";
   std::string endpoint;
-  std::string timing;
-  double speedup = 1.0;
+  std::string schedule;
+  double speedup_ratio = 1.0;
   std::optional<double> rate;
   std::optional<std::uint32_t> concurrency;
   std::uint64_t seed = 42;
@@ -40,7 +41,7 @@ struct ReplayFlags {
   std::string slo;
   std::string output_dir;
   std::string history = "none";
-  std::string format = "table";
+  std::string format;  // empty: table on a terminal, json otherwise
   bool insecure = false;
 };
 
@@ -90,21 +91,21 @@ int run_replay(const ReplayFlags& f) {
   replay::RunInfo info;
   info.input = f.input;
   info.url = f.url;
-  info.mode = !f.timing.empty() ? f.timing
-              : f.rate          ? "rate"
-              : f.concurrency   ? "concurrency"
-                                : "trace";
+  info.mode = !f.schedule.empty() ? f.schedule
+              : f.rate            ? "rate"
+              : f.concurrency     ? "concurrency"
+                                  : "trace";
   if ((f.rate && info.mode != "rate") || (f.concurrency && info.mode != "concurrency")) {
-    throw UsageError("give one scheduling mode: --timing trace, --rate R or --concurrency C");
+    throw UsageError("give one schedule: --schedule trace, --rate R or --concurrency C");
   }
-  if (info.mode == "rate" && !f.rate) throw UsageError("--timing rate needs --rate R");
+  if (info.mode == "rate" && !f.rate) throw UsageError("--schedule rate needs --rate R");
   if (info.mode == "concurrency" && !f.concurrency) {
-    throw UsageError("--timing concurrency needs --concurrency C");
+    throw UsageError("--schedule concurrency needs --concurrency C");
   }
   o.schedule.mode = info.mode == "rate"          ? replay::Mode::kRate
                     : info.mode == "concurrency" ? replay::Mode::kConcurrency
                                                  : replay::Mode::kTrace;
-  o.schedule.speedup = info.speedup = f.speedup;
+  o.schedule.speedup = info.speedup = f.speedup_ratio;
   o.schedule.rate = info.rate = f.rate.value_or(0);
   o.schedule.concurrency = info.concurrency = f.concurrency.value_or(1);
   o.seed = info.seed = f.seed;
@@ -149,7 +150,9 @@ int run_replay(const ReplayFlags& f) {
   if (!f.output_dir.empty()) {
     write_text((std::filesystem::path(f.output_dir) / "summary.json").string(), json);
   }
-  write_text("-", f.format == "json" ? json : replay::summary_table(summary, info));
+  write_text("-", flags::resolve_format(f.format, "-") == "json"
+                      ? json
+                      : replay::summary_table(summary, info));
   if (result.interrupted) {
     fmt::print(stderr, "kvtrace: interrupted: {} of {} requests sent, results written\n",
                summary.sent, summary.requests);
@@ -174,16 +177,19 @@ void add_replay(CLI::App& app, Action& action) {
   cmd->add_option("--endpoint", flags->endpoint,
                   "Path after the URL (default: /v1/chat/completions for messages bodies, "
                   "/v1/completions for prompt bodies)");
-  cmd->add_option("--timing", flags->timing,
-                  "trace (timestamps / speedup; the default), rate (--rate) or concurrency "
-                  "(--concurrency)")
+  cmd->add_option("--schedule", flags->schedule,
+                  "trace (timestamps / speedup ratio; the default), rate (--rate) or "
+                  "concurrency (--concurrency)")
       ->check(CLI::IsMember({"trace", "rate", "concurrency"}));
-  cmd->add_option("--speedup", flags->speedup, "trace timing: divide timestamps and delays by this")
-      ->capture_default_str();
+  flags::alias(*cmd, "--timing", flags->schedule)
+      ->check(CLI::IsMember({"trace", "rate", "concurrency"}));
+  flags::speedup_ratio(*cmd, flags->speedup_ratio,
+                       "trace schedule: divide timestamps and delays by this");
+  flags::alias(*cmd, "--speedup", flags->speedup_ratio);
   cmd->add_option("--rate", flags->rate, "Poisson arrivals, requests per second");
   cmd->add_option("--concurrency", flags->concurrency, "Closed loop: requests in flight")
       ->check(CLI::Range(1u, 1000000u));
-  cmd->add_option("--seed", flags->seed, "Seed of --rate's arrivals")->capture_default_str();
+  flags::seed(*cmd, flags->seed, "Seed of --rate's arrivals");
   cmd->add_option("--max-connections", flags->max_connections,
                   "Connection pool size (0: one per request in flight)")
       ->capture_default_str();
@@ -203,9 +209,9 @@ void add_replay(CLI::App& app, Action& action) {
                   "JSON object whose members are merged into every body (replacing the same keys)");
   cmd->add_flag("--no-usage", flags->no_usage,
                 "Do not add stream_options.include_usage to the bodies");
-  cmd->add_option("--tokenizer", flags->tokenizer,
-                  "Counts output tokens when a response has no usage (default: the installed "
-                  "Qwen3 tokenizer; none: count chunks)");
+  flags::tokenizer(*cmd, flags->tokenizer,
+                   "that counts output tokens when a response has no usage (none: count "
+                   "chunks)");
   cmd->add_option("--slo", flags->slo, "Goodput bounds in ms, e.g. ttft=200,tpot=50,e2e=5000");
   cmd->add_option("--output-dir", flags->output_dir,
                   "Write summary.json, records.jsonl and records.csv here");
@@ -214,9 +220,7 @@ void add_replay(CLI::App& app, Action& action) {
                   "messages and replies put before a chat turn's messages)")
       ->capture_default_str()
       ->check(CLI::IsMember({"none", "append"}));
-  cmd->add_option("--format", flags->format, "Summary on stdout: table or json")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"table", "json"}));
+  flags::format(*cmd, flags->format, {"table", "json"}, "the summary on stdout");
   cmd->add_flag("--insecure", flags->insecure, "https: do not verify the server's certificate");
   cmd->callback([flags, &action] { action = [flags] { return run_replay(*flags); }; });
 }

@@ -4,10 +4,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <memory>
 
 #include "cli/common.hpp"
+#include "cli/flags.hpp"
 #include "kvtrace/cache/report.hpp"
 #include "kvtrace/cache/sweep.hpp"
 #include "kvtrace/core/error.hpp"
@@ -18,7 +18,8 @@ namespace {
 struct SimulateFlags {
   std::string input;
   std::string format;  // empty: table on a terminal, json otherwise
-  std::string output;
+  std::string output = "-";
+  std::string report_json;
   std::string per_request;
   ReaderFlags reader;
   std::optional<std::uint64_t> capacity;
@@ -46,11 +47,6 @@ void check_flags(const SimulateFlags& f) {
   if (f.gpu_mem_gib.has_value() != f.kv_bytes_per_token.has_value()) {
     throw UsageError("--gpu-mem and --kv-bytes-per-token go together");
   }
-  // Checked here, not only by cache::capacity_from_memory, to name the flags.
-  if (f.gpu_mem_gib && !(*f.gpu_mem_gib > 0 && std::isfinite(*f.gpu_mem_gib))) {
-    throw UsageError("--gpu-mem must be a positive GiB");
-  }
-  if (f.kv_bytes_per_token == 0u) throw UsageError("--kv-bytes-per-token must be at least 1");
   if (f.curve && (f.policies != std::vector<std::string>{"lru"} || base.workers != 1 || f.timing ||
                   base.timing.concurrency > 0 || base.cache_output)) {
     throw UsageError(
@@ -61,9 +57,9 @@ void check_flags(const SimulateFlags& f) {
 
 int run_simulate(const SimulateFlags& f) {
   check_flags(f);
-  const std::string format = !f.format.empty() ? f.format : stdout_is_tty() ? "table" : "json";
+  const std::string format = flags::resolve_format(f.format, f.output);
   std::string out;
-  std::string json;         // -o's report
+  std::string json;         // --report-json's report
   std::string per_request;  // --per-request's CSV
   if (f.curve) {
     trace::TraceReader reader(f.input, f.reader.options());
@@ -105,10 +101,10 @@ int run_simulate(const SimulateFlags& f) {
           : format == "csv" ? cache::runs_csv(runs)
                             : cache::runs_table(f.input, runs);
   }
-  write_text("-", out);
-  if (!f.output.empty()) {
-    write_text(f.output, json);
-    fmt::print(stderr, "Simulation report saved to {}\n", f.output);
+  write_text(f.output, out);
+  if (!f.report_json.empty()) {
+    write_text(f.report_json, json);
+    fmt::print(stderr, "Simulation report saved to {}\n", f.report_json);
   }
   if (!f.per_request.empty()) write_text(f.per_request, per_request);
   return kOk;
@@ -118,12 +114,13 @@ int run_simulate(const SimulateFlags& f) {
 
 void add_simulate(CLI::App& app, Action& action) {
   auto f = std::make_shared<SimulateFlags>();
+  f->sweep.base.router.seed = flags::kDefaultSeed;
   CLI::App* cmd = app.add_subcommand(
       "simulate",
       "Hit rates of finite KV caches with an eviction policy, one or several workers behind a "
       "router, or the lru hit rate of every capacity in one pass (docs/simulate.md)");
   cmd->add_option("file", f->input, "Mooncake JSONL trace, - for stdin")->required();
-  cmd->add_option("-c,--capacity", f->capacity, "Blocks per worker");
+  cmd->add_option("-c,--capacity", f->capacity, "KV cache capacity in blocks per worker");
   cmd->add_option("--capacity-sweep", f->sweep.capacities,
                   "Several capacities (blocks per worker), comma-separated: one run each")
       ->delimiter(',');
@@ -154,26 +151,22 @@ void add_simulate(CLI::App& app, Action& action) {
                   "kv-aware: weight of the blocks to prefill against active blocks (Dynamo's "
                   "overlap_score_weight)")
       ->capture_default_str();
-  cmd->add_option("--seed", f->sweep.base.router.seed, "Seed of the random router")
-      ->capture_default_str();
+  flags::seed(*cmd, f->sweep.base.router.seed, "Seed of the random router");
   cmd->add_flag("--timing", f->timing,
                 "Requests start at their timestamps and pin their blocks until they end");
   cmd->add_option("--concurrency", f->sweep.base.timing.concurrency,
                   "At most this many requests in flight (implies the timing model; without "
                   "--timing requests start as soon as a slot is free)");
-  cmd->add_option("--prefill-tps", f->sweep.base.timing.prefill_tokens_per_s,
-                  "Timing: prefill tokens/s of one request (uncached input only)")
-      ->capture_default_str();
+  flags::prefill_tps(*cmd, f->sweep.base.timing.prefill_tokens_per_s,
+                     "Timing: prefill tokens/s of one request (uncached input only)");
   cmd->add_option("--decode-tps", f->sweep.base.timing.decode_tokens_per_s,
                   "Timing: output tokens/s of one request")
       ->capture_default_str();
   cmd->add_flag("--cache-output", f->sweep.base.cache_output,
                 "Also cache the blocks each request's output fills (they take room)");
-  cmd->add_option("-f,--format", f->format,
-                  "table, json or csv. Default: table on a terminal, json otherwise")
-      ->check(CLI::IsMember({"table", "json", "csv"}));
-  cmd->add_option("-o,--output", f->output,
-                  "Also write the JSON report to this file (parent directories are created)");
+  flags::format(*cmd, f->format, {"table", "json", "csv"}, "the runs or the curve");
+  flags::output(*cmd, f->output, "Where the report goes");
+  flags::report_json(*cmd, f->report_json);
   cmd->add_option("--per-request", f->per_request,
                   "Write each request's worker and hits as CSV to this file (one simulation)");
   f->reader.add_to(*cmd, true);

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cli/common.hpp"
+#include "cli/flags.hpp"
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/synthesis/fidelity.hpp"
 #include "kvtrace/synthesis/rewrite.hpp"
@@ -119,8 +120,7 @@ void add_synthesize(CLI::App& app, Action& action) {
       "A new trace from a Mooncake trace: faster, longer shared prefixes, more prefix roots, "
       "longer prompts, capped lengths (AIPerf's synthesis knobs; docs/synthesize.md)");
   cmd->add_option("file", flags->input, "Input Mooncake JSONL trace, - for stdin")->required();
-  cmd->add_option("-o,--output", flags->output, "Output trace (JSONL), - for stdout")
-      ->capture_default_str();
+  flags::output(*cmd, flags->output, "Output trace (JSONL)");
   cmd->add_option("--mode", flags->mode,
                   "rewrite: AIPerf's per-request rewrite of the input; sample: learn the prefix "
                   "tree and distributions and generate --num-requests new requests")
@@ -129,8 +129,7 @@ void add_synthesize(CLI::App& app, Action& action) {
   cmd->add_option("-n,--num-requests", flags->num_requests,
                   "Requests to generate in sample mode (default: as many as the input)")
       ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()));
-  cmd->add_option("--speedup-ratio", p.speedup_ratio, "Divide timestamps by this (> 0)")
-      ->capture_default_str();
+  flags::speedup_ratio(*cmd, p.speedup_ratio, "Divide timestamps by this (> 0)");
   cmd->add_option("--prefix-len-multiplier", p.prefix_len_multiplier,
                   "Stretch (> 1) or squeeze (< 1) each request's shared leading blocks")
       ->capture_default_str();
@@ -146,13 +145,12 @@ void add_synthesize(CLI::App& app, Action& action) {
   cmd->add_option("--max-isl", p.max_isl,
                   "Drop requests whose input length exceeds this, and cap synthesized ones");
   cmd->add_option("--max-osl", p.max_osl, "Cap output_length");
-  cmd->add_option("--seed", p.seed, "Root seed of the random draws (the root multiplier's)")
-      ->capture_default_str();
+  flags::seed(*cmd, p.seed, "Root seed of the random draws (the root multiplier's)");
   cmd->add_flag("--aiperf-compat", flags->aiperf_compat,
                 "Reproduce AIPerf's output exactly, its bugs and errors included");
   cmd->add_flag("--report", flags->report,
                 "Print the fidelity report (input vs output, with the expected values) on stderr");
-  cmd->add_option("--report-json", flags->report_json, "Write the fidelity report as JSON here");
+  flags::report_json(*cmd, flags->report_json);
   flags->reader.add_to(*cmd, true);
   cmd->callback([flags, &action] { action = [flags] { return run_synthesize(*flags); }; });
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.hpp"
+#include "cli/flags.hpp"
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/trace/line_reader.hpp"
 #include "kvtrace/trace/request_parser.hpp"
@@ -79,10 +80,8 @@ void add_validate(CLI::App& app, Action& action) {
       "Check every line of a Mooncake trace and report every problem as file:line: field: "
       "problem. Exit code 0 only when the file is clean, 2 otherwise");
   cmd->add_option("file", flags->input, "Mooncake JSONL trace, - for stdin")->required();
-  cmd->add_option("-b,--block-size", flags->block_size,
-                  "Tokens per block: len(hash_ids) must be ceil(input_length / block size)")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 1u << 30));
+  flags::block_size(*cmd, flags->block_size,
+                    "Tokens per block: len(hash_ids) must be ceil(input_length / block size)");
   cmd->add_flag("-q,--quiet", flags->quiet, "Print only the summary line");
   cmd->callback([flags, &action] { action = [flags] { return run_validate(*flags); }; });
 }

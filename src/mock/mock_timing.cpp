@@ -16,13 +16,13 @@ std::chrono::nanoseconds from_ms(double ms) {
 
 void check_non_negative(double v, std::string_view name) {
   if (!(v >= 0) || !std::isfinite(v)) {
-    throw UsageError(fmt::format("{} must be a finite number >= 0, got {}", name, v));
+    throw UsageError(std::string(name), fmt::format("must be a finite number >= 0, got {}", v));
   }
 }
 
 void check_rate(double v, std::string_view name) {
   if (!(v >= 0 && v <= 1)) {
-    throw UsageError(fmt::format("{} must be between 0 and 1, got {}", name, v));
+    throw UsageError(std::string(name), fmt::format("must be between 0 and 1, got {}", v));
   }
 }
 
@@ -47,10 +47,10 @@ SplitMix64 request_rng(std::uint64_t seed, std::uint64_t index) {
 }
 
 void LatencyModel::validate() const {
-  check_non_negative(ttft_ms, "--ttft-ms");
-  check_non_negative(prefill_tokens_per_s, "--prefill-tokens-per-s");
-  check_non_negative(itl_ms, "--itl-ms");
-  check_rate(itl_jitter, "--itl-jitter");
+  check_non_negative(ttft_ms, "ttft_ms");
+  check_non_negative(prefill_tokens_per_s, "prefill_tokens_per_s");
+  check_non_negative(itl_ms, "itl_ms");
+  check_rate(itl_jitter, "itl_jitter");
 }
 
 std::chrono::nanoseconds LatencyModel::ttft(std::uint64_t uncached_tokens) const {
@@ -66,10 +66,10 @@ std::chrono::nanoseconds LatencyModel::itl(SplitMix64& rng) const {
 }
 
 void FaultRates::validate() const {
-  check_rate(error_rate, "--error-rate");
-  check_rate(stall_rate, "--stall-rate");
-  check_rate(drop_rate, "--drop-rate");
-  check_non_negative(stall_ms, "--stall-ms");
+  check_rate(error_rate, "error_rate");
+  check_rate(stall_rate, "stall_rate");
+  check_rate(drop_rate, "drop_rate");
+  check_non_negative(stall_ms, "stall_ms");
 }
 
 FaultPlan plan_faults(const FaultRates& rates, std::uint32_t tokens, SplitMix64& rng) {
