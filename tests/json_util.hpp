@@ -108,6 +108,12 @@ class Json {
     fail(loc, "expected an array or an object, got " + describe());
     return 0;
   }
+  // An array of non-negative integers (hash ids, token ids).
+  std::vector<std::uint64_t> as_uints(Location loc = Location::current()) const {
+    std::vector<std::uint64_t> out;
+    for (const Json& item : items(loc)) out.push_back(item.as_uint(loc));
+    return out;
+  }
   // Whether an object has `key` (a failure when this is not an object).
   bool has(std::string_view key, Location loc = Location::current()) const {
     if (!readable(loc)) return false;
@@ -117,6 +123,18 @@ class Json {
       return false;
     }
     return object.at_key(key).error() == simdjson::SUCCESS;
+  }
+  // The keys of an object, in document order.
+  std::vector<std::string> keys(Location loc = Location::current()) const {
+    std::vector<std::string> out;
+    if (!readable(loc)) return out;
+    simdjson::dom::object object;
+    if (element_.get_object().get(object) != simdjson::SUCCESS) {
+      fail(loc, "expected an object, got " + describe());
+      return out;
+    }
+    for (const auto field : object) out.emplace_back(field.key);
+    return out;
   }
   // The elements of an array, for range-for.
   std::vector<Json> items(Location loc = Location::current()) const {
@@ -197,6 +215,22 @@ inline Json parse_json(const std::string& text,
   Json j(std::move(parser), root, "$");
   j.error_ = std::string("the text did not parse as JSON: ") + simdjson::error_message(error);
   return j;
+}
+
+// Each line of a JSON Lines text, parsed; a last line without its newline is a failure.
+inline std::vector<Json> parse_json_lines(
+    const std::string& text, std::source_location loc = std::source_location::current()) {
+  std::vector<Json> out;
+  std::size_t from = 0;
+  for (std::size_t nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', from)) {
+    out.push_back(parse_json(text.substr(from, nl - from), loc));
+    from = nl + 1;
+  }
+  if (from != text.size()) {
+    ADD_FAILURE_AT(loc.file_name(), static_cast<int>(loc.line()))
+        << "JSON Lines: the last line has no newline: " << text.substr(from, 200);
+  }
+  return out;
 }
 
 }  // namespace kvtrace::testing

@@ -9,6 +9,8 @@
 
 #include <cmath>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace kvtrace::testing {
 namespace {
@@ -33,6 +35,10 @@ TEST(JsonUtil, ReadsValuesByPath) {
   EXPECT_EQ(j["runs"].size(), 1u);
   EXPECT_TRUE(run.has("speed"));
   EXPECT_FALSE(run.has("sped"));
+  EXPECT_EQ(run.keys(), (std::vector<std::string>{"block_hit_rate", "requests", "policy", "timing",
+                                                  "cache_output", "speed", "delta"}));
+  EXPECT_EQ(parse_json("[3, 0, 18446744073709551615]").as_uints(),
+            (std::vector<std::uint64_t>{3, 0, 18446744073709551615u}));
   EXPECT_EQ(j["runs"].items().size(), 1u);
   EXPECT_EQ(j["runs"].items()[0]["policy"].path(), "$.runs[0].policy");
   EXPECT_EQ(run["timing"].dump(), "null");
@@ -78,6 +84,19 @@ TEST(JsonUtil, AValueOfAnotherTypeIsAFailure) {
   EXPECT_NONFATAL_FAILURE(run["requests"].size(), "expected an array or an object");
   EXPECT_NONFATAL_FAILURE(run["policy"].has("x"), "expected an object");
   EXPECT_NONFATAL_FAILURE(run.items(), "expected an array");
+  EXPECT_NONFATAL_FAILURE(run["policy"].keys(), "expected an object");
+  EXPECT_NONFATAL_FAILURE(parse_json("[1, -2]").as_uints(),
+                          "JSON $[1]: expected a non-negative integer, got $[1] = -2");
+}
+
+TEST(JsonUtil, JsonLines) {
+  const std::vector<Json> lines = parse_json_lines("{\"a\": 1}\n[2]\n");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["a"].as_uint(), 1u);
+  EXPECT_EQ(lines[1][0].as_uint(), 2u);
+  EXPECT_TRUE(parse_json_lines("").empty());
+  EXPECT_NONFATAL_FAILURE(parse_json_lines("{}\n{}"), "the last line has no newline: {}");
+  EXPECT_NONFATAL_FAILURE(parse_json_lines("{}\nnope\n"), "not JSON");
 }
 
 TEST(JsonUtil, TextThatIsNotJsonIsAFailure) {
