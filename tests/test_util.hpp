@@ -1,15 +1,20 @@
 #pragma once
-// Helpers shared by the tests: temporary files and running the CLI.
+// Helpers shared by the tests: temporary files, running the CLI, waiting on a condition, and
+// reading JSON (json_util.hpp).
 
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
+
+#include "json_util.hpp"
 
 namespace kvtrace::testing {
 
@@ -38,6 +43,20 @@ inline std::string read_file(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// Calls `done` every `interval` until it returns true or `timeout` has passed, and returns its
+// last answer: a test waits for what it needs, not a fixed time that is too long on a fast
+// machine and too short on a loaded one. The timeout only bounds a broken run.
+template <typename Predicate>
+bool wait_until(Predicate done, std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                std::chrono::milliseconds interval = std::chrono::milliseconds(5)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return done();
+    std::this_thread::sleep_for(interval);
+  }
+  return true;
 }
 
 // The source tree and the bundled sample trace.

@@ -12,8 +12,11 @@
 
 namespace {
 
+using kvtrace::testing::Json;
 using kvtrace::testing::kSample;
 using kvtrace::testing::kSource;
+using kvtrace::testing::parse_json;
+using kvtrace::testing::parse_json_lines;
 using kvtrace::testing::read_file;
 using kvtrace::testing::run_kvtrace;
 using kvtrace::testing::TempFile;
@@ -59,8 +62,9 @@ TEST(CliHash, AnalyzeSeesTheSharing) {
   const auto a = run_kvtrace("analyze -b 4 --format json " + out.path());
   ASSERT_EQ(a.exit_code, 0) << a.err;
   // 13 blocks of which 7 distinct: 6 hits (0 x4, 2, 3), 6 of them in a cached prefix.
-  EXPECT_NE(a.out.find("\"unique_prefixes\": 7,"), std::string::npos) << a.out;
-  EXPECT_NE(a.out.find("\"hit_blocks\": 6,"), std::string::npos) << a.out;
+  const Json j = parse_json(a.out);
+  EXPECT_EQ(j["unique_prefixes"].as_uint(), 7u);
+  EXPECT_EQ(j["hit_blocks"].as_uint(), 6u);
 }
 
 TEST(CliHash, DeltaTurnsGiveTheSameTraceAsWholePrompts) {
@@ -82,7 +86,11 @@ TEST(CliHash, DeltaTurnsGiveTheSameTraceAsWholePrompts) {
   ASSERT_EQ(b.exit_code, 0) << b.err;
   EXPECT_EQ(a.out, b.out);
   // Dynamo's sequence hash of the block [1, 2, 3, 4] (seed 1337).
-  EXPECT_NE(a.out.find("\"sequence_hashes\": [14643705804678351452, "), std::string::npos) << a.out;
+  const std::vector<Json> lines = parse_json_lines(a.out);
+  ASSERT_EQ(lines.size(), 5u) << a.out;
+  const Json hashes = lines[0]["sequence_hashes"];
+  EXPECT_EQ(hashes.size(), 2u);  // [1, 2, 3, 4] and [5, 6]
+  EXPECT_EQ(hashes[0].as_uint(), 14643705804678351452u);
 }
 
 TEST(CliHash, MaterializedTokenPromptsHashBackToTheSameSharing) {
@@ -118,21 +126,27 @@ TEST(CliHash, ChatConversationSplitIntoTurnsExtendsIds) {
   const auto r = run_kvtrace("hash --text-in --tokenizer " + tokenizer +
                              " --split-turns -b 8 --emit-raw-hashes " + in.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::size_t nl = r.out.find('\n');
-  ASSERT_NE(nl, std::string::npos);
-  const std::string first = r.out.substr(0, nl);
-  const std::string second = r.out.substr(nl + 1);
+  const std::vector<Json> lines = parse_json_lines(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  const Json& first = lines[0];
+  const Json& second = lines[1];
   // ChatML (the Qwen3 config's template family): system + user + "<|im_start|>assistant\n",
   // 27 tokens; the answer is 10 (both counted with transformers.js on the rendered text).
-  EXPECT_NE(first.find("\"timestamp\": 7, \"input_length\": 27, \"output_length\": 10, "
-                       "\"hash_ids\": [0, 1, 2, 3], \"session_id\": \"line-1\""),
-            std::string::npos)
+  EXPECT_EQ(first.keys(), (std::vector<std::string>{"timestamp", "input_length", "output_length",
+                                                    "hash_ids", "session_id", "sequence_hashes"}))
       << first;
+  EXPECT_EQ(first["timestamp"].as_uint(), 7u);
+  EXPECT_EQ(first["input_length"].as_uint(), 27u);
+  EXPECT_EQ(first["output_length"].as_uint(), 10u);
+  EXPECT_EQ(first["hash_ids"].as_uints(), (std::vector<std::uint64_t>{0, 1, 2, 3}));
+  EXPECT_EQ(first["session_id"].as_string(), "line-1");
   // The second turn (54 tokens) re-sends the first: its 3 complete blocks, not the partial one.
-  EXPECT_NE(second.find("\"input_length\": 54, \"hash_ids\": [0, 1, 2, 4, 5, 6, 7], "),
-            std::string::npos)
+  // It has no timestamp.
+  EXPECT_EQ(second.keys(),
+            (std::vector<std::string>{"input_length", "hash_ids", "session_id", "sequence_hashes"}))
       << second;
-  EXPECT_EQ(second.find("\"timestamp\""), std::string::npos) << second;
+  EXPECT_EQ(second["input_length"].as_uint(), 54u);
+  EXPECT_EQ(second["hash_ids"].as_uints(), (std::vector<std::uint64_t>{0, 1, 2, 4, 5, 6, 7}));
 }
 
 TEST(CliHash, SplitTurnsSessionsAreNamedAfterTheirFileLine) {
@@ -159,11 +173,8 @@ TEST(CliHash, SplitTurnsSessionsAreNamedAfterTheirFileLine) {
     expected += fmt::format("line-{}\nline-{}\n", line, line);  // two user turns each
   }
   std::string sessions;
-  for (std::size_t at = r.out.find("\"session_id\": \""); at != std::string::npos;
-       at = r.out.find("\"session_id\": \"", at + 1)) {
-    const std::size_t from = at + 15;
-    sessions += r.out.substr(from, r.out.find('"', from) - from) + "\n";
-  }
+  for (const Json& line : parse_json_lines(r.out))
+    sessions += line["session_id"].as_string() + "\n";
   EXPECT_EQ(sessions, expected);
 }
 

@@ -5,16 +5,15 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
-#include <simdjson.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
-#include <thread>
 
 #include "test_util.hpp"
 
@@ -165,32 +164,31 @@ struct Records {
 // Reads records.jsonl, checking each record's consistency on the way.
 Records check_records(const std::string& path) {
   Records out;
-  simdjson::dom::parser parser;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
+  for (const Json& r : parse_json_lines(read_file(path))) {
     ++out.lines;
-    simdjson::dom::element r;
-    const auto error = parser.parse(line).get(r);
-    EXPECT_FALSE(error) << "not JSON: " << line;
-    if (error) continue;
-    out.indices.insert(r["index"].get_uint64().value());
-    if (r["ok"].get_bool().value()) {
+    if (!r.ok()) continue;  // not JSON: a failure already
+    out.indices.insert(r["index"].as_uint());
+    if (r["ok"].as_bool()) {
       ++out.ok;
-      EXPECT_LE(r["ttft_ms"].get_double().value(), r["e2e_ms"].get_double().value()) << line;
-      EXPECT_EQ(r["output_tokens"].get_uint64().value(), r["max_tokens"].get_uint64().value())
-          << line;
-      EXPECT_EQ(r["token_source"].get_string().value(), "usage");
-      EXPECT_TRUE(r["done"].get_bool().value());
+      EXPECT_LE(r["ttft_ms"].as_double(), r["e2e_ms"].as_double()) << r;
+      EXPECT_EQ(r["output_tokens"].as_uint(), r["max_tokens"].as_uint()) << r;
+      EXPECT_EQ(r["token_source"].as_string(), "usage");
+      EXPECT_TRUE(r["done"].as_bool());
     } else {
-      ++out.errors[std::string(r["error_kind"].get_string().value())];
+      ++out.errors[r["error_kind"].as_string()];
     }
   }
   return out;
 }
 
-simdjson::dom::element summary(simdjson::dom::parser& parser, const std::string& dir) {
-  return parser.load(dir + "/summary.json").value();
+Json summary(const std::string& dir) {
+  return parse_json(read_file(dir + "/summary.json"));
+}
+
+// The complete lines of a file so far (0 before it exists).
+std::size_t lines_in(const std::string& path) {
+  const std::string text = read_file(path);
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
 TEST(CliReplay, ReplaysTheSampleAndAccountsForEveryRequest) {
@@ -208,13 +206,12 @@ TEST(CliReplay, ReplaysTheSampleAndAccountsForEveryRequest) {
   EXPECT_EQ(recs.lines, 150u);
   EXPECT_EQ(recs.ok, 150u);
   EXPECT_EQ(recs.indices.size(), 150u);
-  simdjson::dom::parser parser;
-  const auto s = summary(parser, dir);
-  EXPECT_EQ(s["completed"].get_uint64().value(), 150u);
-  EXPECT_EQ(s["max_tokens_mismatches"].get_uint64().value(), 0u);
-  EXPECT_GT(s["output_token_throughput"].get_double().value(), 0);
-  EXPECT_GT(s["good_requests"].get_uint64().value(), 0u);
-  EXPECT_EQ(s["lateness_ms"]["count"].get_uint64().value(), 150u);
+  const Json s = summary(dir);
+  EXPECT_EQ(s["completed"].as_uint(), 150u);
+  EXPECT_EQ(s["max_tokens_mismatches"].as_uint(), 0u);
+  EXPECT_GT(s["output_token_throughput"].as_double(), 0);
+  EXPECT_GT(s["good_requests"].as_uint(), 0u);
+  EXPECT_EQ(s["lateness_ms"]["count"].as_uint(), 150u);
   const std::string csv = read_file(dir + "/records.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 151);
   std::filesystem::remove_all(dir);
@@ -235,15 +232,14 @@ TEST(CliReplay, InjectedFaultsAreCountedByKind) {
   EXPECT_GT(recs.errors.count("http_status"), 0u);
   EXPECT_GT(recs.errors.count("reset"), 0u);
   EXPECT_GT(recs.errors.count("timeout"), 0u);
-  simdjson::dom::parser parser;
-  const auto s = parser.parse(r.out).value();  // --format json: the summary on stdout
+  const Json s = parse_json(r.out);  // --format json: the summary on stdout
   std::size_t failed = 0;
   for (const auto& [kind, n] : recs.errors) {
-    EXPECT_EQ(s["errors"][kind].get_uint64().value(), n) << kind;
+    EXPECT_EQ(s["errors"][kind].as_uint(), n) << kind;
     failed += n;
   }
-  EXPECT_EQ(s["failed"].get_uint64().value(), failed);
-  EXPECT_EQ(s["completed"].get_uint64().value() + failed, 100u);
+  EXPECT_EQ(s["failed"].as_uint(), failed);
+  EXPECT_EQ(s["completed"].as_uint() + failed, 100u);
   std::filesystem::remove_all(dir);
 }
 
@@ -254,13 +250,15 @@ TEST(CliReplay, ServerKilledMidRunLeavesCompleteRecords) {
   const std::string dir = temp_dir("killed");
   Child replay({"replay", reqs, "--url", server.url(), "--concurrency", "8", "--output-dir", dir},
                dir + ".out");
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // Mid-run: once a first request has completed. The rest take far longer (150 requests of
+  // 365 tokens on average at 5 ms a token, 8 at a time).
+  EXPECT_TRUE(wait_until([&] { return lines_in(dir + "/records.jsonl") > 0; }))
+      << "no request completed";
   server.kill();
   EXPECT_EQ(replay.wait(), 0);
   Records recs = check_records(dir + "/records.jsonl");
-  simdjson::dom::parser parser;
-  const auto s = summary(parser, dir);
-  EXPECT_EQ(recs.lines, s["sent"].get_uint64().value());
+  const Json s = summary(dir);
+  EXPECT_EQ(recs.lines, s["sent"].as_uint());
   EXPECT_EQ(recs.lines, 150u);  // every request was sent: to a dead server, they fail
   EXPECT_GT(recs.ok, 0u);
   EXPECT_GT(recs.errors["connect"] + recs.errors["reset"], 0u);
@@ -277,16 +275,18 @@ TEST(CliReplay, CtrlCStopsSendingAndWritesResults) {
   Child replay({"replay", reqs, "--url", server.url(), "--speedup", "20", "--drain-timeout", "0.5",
                 "--output-dir", dir},
                dir + ".out");
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // A completed request means the run is under way, its SIGINT handler in place; the trace's
+  // 54 s at speedup 20 leave requests to send for 2.7 s.
+  EXPECT_TRUE(wait_until([&] { return lines_in(dir + "/records.jsonl") > 0; }))
+      << "no request completed";
   replay.signal(SIGINT);
   EXPECT_EQ(replay.wait(), 130);
   Records recs = check_records(dir + "/records.jsonl");
-  simdjson::dom::parser parser;
-  const auto s = summary(parser, dir);
-  EXPECT_TRUE(s["run"]["interrupted"].get_bool().value());
-  EXPECT_EQ(recs.lines, s["sent"].get_uint64().value());
-  EXPECT_GT(s["not_sent"].get_uint64().value(), 0u);
-  EXPECT_EQ(s["sent"].get_uint64().value() + s["not_sent"].get_uint64().value(), 150u);
+  const Json s = summary(dir);
+  EXPECT_TRUE(s["run"]["interrupted"].as_bool());
+  EXPECT_EQ(recs.lines, s["sent"].as_uint());
+  EXPECT_GT(s["not_sent"].as_uint(), 0u);
+  EXPECT_EQ(s["sent"].as_uint() + s["not_sent"].as_uint(), 150u);
   EXPECT_EQ(recs.ok + recs.errors["cancelled"], recs.lines);
   const std::string table = read_file(dir + ".out");
   EXPECT_NE(table.find("not sent (interrupted)"), std::string::npos) << table;

@@ -4,29 +4,19 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <sstream>
 
 #include "test_util.hpp"
 
 namespace {
 
+using kvtrace::testing::Json;
+using kvtrace::testing::parse_json;
 using kvtrace::testing::read_file;
 using kvtrace::testing::run_kvtrace;
 using kvtrace::testing::TempFile;
 
 using kvtrace::testing::kSample;
-
-// The number after the first "key": in a JSON text.
-double json_number(const std::string& json, const std::string& key) {
-  const std::string needle = "\"" + key + "\": ";
-  const std::size_t at = json.find(needle);
-  if (at == std::string::npos) {
-    ADD_FAILURE() << key << " not in " << json.substr(0, 2000);
-    return -1;
-  }
-  return std::strtod(json.c_str() + at + needle.size(), nullptr);
-}
 
 std::vector<std::vector<std::string>> csv_rows(const std::string& csv) {
   std::vector<std::vector<std::string>> rows;
@@ -55,23 +45,30 @@ std::vector<std::vector<std::string>> csv_rows(const std::string& csv) {
 void expect_one_worker_equals_analyze(const std::string& trace) {
   const auto a = run_kvtrace("analyze -f json " + trace);
   ASSERT_EQ(a.exit_code, 0) << a.err;
-  const auto distinct = static_cast<std::uint64_t>(json_number(a.out, "distinct_hash_ids"));
+  const Json analyzed = parse_json(a.out);
+  const std::uint64_t distinct = analyzed["distinct_hash_ids"].as_uint();
   for (const std::string& capacity : {std::to_string(distinct), std::string("100000000")}) {
     for (const char* policy : {"lru", "lineage", "fifo"}) {
       const auto s = run_kvtrace("simulate -f json -c " + capacity + " -p " + std::string(policy) +
                                  " " + trace);
       ASSERT_EQ(s.exit_code, 0) << s.err;
-      EXPECT_EQ(json_number(s.out, "block_hit_rate"), json_number(a.out, "block_hit_rate"));
-      EXPECT_EQ(json_number(s.out, "token_hit_rate"), json_number(a.out, "token_hit_rate"));
-      EXPECT_EQ(json_number(s.out, "hit_blocks"), json_number(a.out, "hit_blocks"));
-      EXPECT_EQ(json_number(s.out, "evicted_blocks"), 0);
+      const Json runs = parse_json(s.out)["runs"];
+      ASSERT_EQ(runs.size(), 1u) << runs;
+      const Json run = runs[0];
+      EXPECT_EQ(run["block_hit_rate"].as_double(), analyzed["block_hit_rate"].as_double());
+      EXPECT_EQ(run["token_hit_rate"].as_double(), analyzed["token_hit_rate"].as_double());
+      EXPECT_EQ(run["hit_blocks"].as_uint(), analyzed["hit_blocks"].as_uint());
+      EXPECT_EQ(run["evicted_blocks"].as_uint(), 0u);
     }
   }
   // The curve ends at the same rate.
   const auto c = run_kvtrace("simulate -f json --curve --curve-points 1 " + trace);
   ASSERT_EQ(c.exit_code, 0) << c.err;
-  EXPECT_EQ(json_number(c.out, "distinct_blocks"), static_cast<double>(distinct));
-  EXPECT_EQ(json_number(c.out, "block_hit_rate"), json_number(a.out, "block_hit_rate"));
+  const Json curve = parse_json(c.out);
+  EXPECT_EQ(curve["distinct_blocks"].as_uint(), distinct);
+  ASSERT_EQ(curve["curve"].size(), 1u) << curve;
+  EXPECT_EQ(curve["curve"][0]["block_hit_rate"].as_double(),
+            analyzed["block_hit_rate"].as_double());
 }
 
 TEST(CliSimulate, OneWorkerWithRoomForEverythingEqualsAnalyzeOnTheSample) {
@@ -159,19 +156,20 @@ TEST(CliSimulate, JsonReportFileAndPerRequestCsv) {
                   " --per-request " + per_request.path() + " " + kSample);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string json = read_file(report.path());
-  EXPECT_EQ(json_number(json, "requests"), 1000);
-  EXPECT_EQ(json_number(json, "seed"), 5);
-  EXPECT_NE(json.find("\"per_worker\": ["), std::string::npos) << json;
-  EXPECT_NE(json.find("\"peak_in_flight\""), std::string::npos);
-  EXPECT_NE(json.find("\"timestamps\": true"), std::string::npos);
-  EXPECT_EQ(json_number(json, "decode_tokens_per_s"), 50);
+  const Json run = parse_json(json)["runs"][0];
+  EXPECT_EQ(run["requests"].as_uint(), 1000u);
+  EXPECT_EQ(run["seed"].as_uint(), 5u);
+  EXPECT_EQ(run["per_worker"].items().size(), 3u);
+  EXPECT_TRUE(run.has("peak_in_flight"));
+  EXPECT_TRUE(run["timing"]["timestamps"].as_bool());
+  EXPECT_EQ(run["timing"]["decode_tokens_per_s"].as_double(), 50);
   const auto rows = csv_rows(read_file(per_request.path()));
   ASSERT_EQ(rows.size(), 1001u);
   EXPECT_EQ(rows[0].size(), 8u);
   EXPECT_EQ(rows[1][0], "1");  // the line number
   std::uint64_t hits = 0;
   for (std::size_t i = 1; i < rows.size(); ++i) hits += std::stoull(rows[i][3]);
-  EXPECT_EQ(static_cast<double>(hits), json_number(json, "hit_blocks"));
+  EXPECT_EQ(hits, run["hit_blocks"].as_uint());
   // The same seed gives the same report.
   TempFile again("", ".json");
   ASSERT_EQ(run_kvtrace("simulate -c 2000 -w 3 -r random --seed 5 --timing -o " + again.path() +
@@ -184,9 +182,13 @@ TEST(CliSimulate, JsonReportFileAndPerRequestCsv) {
 TEST(CliSimulate, CachedOutputBlocksLowerTheHitRate) {
   const auto plain = run_kvtrace("simulate -f json -c 3000 " + kSample);
   const auto output = run_kvtrace("simulate -f json -c 3000 --cache-output " + kSample);
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
   ASSERT_EQ(output.exit_code, 0) << output.err;
-  EXPECT_GT(json_number(output.out, "output_blocks"), 0);
-  EXPECT_LT(json_number(output.out, "block_hit_rate"), json_number(plain.out, "block_hit_rate"));
+  const Json with = parse_json(output.out)["runs"][0];
+  const Json without = parse_json(plain.out)["runs"][0];
+  EXPECT_TRUE(with["cache_output"].as_bool());
+  EXPECT_GT(with["output_blocks"].as_uint(), 0u);
+  EXPECT_LT(with["block_hit_rate"].as_double(), without["block_hit_rate"].as_double());
 }
 
 TEST(CliSimulate, LoadRoutersWithoutTimingGetANote) {

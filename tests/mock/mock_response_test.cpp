@@ -2,11 +2,6 @@
 
 #include <gtest/gtest.h>
 
-// simdjson's CMake target compiles the library with threads on, which changes its parsers'
-// layout; the tests do not link simdjson themselves, so they must say so too (one layout).
-#ifndef SIMDJSON_THREADS_ENABLED
-#define SIMDJSON_THREADS_ENABLED 1
-#endif
 #include <simdjson.h>
 
 #include <set>

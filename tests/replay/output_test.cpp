@@ -2,9 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
+#include <algorithm>
 #include <filesystem>
-#include <thread>
 
 #include "test_util.hpp"
 
@@ -67,13 +66,12 @@ TEST(Output, RecordFilesAreWrittenPerRecord) {
   {
     RecordFiles files(dir);
     files.write(sample());
-    // On disk before close (the writer thread flushes as records come): waits for it, at
-    // most 10 s.
+    // On disk before close (the writer thread flushes as records come).
     std::string jsonl;
-    for (int i = 0; i < 1000 && jsonl.empty(); ++i) {
+    EXPECT_TRUE(testing::wait_until([&] {
       jsonl = testing::read_file(dir + "/records.jsonl");
-      if (jsonl.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+      return !jsonl.empty();
+    }));
     EXPECT_EQ(std::count(jsonl.begin(), jsonl.end(), '\n'), 1);
     files.write(sample());
     files.close();
