@@ -103,16 +103,30 @@ TEST(CliAnalyze, ReadsStdin) {
   EXPECT_EQ(j["input"]["file"].as_string(), "-");
 }
 
-TEST(CliAnalyze, OutputFileGetsTheJsonAndItsDirectoriesAreCreated) {
+TEST(CliAnalyze, ReportJsonGetsTheJsonAndItsDirectoriesAreCreated) {
   const auto dir = std::filesystem::temp_directory_path() / "kvtrace-e2e-out";
   std::filesystem::remove_all(dir);
   const std::string out = (dir / "nested" / "report.json").string();
-  const auto r = run_kvtrace("analyze -f table -o " + out + " " + kSample);
+  const auto r = run_kvtrace("analyze -f table --report-json " + out + " " + kSample);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("Trace Statistics"), std::string::npos);
   EXPECT_EQ(parse_json(read_file(out))["total_requests"].as_uint(), 1000u);
   EXPECT_NE(r.err.find("Analysis report saved to " + out), std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+// -o is where the report goes, as in every subcommand: JSON by default (a file is no
+// terminal), the table with -f table; stdout stays empty.
+TEST(CliAnalyze, OutputFileGetsTheReportInItsFormat) {
+  TempFile json("", ".json");
+  const auto r = run_kvtrace("analyze -o " + json.path() + " " + kSample);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(parse_json(read_file(json.path()))["total_requests"].as_uint(), 1000u);
+  EXPECT_EQ(read_file(json.path()), run_kvtrace("analyze -f json " + kSample).out);
+  TempFile table("", ".txt");
+  ASSERT_EQ(run_kvtrace("analyze -f table -o " + table.path() + " " + kSample).exit_code, 0);
+  EXPECT_EQ(read_file(table.path()), run_kvtrace("analyze -f table " + kSample).out);
 }
 
 TEST(CliAnalyze, MissingFileIsOneLineAndExitCode3) {

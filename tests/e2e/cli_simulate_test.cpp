@@ -152,7 +152,8 @@ TEST(CliSimulate, JsonReportFileAndPerRequestCsv) {
   TempFile report("", ".json");
   TempFile per_request("", ".csv");
   const auto r =
-      run_kvtrace("simulate -f table -c 2000 -w 3 -r random --seed 5 --timing -o " + report.path() +
+      run_kvtrace("simulate -f table -c 2000 -w 3 -r random --seed 5 --timing --report-json " +
+                  report.path() +
                   " --per-request " + per_request.path() + " " + kSample);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string json = read_file(report.path());
@@ -170,7 +171,7 @@ TEST(CliSimulate, JsonReportFileAndPerRequestCsv) {
   std::uint64_t hits = 0;
   for (std::size_t i = 1; i < rows.size(); ++i) hits += std::stoull(rows[i][3]);
   EXPECT_EQ(hits, run["hit_blocks"].as_uint());
-  // The same seed gives the same report.
+  // The same seed gives the same report; -o without -f writes it as JSON (a file is no terminal).
   TempFile again("", ".json");
   ASSERT_EQ(run_kvtrace("simulate -c 2000 -w 3 -r random --seed 5 --timing -o " + again.path() +
                         " " + kSample)
