@@ -1,6 +1,7 @@
 #pragma once
-// Making the command line discoverable: help text wrapped to the terminal, `kvtrace help`,
-// examples under every subcommand's --help, "did you mean" errors and the bash completion.
+// Making the command line discoverable: `kvtrace help` (help.cpp), help text wrapped to the
+// terminal, examples under every subcommand's --help (examples.cpp),
+// "did you mean" errors (did_you_mean.cpp) and the bash completion (completion.cpp).
 
 #include <CLI/CLI.hpp>
 
@@ -30,6 +31,12 @@ struct SubcommandDoc {
 
 // Every subcommand's doc, in one table so that a flag rename touches one file.
 std::span<const SubcommandDoc> subcommand_docs();
+
+// The doc of a subcommand, or nullptr.
+const SubcommandDoc* find_doc(std::string_view name);
+
+// The subcommands CLI11 dispatches to (not option groups, which are nameless apps).
+std::vector<const CLI::App*> named_subcommands(const CLI::App& app);
 
 // The names of the subcommands, in registration order.
 std::vector<std::string> subcommand_names(const CLI::App& app);
@@ -70,6 +77,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate nearest to `word`, when it is near enough to be what was meant.
 std::optional<std::string> nearest(std::string_view word, std::span<const std::string> candidates);
+
+// "unknown subcommand 'x' (did you mean 'y'?); the subcommands are ..."
+std::string unknown_subcommand_error(const CLI::App& app, std::string_view name);
 
 // The error for a command line whose first word is not a subcommand, or nullopt.
 std::optional<std::string> check_subcommand(const CLI::App& app, std::span<const char* const> args);
