@@ -30,7 +30,7 @@ make_requests() {  # count file
 start_server() {  # out-file args...
   local out=$1
   shift
-  "$kvtrace" mock-server --port 0 --cache-blocks 0 "$@" >"$out" 2>"$out.err" &
+  "$kvtrace" mock-server --port 0 --capacity 0 "$@" >"$out" 2>"$out.err" &
   servers+=($!)
   for _ in $(seq 100); do [[ -s $out ]] && break; sleep 0.1; done
   url=$(sed -n 's/^listening on //p' "$out" | head -1)

@@ -2,19 +2,22 @@
 
 #include <fmt/format.h>
 
+#include <cstddef>
 #include <cstdio>
+#include <span>
+
 #include "cli/common.hpp"
 #include "cli/errors.hpp"
+#include "cli/help.hpp"
 
 int main(int argc, char** argv) {
   using namespace kvtrace::cli;
   CLI::App app{
       "kvtrace: analyze, validate, synthesize, compare, hash, materialize, simulate and "
       "replay LLM-serving request traces in the Mooncake JSONL format, and run a mock "
-      "OpenAI-compatible server.\n"
-      "Exit codes: 0 ok, 2 invalid input data, 3 I/O error, 64 bad arguments, 1 internal "
-      "error."};
-  app.set_version_flag("--version", "kvtrace 0.1.0");
+      "OpenAI-compatible server.",
+      "kvtrace"};
+  app.set_version_flag("--version", "kvtrace " KVTRACE_VERSION);
   app.require_subcommand(1);
   Action action;
   add_analyze(app, action);
@@ -26,6 +29,15 @@ int main(int argc, char** argv) {
   add_simulate(app, action);
   add_replay(app, action);
   add_mock_server(app, action);
+  add_help(app, action);
+  add_completion(app, action);
+  finish_help(app);
+  const std::span<const char* const> args(argv + 1,
+                                          static_cast<std::size_t>(argc > 0 ? argc - 1 : 0));
+  if (const auto error = check_subcommand(app, args)) {
+    fmt::print(stderr, "kvtrace: error: {}\nRun 'kvtrace help' for the subcommands.\n", *error);
+    return code(kvtrace::ExitCode::kUsage);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -35,7 +47,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "kvtrace: error: {}\nRun with --help for more information.\n", e.what());
+    fmt::print(stderr, "kvtrace: error: {}\n", parse_error_message(app, e, args));
     return code(kvtrace::ExitCode::kUsage);
   }
   try {

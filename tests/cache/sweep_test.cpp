@@ -92,13 +92,13 @@ TEST(CapacityFromMemory, BadValuesNameTheParameter) {
   for (const double gib : {0.0, -1.0, std::numeric_limits<double>::quiet_NaN(),
                            std::numeric_limits<double>::infinity()}) {
     EXPECT_EQ(usage_error([&] { capacity_from_memory(gib, 131072, 512); }),
-              "gpu_mem_gib must be a positive number of GiB")
+              "gpu_mem_gib: must be a positive number of GiB")
         << gib;
   }
   EXPECT_EQ(usage_error([] { capacity_from_memory(8, 0, 512); }),
-            "kv_bytes_per_token must be at least 1");
+            "kv_bytes_per_token: must be at least 1");
   EXPECT_EQ(usage_error([] { capacity_from_memory(8, 131072, 0); }),
-            "block_size must be at least 1");
+            "block_size: must be at least 1");
 }
 
 // Requests with and without hash ids, timestamps (integer and float) and output lengths.

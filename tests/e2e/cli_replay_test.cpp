@@ -196,8 +196,9 @@ TEST(CliReplay, ReplaysTheSampleAndAccountsForEveryRequest) {
   const std::string& reqs = requests(150);
   Server server;
   const std::string dir = temp_dir("sample");
-  const RunResult r = run_kvtrace("replay " + reqs + " --url " + server.url() +
-                                  " --speedup 1000 --slo ttft=1000,tpot=100 --output-dir " + dir);
+  const RunResult r =
+      run_kvtrace("replay " + reqs + " --url " + server.url() +
+                  " --speedup-ratio 1000 -f table --slo ttft=1000,tpot=100 --output-dir " + dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("Time to first token (ms)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Requests: 150 of 150 sent, 150 completed, 0 failed"), std::string::npos)
@@ -272,8 +273,9 @@ TEST(CliReplay, CtrlCStopsSendingAndWritesResults) {
   const std::string& reqs = requests(150);
   Server server({}, "5");
   const std::string dir = temp_dir("sigint");
-  Child replay({"replay", reqs, "--url", server.url(), "--speedup", "20", "--drain-timeout", "0.5",
-                "--output-dir", dir},
+  // --speedup: the hidden alias of --speedup-ratio still works.
+  Child replay({"replay", reqs, "--url", server.url(), "--speedup", "20", "-f", "table",
+                "--drain-timeout", "0.5", "--output-dir", dir},
                dir + ".out");
   // A completed request means the run is under way, its SIGINT handler in place; the trace's
   // 54 s at speedup 20 leave requests to send for 2.7 s.
