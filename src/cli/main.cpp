@@ -1,4 +1,4 @@
-// kvtrace: one binary, one subcommand per stage of the pipeline (DESIGN.md section 1).
+// kvtrace: one binary, one subcommand per stage of the pipeline (docs/architecture.md).
 
 #include <fmt/format.h>
 

@@ -1,6 +1,6 @@
 #pragma once
 // Materialization: a trace's requests turned into request bodies with real prompt text, in
-// parallel, byte-identical for any thread count and for any union of shards (DESIGN.md 4).
+// parallel, byte-identical for any thread count and for any union of shards (docs/materialize.md).
 //
 // A request's prompt is, in order: one block per hash id (BlockBuilder: content fixed by
 // seed, scope and hash id), then a tail; a request without hash ids is all tail. Tails are

@@ -1,5 +1,5 @@
 #pragma once
-// The Requests format (DESIGN.md section 3): one compact JSON object per line with a trace
+// The Requests format (docs/materialize.md): one compact JSON object per line with a trace
 // request's scheduling fields and the OpenAI-compatible body to send for it.
 
 #include <cstdint>

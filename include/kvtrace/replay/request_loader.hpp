@@ -1,5 +1,5 @@
 #pragma once
-// Reads the materialized Requests JSONL (DESIGN.md section 3, docs/materialize.md) into what
+// Reads the materialized Requests JSONL (docs/materialize.md) into what
 // the replay sends: each body rewritten once at load time (extra fields merged, streaming
 // usage asked for), so sending a request copies nothing.
 

@@ -1,5 +1,5 @@
 #pragma once
-// The request model: one line of a Mooncake trace (DESIGN.md section 3).
+// The request model: one line of a Mooncake trace (docs/formats.md).
 
 #include <cstdint>
 #include <optional>
