@@ -38,6 +38,17 @@ class TempFile {
   std::string path_;
 };
 
+// The what() of the E that `f` throws, or "" when it throws none.
+template <typename E, typename F>
+std::string thrown_message(F f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  }
+  return "";
+}
+
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;

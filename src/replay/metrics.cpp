@@ -61,10 +61,9 @@ Slo Slo::parse(const std::string& text) {
   Slo slo;
   std::string_view rest = text;
   const auto fail = [&](std::string_view why) {
-    return UsageError(
-        fmt::format("--slo {}: {} (expected e.g. ttft=200,tpot=50 in ms; keys "
-                    "ttft, tpot, e2e)",
-                    text, why));
+    return UsageError("slo", fmt::format("{}: {} (expected e.g. ttft=200,tpot=50 in ms; keys "
+                                         "ttft, tpot, e2e)",
+                                         text, why));
   };
   bool more = !rest.empty();
   while (more) {

@@ -222,7 +222,7 @@ class Loader {
     for (const ExtraMember& m : extra_) {
       if (m.key == "stream_options") has_stream_options = true;
       if (m.key == "max_tokens" || m.key == "max_completion_tokens") {
-        r.max_tokens = count(m.raw_value, line, "--extra-body " + m.key);
+        r.max_tokens = count(m.raw_value, line, "extra_body." + m.key);
       }
       member(m.raw_key, m.raw_value);
     }

@@ -42,10 +42,11 @@ Scheduler::Scheduler(std::vector<Turn> turns, const ScheduleOptions& options, ra
     if (turns_[i].previous_turn != kNoTurn) continue;
     if (options_.mode == Mode::kTrace) {
       if (!turns_[i].timestamp_ms) {
-        throw UsageError(fmt::format(
-            "--timing trace needs a timestamp on every session's first turn; request {} has "
-            "none (use --rate or --concurrency)",
-            i));
+        throw UsageError(
+            "schedule",
+            fmt::format("trace needs a timestamp on every session's first turn; request {} has "
+                        "none (schedule by rate or concurrency instead)",
+                        i));
       }
       origin_ms_ = std::min(origin_ms_, *turns_[i].timestamp_ms);
     }

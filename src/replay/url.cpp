@@ -16,8 +16,8 @@ std::string Url::host_header() const {
 
 Url Url::parse(const std::string& text) {
   const auto fail = [&](std::string_view why) {
-    return UsageError(
-        fmt::format("--url {}: {} (expected http://host:port or https://host)", text, why));
+    return UsageError("url",
+                      fmt::format("{}: {} (expected http://host:port or https://host)", text, why));
   };
   Url url;
   std::string_view rest = text;

@@ -141,7 +141,7 @@ class Rewriter {
         throw input_error(i, "hash_ids",
                           fmt::format("input_len ({}) < prefix_len ({}): trace has fewer tokens "
                                       "than its shared prefix blocks (AIPerf raises this "
-                                      "ValueError; without --aiperf-compat kvtrace handles it)",
+                                      "ValueError; kvtrace's own rewrite handles it)",
                                       L, prefix_len));
       }
       deficit = -prompt_len;

@@ -20,12 +20,7 @@ using kvtrace::testing::TempFile;
 // The message of the UsageError `f` throws, or "" when it throws none.
 template <typename F>
 std::string usage_error(F f) {
-  try {
-    f();
-  } catch (const UsageError& e) {
-    return e.what();
-  }
-  return "";
+  return kvtrace::testing::thrown_message<UsageError>(f);
 }
 
 TEST(SweepConfigs, CapacitiesOutermostRoutersInnermost) {

@@ -17,12 +17,7 @@ using kvtrace::testing::TempFile;
 // The message of the InputError `f` throws, or "" when it throws none.
 template <typename F>
 std::string input_error(F f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
+  return kvtrace::testing::thrown_message<InputError>(f);
 }
 
 TEST(ForEachRequest, HandsOverEveryRequestAndCountsThem) {
