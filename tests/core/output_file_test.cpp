@@ -33,9 +33,9 @@ TEST(OutputFile, WritesPiecesInOrder) {
   EXPECT_EQ(kvtrace::testing::read_file(f.path()), "abc");
 }
 
-TEST(OutputFile, StdoutIsNamedStdout) {
+TEST(OutputFile, StdoutIsNamedLikeStdin) {
   OutputFile out("-");
-  EXPECT_EQ(out.name(), "stdout");
+  EXPECT_EQ(out.name(), "<stdout>");
 }
 
 TEST(OutputFile, FailuresNameTheFile) {

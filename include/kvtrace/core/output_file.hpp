@@ -1,5 +1,5 @@
 #pragma once
-// The one way kvtrace opens what it writes. A path of "-" is standard output, named "stdout"
+// The one way kvtrace opens what it writes. A path of "-" is standard output, named "<stdout>"
 // in messages; any other path is created or truncated, its parent folders created first.
 // Writes go straight to the file descriptor (no stdio buffer), so callers hand over large
 // pieces; every failure is an IoError naming the file.
@@ -9,7 +9,7 @@
 
 namespace kvtrace::core {
 
-inline constexpr std::string_view kStdoutName = "stdout";
+inline constexpr std::string_view kStdoutName = "<stdout>";
 
 class OutputFile {
  public:
@@ -18,7 +18,7 @@ class OutputFile {
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
-  // "stdout" or the path as given.
+  // "<stdout>" or the path as given (as trace::LineReader names stdin "<stdin>").
   const std::string& name() const { return name_; }
   void write(std::string_view bytes);
   // Closes the file (stdout stays open); later calls do nothing.
