@@ -15,6 +15,10 @@ void require_runs(std::span<const Run> runs) {
   if (runs.empty()) throw UsageError("a simulation report needs at least one run");
 }
 
+[[noreturn]] void unknown_format(std::string_view format) {
+  throw UsageError("format", fmt::format("expected table, json or csv, got \"{}\"", format));
+}
+
 std::string timing_text(const TimingConfig& t) {
   if (!t.enabled) return "none";
   std::string s = t.use_timestamps ? "timestamps" : "closed loop";
@@ -144,6 +148,24 @@ std::string runs_csv(std::span<const Run> runs) {
   return out;
 }
 
+std::string render_runs(std::string_view format, std::string_view source,
+                        std::span<const Run> runs) {
+  if (format == "table") return runs_table(source, runs);
+  if (format == "json") return runs_json(source, runs);
+  if (format == "csv") return runs_csv(runs);
+  unknown_format(format);
+}
+
+std::string load_term_note(const SweepOptions& o) {
+  if (o.base.workers <= 1 || o.base.timing.enabled ||
+      std::none_of(o.routers.begin(), o.routers.end(), routes_by_load)) {
+    return "";
+  }
+  return "kvtrace: note: without --timing or --concurrency no request is in flight, so the "
+         "routers' load term is 0 (kv-aware sends each request to the longest cached prefix; "
+         "ties go to the worker with the fewest blocks so far)\n";
+}
+
 std::vector<std::uint64_t> curve_capacities(std::uint64_t distinct, std::uint32_t points) {
   if (distinct == 0) return {0};
   std::vector<std::uint64_t> out;
@@ -207,6 +229,14 @@ std::string curve_csv(const HitCurve& c, std::uint32_t points) {
                        json::format_double(c.token_hit_rate(cap)));
   }
   return out;
+}
+
+std::string render_curve(std::string_view format, std::string_view source, const HitCurve& curve,
+                         std::uint32_t points) {
+  if (format == "table") return curve_table(source, curve, points);
+  if (format == "json") return curve_json(source, curve, points);
+  if (format == "csv") return curve_csv(curve, points);
+  unknown_format(format);
 }
 
 PerRequestCsv::PerRequestCsv(bool timing)

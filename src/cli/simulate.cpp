@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <memory>
 
 #include "cli/common.hpp"
@@ -25,30 +24,26 @@ struct SimulateFlags {
   std::optional<std::uint64_t> capacity;
   bool curve = false;
   std::uint32_t curve_points = 32;
-  std::optional<double> gpu_mem_gib;
-  std::optional<std::uint64_t> kv_bytes_per_token;
-  std::vector<std::string> policies{"lru"};
-  std::vector<std::string> routers{"round-robin"};
-  bool timing = false;
-  // --capacity-sweep's capacities; workers, the routers' weight and seed, concurrency, tokens/s.
-  cache::SweepOptions sweep;
+  // --capacity-sweep, --gpu-mem, --kv-bytes-per-token, the policies and routers, --timing;
+  // workers, the routers' weight and seed, concurrency, tokens/s, --cache-output.
+  cache::SweepSpec sweep;
 };
 
 void check_flags(const SimulateFlags& f) {
-  const cache::SimConfig& base = f.sweep.base;
-  const int sizes = (f.capacity ? 1 : 0) + (f.sweep.capacities.empty() ? 0 : 1) +
-                    (f.curve ? 1 : 0) + (f.gpu_mem_gib ? 1 : 0);
+  const cache::SweepSpec& s = f.sweep;
+  const int sizes = (f.capacity ? 1 : 0) + (s.capacities.empty() ? 0 : 1) + (f.curve ? 1 : 0) +
+                    (s.gpu_mem_gib ? 1 : 0);
   if (sizes != 1) {
     throw UsageError(sizes == 0 ? "give the cache size: --capacity BLOCKS, --capacity-sweep LIST, "
                                   "--gpu-mem GiB with --kv-bytes-per-token, or --curve"
                                 : "--capacity, --capacity-sweep, --gpu-mem and --curve are "
                                   "alternatives: give one");
   }
-  if (f.gpu_mem_gib.has_value() != f.kv_bytes_per_token.has_value()) {
+  if (s.gpu_mem_gib.has_value() != s.kv_bytes_per_token.has_value()) {
     throw UsageError("--gpu-mem and --kv-bytes-per-token go together");
   }
-  if (f.curve && (f.policies != std::vector<std::string>{"lru"} || base.workers != 1 || f.timing ||
-                  base.timing.concurrency > 0 || base.cache_output)) {
+  if (f.curve && (s.policies != std::vector<std::string>{"lru"} || s.base.workers != 1 ||
+                  s.timestamps || s.base.timing.concurrency > 0 || s.base.cache_output)) {
     throw UsageError(
         "--curve computes lru on one worker without timing or output blocks; use "
         "--capacity-sweep for other settings");
@@ -65,41 +60,23 @@ int run_simulate(const SimulateFlags& f) {
     trace::TraceReader reader(f.input, f.reader.options());
     const cache::HitCurve c = cache::run_curve(reader, f.reader.block_size);
     json = cache::curve_json(f.input, c, f.curve_points);
-    out = format == "json"  ? json
-          : format == "csv" ? cache::curve_csv(c, f.curve_points)
-                            : cache::curve_table(f.input, c, f.curve_points);
+    out = cache::render_curve(format, f.input, c, f.curve_points);
   } else {
-    cache::SweepOptions o = f.sweep;
-    o.base.block_size = f.reader.block_size;
-    o.base.timing.enabled = f.timing || o.base.timing.concurrency > 0;
-    o.base.timing.use_timestamps = f.timing;
-    if (f.capacity) o.capacities.push_back(*f.capacity);
-    if (f.gpu_mem_gib) {
-      o.capacities.push_back(
-          cache::capacity_from_memory(*f.gpu_mem_gib, *f.kv_bytes_per_token, f.reader.block_size));
-    }
-    for (const std::string& p : f.policies) o.policies.push_back(cache::parse_policy(p));
-    for (const std::string& r : f.routers) o.routers.push_back(cache::parse_router(r));
+    cache::SweepSpec spec = f.sweep;
+    if (f.capacity) spec.capacities.push_back(*f.capacity);
+    const cache::SweepOptions o = cache::sweep_options(spec, f.reader.block_size);
     const std::vector<cache::SimConfig> configs = cache::sweep_configs(o);
     if (!f.per_request.empty() && configs.size() != 1) {
       throw UsageError("--per-request needs a single simulation (one capacity, policy and router)");
     }
-    if (o.base.workers > 1 && !o.base.timing.enabled &&
-        std::any_of(o.routers.begin(), o.routers.end(), cache::routes_by_load)) {
-      fmt::print(stderr,
-                 "kvtrace: note: without --timing or --concurrency no request is in flight, so "
-                 "the routers' load term is 0 (kv-aware sends each request to the longest "
-                 "cached prefix; ties go to the worker with the fewest blocks so far)\n");
-    }
+    fmt::print(stderr, "{}", cache::load_term_note(o));
     trace::TraceReader reader(f.input, f.reader.options());
     cache::PerRequestCsv csv(o.base.timing.enabled);
     const std::vector<cache::Run> runs = cache::run_sweep(
         reader, configs, f.per_request.empty() ? cache::RequestSink{} : csv.sink());
     per_request = csv.text();
     json = cache::runs_json(f.input, runs);
-    out = format == "json"  ? json
-          : format == "csv" ? cache::runs_csv(runs)
-                            : cache::runs_table(f.input, runs);
+    out = cache::render_runs(format, f.input, runs);
   }
   write_text(f.output, out);
   if (!f.report_json.empty()) {
@@ -129,20 +106,20 @@ void add_simulate(CLI::App& app, Action& action) {
   cmd->add_option("--curve-points", f->curve_points,
                   "Capacities shown by --curve, log-spaced up to the distinct blocks; 0: all")
       ->capture_default_str();
-  cmd->add_option("--gpu-mem", f->gpu_mem_gib,
+  cmd->add_option("--gpu-mem", f->sweep.gpu_mem_gib,
                   "KV memory per worker in GiB: capacity = floor(GiB * 2^30 / "
                   "(kv-bytes-per-token * block size))");
-  cmd->add_option("--kv-bytes-per-token", f->kv_bytes_per_token,
+  cmd->add_option("--kv-bytes-per-token", f->sweep.kv_bytes_per_token,
                   "The model's KV bytes per token: 2 * layers * kv_heads * head_dim * bytes "
                   "per value");
-  cmd->add_option("-p,--policy", f->policies,
+  cmd->add_option("-p,--policy", f->sweep.policies,
                   "Eviction policy: lru, lineage or fifo; a comma-separated list runs each")
       ->delimiter(',')
       ->capture_default_str();
   cmd->add_option("-w,--workers", f->sweep.base.workers, "Workers, each with its own cache")
       ->capture_default_str()
       ->check(CLI::Range(1u, 1u << 16));
-  cmd->add_option("-r,--router", f->routers,
+  cmd->add_option("-r,--router", f->sweep.routers,
                   "round-robin, random, least-loaded or kv-aware; a comma-separated list runs "
                   "each")
       ->delimiter(',')
@@ -152,7 +129,7 @@ void add_simulate(CLI::App& app, Action& action) {
                   "overlap_score_weight)")
       ->capture_default_str();
   flags::seed(*cmd, f->sweep.base.router.seed, "Seed of the random router");
-  cmd->add_flag("--timing", f->timing,
+  cmd->add_flag("--timing", f->sweep.timestamps,
                 "Requests start at their timestamps and pin their blocks until they end");
   cmd->add_option("--concurrency", f->sweep.base.timing.concurrency,
                   "At most this many requests in flight (implies the timing model; without "

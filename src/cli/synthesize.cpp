@@ -28,31 +28,6 @@ struct SynthesizeFlags {
   ReaderFlags reader;
 };
 
-void print_rewrite_notes(const synthesis::RewriteStats& st, const synthesis::SynthesisParams& p) {
-  if (!st.rewritten) {
-    fmt::print(stderr,
-               "kvtrace: note: no multiplier differs from 1, so ids and lengths are unchanged "
-               "(as in AIPerf); only the max ISL/OSL limits applied\n");
-  }
-  if (st.dropped_over_max_isl > 0) {
-    fmt::print(stderr,
-               "kvtrace: note: dropped {} requests whose input length exceeds --max-isl {}\n",
-               st.dropped_over_max_isl, *p.max_isl);
-  }
-  if (st.partial_prefix > 0) {
-    fmt::print(stderr,
-               "kvtrace: note: {} requests have a shared prefix ending in a partial block "
-               "(AIPerf stops with 'input_len < prefix_len' on them; see docs/synthesize.md)\n",
-               st.partial_prefix);
-  }
-  if (st.capped_isl > 0) {
-    fmt::print(stderr, "kvtrace: note: capped {} input lengths at --max-isl\n", st.capped_isl);
-  }
-  if (st.capped_osl > 0) {
-    fmt::print(stderr, "kvtrace: note: capped {} output lengths at --max-osl\n", st.capped_osl);
-  }
-}
-
 int run_synthesize(SynthesizeFlags& f) {
   f.params.block_size = f.reader.block_size;
   f.params.validate();
@@ -97,7 +72,7 @@ int run_synthesize(SynthesizeFlags& f) {
     fmt::print(stderr, "kvtrace: synthesized {} requests from {} (rewrite{}, seed {})\n",
                requests.size(), st.requests_in, f.aiperf_compat ? ", AIPerf-compatible" : "",
                f.params.seed);
-    print_rewrite_notes(st, f.params);
+    fmt::print(stderr, "{}", synthesis::rewrite_notes(st, f.params));
     if (report) generated = std::move(requests);
   }
   if (before) {

@@ -1,6 +1,7 @@
 #include "kvtrace/prompt/materializer.hpp"
 
 #include <fmt/format.h>
+#include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
@@ -16,6 +17,7 @@
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/core/sha256.hpp"
 #include "kvtrace/hashing/rolling_hasher.hpp"
+#include "kvtrace/prompt/corpus.hpp"
 #include "kvtrace/trace/session.hpp"
 
 namespace kvtrace::prompt {
@@ -294,6 +296,58 @@ MaterializeStats Materializer::run(const tokenizer::Tokenizer& tok, std::span<co
         merge(total, b.stats);
       }));
   return total;
+}
+
+MaterializeResult materialize(const Materializer& materializer, const tokenizer::Tokenizer& tok,
+                              const std::string& corpus_path, const std::string& cache_dir,
+                              unsigned threads, const LineSink& sink) {
+  MaterializeResult result;
+  result.threads = threads > 0 ? static_cast<int>(threads) : tbb::info::default_concurrency();
+  tbb::task_arena arena(result.threads);
+  arena.execute([&] {
+    const Corpus corpus = Corpus::load(corpus_path, tok, cache_dir);
+    result.stats = materializer.run(tok, corpus.tokens(), sink);
+    result.corpus_tokens = corpus.size();
+    result.corpus_from_cache = corpus.from_cache();
+    result.cache_warning = corpus.cache_warning();
+  });
+  return result;
+}
+
+std::string verify_report(const MaterializeStats& st) {
+  std::uint64_t checked = 0;
+  std::int64_t sum = 0;
+  for (const auto& [diff, n] : st.reencode_diff) {
+    checked += n;
+    sum += diff * static_cast<std::int64_t>(n);
+  }
+  if (checked == 0) return "kvtrace: verify: no prompt was built from the corpus\n";
+  const auto zero = st.reencode_diff.find(0);
+  const std::uint64_t exact = zero == st.reencode_diff.end() ? 0 : zero->second;
+  // The median of the differences, from the sorted histogram.
+  std::int64_t median = 0;
+  std::uint64_t seen = 0;
+  for (const auto& [diff, n] : st.reencode_diff) {
+    seen += n;
+    if (2 * seen >= checked) {
+      median = diff;
+      break;
+    }
+  }
+  std::string out = fmt::format(
+      "kvtrace: verify: {} of {} built prompts re-tokenize to another length than the tokens "
+      "they were decoded from; re-encoded minus built tokens: min {}, median {}, mean {:.2f}, "
+      "max {}; in all {:+} of {} tokens ({:+.4f}%)\n",
+      checked - exact, checked, st.reencode_diff.begin()->first, median,
+      static_cast<double>(sum) / static_cast<double>(checked), st.reencode_diff.rbegin()->first,
+      sum, st.prompt_tokens,
+      100.0 * static_cast<double>(sum) / static_cast<double>(st.prompt_tokens));
+  out += "kvtrace: verify: prompts by difference: ";
+  for (auto it = st.reencode_diff.begin(); it != st.reencode_diff.end(); ++it) {
+    out += fmt::format("{}{:+}: {}", it == st.reencode_diff.begin() ? "" : ", ", it->first,
+                       it->second);
+  }
+  return out + "\n";
 }
 
 std::string trace_scope(const std::string& path) {

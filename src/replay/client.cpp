@@ -52,6 +52,21 @@ std::string head_for(const ClientOptions& o, std::string_view endpoint) {
 
 }  // namespace
 
+std::vector<std::pair<std::string, std::string>> parse_headers(
+    std::span<const std::string> headers) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& h : headers) {
+    const std::size_t colon = h.find(':');
+    if (colon == std::string::npos || colon == 0 || h.find_first_of("\r\n") != std::string::npos) {
+      throw UsageError("header", fmt::format("\"{}\": expected \"Name: value\"", h));
+    }
+    std::string_view value = std::string_view(h).substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    out.emplace_back(h.substr(0, colon), std::string(value));
+  }
+  return out;
+}
+
 struct Client::Connection {
   Connection(asio::io_context& io, asio::ssl::context* tls_context) : tcp(io) {
     if (tls_context != nullptr) tls.emplace(tcp, *tls_context);

@@ -1,5 +1,7 @@
 #include "kvtrace/replay/runner.hpp"
 
+#include <fmt/format.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -207,6 +209,14 @@ class Runner {
 };
 
 }  // namespace
+
+std::string progress_text(const Counters& c) {
+  return fmt::format(
+      "\rreplay: {:.1f} s, sent {} of {}, ended {} ({} errors), in flight {}, {} connections, "
+      "{:.0f} req/s   ",
+      c.elapsed_s, c.sent, c.requests, c.completed, c.errors, c.in_flight, c.connections,
+      c.elapsed_s > 0 ? static_cast<double>(c.completed) / c.elapsed_s : 0.0);
+}
 
 RunResult run_replay(std::span<const ReplayRequest> requests, RunOptions options,
                      const std::function<void(const Record&)>& on_record) {

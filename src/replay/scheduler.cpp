@@ -5,10 +5,32 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "kvtrace/core/error.hpp"
 
 namespace kvtrace::replay {
+
+std::string_view mode_name(Mode mode) {
+  switch (mode) {
+    case Mode::kTrace:
+      return "trace";
+    case Mode::kRate:
+      return "rate";
+    case Mode::kConcurrency:
+      return "concurrency";
+  }
+  throw std::logic_error("mode_name: not a Mode");
+}
+
+Mode parse_mode(std::string_view name) {
+  for (const Mode m : {Mode::kTrace, Mode::kRate, Mode::kConcurrency}) {
+    if (name == mode_name(m)) return m;
+  }
+  throw UsageError("schedule", fmt::format("unknown schedule \"{}\" (expected trace, rate or "
+                                           "concurrency)",
+                                           name));
+}
 
 std::vector<Turn> turns_of(std::span<const ReplayRequest> requests) {
   std::vector<Turn> turns;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "arith.hpp"
 #include "kvtrace/analysis/id_index.hpp"
@@ -270,6 +271,34 @@ RewriteStats rewrite_trace(std::vector<trace::Request>& requests, const Synthesi
                            std::span<const std::uint64_t> lines) {
   params.validate();
   return Rewriter(params, mode, source, lines).run(requests);
+}
+
+std::string rewrite_notes(const RewriteStats& st, const SynthesisParams& p) {
+  std::string out;
+  if (!st.rewritten) {
+    out +=
+        "kvtrace: note: no multiplier differs from 1, so ids and lengths are unchanged (as in "
+        "AIPerf); only the max ISL/OSL limits applied\n";
+  }
+  if (st.dropped_over_max_isl > 0) {
+    if (!p.max_isl) throw std::logic_error("rewrite_notes: requests dropped without a max_isl");
+    out +=
+        fmt::format("kvtrace: note: dropped {} requests whose input length exceeds --max-isl {}\n",
+                    st.dropped_over_max_isl, *p.max_isl);
+  }
+  if (st.partial_prefix > 0) {
+    out += fmt::format(
+        "kvtrace: note: {} requests have a shared prefix ending in a partial block (AIPerf "
+        "stops with 'input_len < prefix_len' on them; see docs/synthesize.md)\n",
+        st.partial_prefix);
+  }
+  if (st.capped_isl > 0) {
+    out += fmt::format("kvtrace: note: capped {} input lengths at --max-isl\n", st.capped_isl);
+  }
+  if (st.capped_osl > 0) {
+    out += fmt::format("kvtrace: note: capped {} output lengths at --max-osl\n", st.capped_osl);
+  }
+  return out;
 }
 
 }  // namespace kvtrace::synthesis

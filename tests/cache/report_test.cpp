@@ -346,5 +346,51 @@ TEST(CurveCapacities, IncreasingAndEndingAtDistinct) {
   }
 }
 
+TEST(RenderByFormat, RunsAndCurveInTheFormatAskedFor) {
+  const auto runs = one_worker();
+  EXPECT_EQ(render_runs("table", "tiny.jsonl", runs), runs_table("tiny.jsonl", runs));
+  EXPECT_EQ(render_runs("json", "tiny.jsonl", runs), runs_json("tiny.jsonl", runs));
+  EXPECT_EQ(render_runs("csv", "tiny.jsonl", runs), runs_csv(runs));
+  const HitCurve c = tiny_curve();
+  EXPECT_EQ(render_curve("table", "tiny.jsonl", c, 2), curve_table("tiny.jsonl", c, 2));
+  EXPECT_EQ(render_curve("json", "tiny.jsonl", c, 2), curve_json("tiny.jsonl", c, 2));
+  EXPECT_EQ(render_curve("csv", "tiny.jsonl", c, 0), curve_csv(c, 0));
+}
+
+TEST(RenderByFormat, AnotherFormatIsAUsageErrorOfTheFormatParameter) {
+  for (const char* format : {"", "Table", "aiperf-json"}) {
+    try {
+      render_runs(format, "x", one_worker());
+      ADD_FAILURE() << "no error for " << format;
+    } catch (const UsageError& e) {
+      EXPECT_EQ(e.parameter(), "format");
+      EXPECT_EQ(e.problem(), std::string("expected table, json or csv, got \"") + format + "\"");
+    }
+    EXPECT_THROW(render_curve(format, "x", tiny_curve(), 2), UsageError);
+  }
+}
+
+TEST(LoadTermNote, OnlyForLoadRoutersOnSeveralWorkersWithoutTiming) {
+  const std::string note =
+      "kvtrace: note: without --timing or --concurrency no request is in flight, so the "
+      "routers' load term is 0 (kv-aware sends each request to the longest cached prefix; ties "
+      "go to the worker with the fewest blocks so far)\n";
+  SweepOptions o{.capacities = {8},
+                 .policies = {Policy::kLru},
+                 .routers = {RouterKind::kRoundRobin, RouterKind::kKvAware}};
+  o.base.workers = 2;
+  EXPECT_EQ(load_term_note(o), note);
+  o.routers = {RouterKind::kRandom, RouterKind::kLeastLoaded};
+  EXPECT_EQ(load_term_note(o), note);
+  o.routers = {RouterKind::kRoundRobin, RouterKind::kRandom};  // no load term
+  EXPECT_EQ(load_term_note(o), "");
+  o.routers = {RouterKind::kKvAware};
+  o.base.timing.enabled = true;  // requests in flight
+  EXPECT_EQ(load_term_note(o), "");
+  o.base.timing.enabled = false;
+  o.base.workers = 1;  // nothing to choose between
+  EXPECT_EQ(load_term_note(o), "");
+}
+
 }  // namespace
 }  // namespace kvtrace::cache

@@ -64,6 +64,68 @@ TEST(SweepConfigs, ValidatesEachConfiguration) {
   EXPECT_EQ(usage_error([&] { sweep_configs(o); }), "prefill and decode tokens/s must be positive");
 }
 
+TEST(SweepOptionsOfASpec, NamesParsedCapacitiesAndTiming) {
+  SweepSpec spec;
+  spec.base.workers = 2;
+  spec.base.router.seed = 5;
+  spec.base.block_size = 999;  // replaced by the block size given
+  spec.capacities = {10, 20};
+  spec.policies = {"fifo", "lru", "lineage"};
+  spec.routers = {"kv-aware", "random"};
+  SweepOptions o = sweep_options(spec, 16);
+  EXPECT_EQ(o.capacities, (std::vector<std::uint64_t>{10, 20}));
+  EXPECT_EQ(o.policies, (std::vector<Policy>{Policy::kFifo, Policy::kLru, Policy::kLineage}));
+  EXPECT_EQ(o.routers, (std::vector<RouterKind>{RouterKind::kKvAware, RouterKind::kRandom}));
+  EXPECT_EQ(o.base.block_size, 16u);
+  EXPECT_EQ(o.base.workers, 2u);
+  EXPECT_EQ(o.base.router.seed, 5u);
+  EXPECT_FALSE(o.base.timing.enabled);
+  EXPECT_FALSE(o.base.timing.use_timestamps);
+
+  // The defaults: lru, round-robin.
+  EXPECT_EQ(sweep_options(SweepSpec{.capacities = {1}}, 512).policies,
+            std::vector<Policy>{Policy::kLru});
+  EXPECT_EQ(sweep_options(SweepSpec{.capacities = {1}}, 512).routers,
+            std::vector<RouterKind>{RouterKind::kRoundRobin});
+
+  // Timing: by timestamps, or closed loop under a concurrency.
+  spec.timestamps = true;
+  o = sweep_options(spec, 16);
+  EXPECT_TRUE(o.base.timing.enabled);
+  EXPECT_TRUE(o.base.timing.use_timestamps);
+  spec.timestamps = false;
+  spec.base.timing.concurrency = 4;
+  o = sweep_options(spec, 16);
+  EXPECT_TRUE(o.base.timing.enabled);
+  EXPECT_FALSE(o.base.timing.use_timestamps);
+}
+
+TEST(SweepOptionsOfASpec, MemoryAddsItsCapacityAfterTheOthers) {
+  SweepSpec spec{.capacities = {7}, .gpu_mem_gib = 1, .kv_bytes_per_token = 131072};
+  EXPECT_EQ(sweep_options(spec, 512).capacities, (std::vector<std::uint64_t>{7, 16}));
+  spec.capacities.clear();
+  EXPECT_EQ(sweep_options(spec, 256).capacities, std::vector<std::uint64_t>{32});
+}
+
+TEST(SweepOptionsOfASpec, BadValuesAndNames) {
+  SweepSpec spec{.capacities = {1}, .gpu_mem_gib = 0, .kv_bytes_per_token = 8};
+  EXPECT_EQ(usage_error([&] { sweep_options(spec, 512); }),
+            "gpu_mem_gib: must be a positive number of GiB");
+  spec.gpu_mem_gib = 1;
+  spec.kv_bytes_per_token.reset();
+  EXPECT_EQ(usage_error([&] { sweep_options(spec, 512); }),
+            "kv_bytes_per_token: must be at least 1");
+  spec.gpu_mem_gib.reset();
+  // The first bad name, policies before routers.
+  spec.policies = {"lru", "mru"};
+  spec.routers = {"nearest"};
+  EXPECT_EQ(usage_error([&] { sweep_options(spec, 512); }),
+            "unknown eviction policy 'mru' (expected lru, lineage or fifo)");
+  spec.policies = {"lru"};
+  EXPECT_EQ(usage_error([&] { sweep_options(spec, 512); }),
+            "unknown router 'nearest' (expected round-robin, random, least-loaded or kv-aware)");
+}
+
 TEST(CapacityFromMemory, FloorOfTheBlocksThatFit) {
   // 2^30 / (2^17 * 2^9) = 16 exactly.
   EXPECT_EQ(capacity_from_memory(1, 131072, 512), 16u);

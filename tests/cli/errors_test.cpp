@@ -19,6 +19,8 @@ Failure of(auto error) {
 TEST(Errors, FlagOfAParameterIsItsNameWithDashesUnlessListed) {
   EXPECT_EQ(flag_for("block_size"), "--block-size");
   EXPECT_EQ(flag_for("rate"), "--rate");
+  EXPECT_EQ(flag_for("header"), "--header");
+  EXPECT_EQ(flag_for("schedule"), "--schedule");
   EXPECT_EQ(flag_for("gpu_mem_gib"), "--gpu-mem");
 }
 

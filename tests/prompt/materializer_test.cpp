@@ -1,15 +1,19 @@
 // Materializer: block goldens in whole requests, tails and hash-less prompts from the
 // sequential stream in session order, passthrough, the hash-id-at-two-sizes error, whole-
 // sequence decoding across multi-byte characters, --verify counts, thread-count and shard
-// independence (on the FAST25 trace when present), and the seed API functions.
+// independence (on the FAST25 trace when present), the seed API functions, the whole run with
+// its corpus file (materialize) and the --verify report.
 
 #include "kvtrace/prompt/materializer.hpp"
 
 #include <gtest/gtest.h>
+#include <tbb/info.h>
 #include <tbb/task_arena.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <functional>
 #include <numeric>
 
@@ -27,6 +31,7 @@ using kvtrace::prompt::Api;
 using kvtrace::prompt::BlockBuilder;
 using kvtrace::prompt::MaterializeOptions;
 using kvtrace::prompt::Materializer;
+using kvtrace::prompt::MaterializeResult;
 using kvtrace::prompt::MaterializeStats;
 using kvtrace::prompt::PromptFormat;
 using kvtrace::prompt::Shard;
@@ -525,6 +530,105 @@ TEST(SeedApi, HashesToTextsBuildsWhatMaterializeBuilds) {
   const std::vector<std::vector<std::uint64_t>> twice{{1, 2, 3}, {1, 2, 3}};
   const std::vector<std::int64_t> sizes{20, 24};
   EXPECT_THROW(kvtrace::prompt::hashes_to_texts(b, tok, twice, sizes, 8), UsageError);
+}
+
+// The whole run from a corpus file: the same bytes and stats as Materializer::run on the
+// corpus tokenized in memory, on the threads asked for, with the corpus cache's outcome.
+TEST(Materialize, LoadsTheCorpusAndRunsOnTheThreadsAskedFor) {
+  std::string text;
+  for (int i = 0; i < 300; ++i) text += "word" + std::to_string(i) + " more words here\n";
+  TempFile corpus_file(text, ".txt");
+  const MockTokenizer tok;
+  TempFile trace(
+      "{\"input_length\": 20, \"hash_ids\": [1, 2, 3]}\n{\"input_length\": 5}\n"
+      "{\"text_input\": \"as is\"}\n{\"input_length\": 12, \"hash_ids\": [1, 4]}\n");
+  const Trace t = read_trace(trace.path(), 8);
+  const MaterializeOptions o = token_options();
+  const auto corpus = kvtrace::prompt::Corpus::from_text(text, tok, "corpus");
+  const Result want = materialize(t, tok, corpus.tokens(), o);
+  const Materializer m(t.requests, t.lines, t.name, o);
+  for (const unsigned threads : {1u, 3u}) {
+    std::string out;
+    const MaterializeResult r = kvtrace::prompt::materialize(
+        m, tok, corpus_file.path(), "", threads, [&](std::string_view s) { out.append(s); });
+    EXPECT_EQ(out, want.out);
+    EXPECT_EQ(r.stats.requests, 4u);
+    EXPECT_EQ(r.stats.synthesized, want.stats.synthesized);
+    EXPECT_EQ(r.stats.passthrough, 1u);
+    EXPECT_EQ(r.stats.prompt_tokens, want.stats.prompt_tokens);
+    EXPECT_EQ(r.stats.blocks, 4u);
+    EXPECT_EQ(r.threads, static_cast<int>(threads));
+    EXPECT_EQ(r.corpus_tokens, corpus.size());
+    EXPECT_FALSE(r.corpus_from_cache);
+    EXPECT_EQ(r.cache_warning, "");
+  }
+  const auto discard = [](std::string_view) {};
+  EXPECT_EQ(kvtrace::prompt::materialize(m, tok, corpus_file.path(), "", 0, discard).threads,
+            tbb::info::default_concurrency());
+
+  // The corpus cache: written by the first run, read by the second; a file where the
+  // directory should be is a warning.
+  const std::string cache = (std::filesystem::temp_directory_path() /
+                             ("kvtrace-materialize-test-" + std::to_string(::getpid())))
+                                .string();
+  EXPECT_FALSE(kvtrace::prompt::materialize(m, tok, corpus_file.path(), cache, 1, discard)
+                   .corpus_from_cache);
+  const MaterializeResult cached =
+      kvtrace::prompt::materialize(m, tok, corpus_file.path(), cache, 1, discard);
+  std::filesystem::remove_all(cache);
+  EXPECT_TRUE(cached.corpus_from_cache);
+  EXPECT_EQ(cached.corpus_tokens, corpus.size());
+  const MaterializeResult warned = kvtrace::prompt::materialize(
+      m, tok, corpus_file.path(), corpus_file.path() + "/cache", 1, discard);
+  EXPECT_FALSE(warned.corpus_from_cache);
+  EXPECT_NE(warned.cache_warning.find("cannot create"), std::string::npos) << warned.cache_warning;
+}
+
+TEST(Materialize, AMissingCorpusIsAnIoErrorBeforeAnyLine) {
+  TempFile trace("{\"input_length\": 20, \"hash_ids\": [1, 2, 3]}\n");
+  const Trace t = read_trace(trace.path(), 8);
+  const Materializer m(t.requests, t.lines, t.name, token_options());
+  std::string out;
+  EXPECT_THROW(kvtrace::prompt::materialize(m, MockTokenizer(), "/nonexistent/corpus.txt", "", 2,
+                                            [&](std::string_view s) { out.append(s); }),
+               kvtrace::IoError);
+  EXPECT_EQ(out, "");
+}
+
+TEST(VerifyReport, NoPromptBuiltFromTheCorpus) {
+  EXPECT_EQ(kvtrace::prompt::verify_report({}),
+            "kvtrace: verify: no prompt was built from the corpus\n");
+}
+
+TEST(VerifyReport, CountsMedianMeanAndDistribution) {
+  MaterializeStats st;
+  st.prompt_tokens = 400;
+  st.reencode_diff = {{-3, 1}, {0, 2}, {2, 1}};
+  // 4 prompts, 2 changed; sum -3 + 2 = -1 of 400 tokens (-0.25%); the 2nd of 4 is 0.
+  EXPECT_EQ(kvtrace::prompt::verify_report(st),
+            "kvtrace: verify: 2 of 4 built prompts re-tokenize to another length than the tokens "
+            "they were decoded from; re-encoded minus built tokens: min -3, median 0, mean -0.25, "
+            "max 2; in all -1 of 400 tokens (-0.2500%)\n"
+            "kvtrace: verify: prompts by difference: -3: 1, +0: 2, +2: 1\n");
+  // No prompt exact: the lower of the two middle differences is the median.
+  st.prompt_tokens = 12;
+  st.reencode_diff = {{1, 1}, {5, 1}};
+  EXPECT_EQ(kvtrace::prompt::verify_report(st),
+            "kvtrace: verify: 2 of 2 built prompts re-tokenize to another length than the tokens "
+            "they were decoded from; re-encoded minus built tokens: min 1, median 1, mean 3.00, "
+            "max 5; in all +6 of 12 tokens (+50.0000%)\n"
+            "kvtrace: verify: prompts by difference: +1: 1, +5: 1\n");
+}
+
+TEST(VerifyReport, EveryPromptExact) {
+  MaterializeStats st;
+  st.prompt_tokens = 4300;
+  st.reencode_diff = {{0, 3}};
+  EXPECT_EQ(kvtrace::prompt::verify_report(st),
+            "kvtrace: verify: 0 of 3 built prompts re-tokenize to another length than the tokens "
+            "they were decoded from; re-encoded minus built tokens: min 0, median 0, mean 0.00, "
+            "max 0; in all +0 of 4300 tokens (+0.0000%)\n"
+            "kvtrace: verify: prompts by difference: +0: 3\n");
 }
 
 }  // namespace

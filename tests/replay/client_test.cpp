@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "kvtrace/core/error.hpp"
 #include "read_http_request.hpp"
 #include "test_util.hpp"
 
@@ -234,6 +235,28 @@ TEST(Client, RefusedConnection) {
   const auto r = send_all(port, {request()}).at(0);
   EXPECT_EQ(r.error_kind, ErrorKind::kConnect) << r.error;
   EXPECT_EQ(r.status, 0);
+}
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+TEST(ParseHeaders, NameColonValueWithoutTheLeadingSpaces) {
+  const std::vector<std::string> in{"X-A: b", "X-C:d", "X-E:   f g  ", "X-H: i: j", "X-K:"};
+  EXPECT_EQ(parse_headers(in),
+            (Headers{{"X-A", "b"}, {"X-C", "d"}, {"X-E", "f g  "}, {"X-H", "i: j"}, {"X-K", ""}}));
+  EXPECT_EQ(parse_headers({}), Headers{});
+}
+
+TEST(ParseHeaders, NoNameNoColonOrALineBreakIsAUsageErrorOfTheHeaderParameter) {
+  for (const std::string bad : {"NoColon", ": v", "X-A: b\r\nX-B: c", "X-A: b\n"}) {
+    const std::vector<std::string> in{"X-Ok: 1", bad};
+    try {
+      parse_headers(in);
+      ADD_FAILURE() << "no error for " << bad;
+    } catch (const UsageError& e) {
+      EXPECT_EQ(e.parameter(), "header");
+      EXPECT_EQ(e.problem(), "\"" + bad + "\": expected \"Name: value\"");
+    }
+  }
 }
 
 }  // namespace

@@ -145,5 +145,30 @@ TEST(Runner, HistoryAppendSendsEarlierTurnsAndReplies) {
   for (const Record& r : result.records) EXPECT_TRUE(r.ok()) << r.error;
 }
 
+TEST(ProgressText, CountsAndEndedRequestsPerSecond) {
+  const Counters c{.requests = 20,
+                   .sent = 9,
+                   .completed = 7,
+                   .errors = 1,
+                   .in_flight = 2,
+                   .connections = 2,
+                   .elapsed_s = 1.5};
+  // 7 / 1.5 = 4.67 req/s, shown rounded.
+  EXPECT_EQ(progress_text(c),
+            "\rreplay: 1.5 s, sent 9 of 20, ended 7 (1 errors), in flight 2, 2 connections, 5 "
+            "req/s   ");
+  EXPECT_EQ(progress_text({.requests = 3}),
+            "\rreplay: 0.0 s, sent 0 of 3, ended 0 (0 errors), in flight 0, 0 connections, 0 "
+            "req/s   ");
+  EXPECT_EQ(progress_text({.requests = 1000,
+                           .sent = 1000,
+                           .completed = 990,
+                           .in_flight = 10,
+                           .connections = 64,
+                           .elapsed_s = 12.34}),
+            "\rreplay: 12.3 s, sent 1000 of 1000, ended 990 (0 errors), in flight 10, 64 "
+            "connections, 80 req/s   ");
+}
+
 }  // namespace
 }  // namespace kvtrace::replay

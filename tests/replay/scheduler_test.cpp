@@ -140,5 +140,21 @@ TEST(Scheduler, ConcurrencyTakesReadyTurnsInFileOrder) {
   EXPECT_EQ(d.at_ms, 20);
 }
 
+TEST(Mode, NamesAndParse) {
+  EXPECT_EQ(mode_name(Mode::kTrace), "trace");
+  EXPECT_EQ(mode_name(Mode::kRate), "rate");
+  EXPECT_EQ(mode_name(Mode::kConcurrency), "concurrency");
+  EXPECT_EQ(parse_mode("trace"), Mode::kTrace);
+  EXPECT_EQ(parse_mode("rate"), Mode::kRate);
+  EXPECT_EQ(parse_mode("concurrency"), Mode::kConcurrency);
+  try {
+    parse_mode("Rate");
+    ADD_FAILURE() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_EQ(e.parameter(), "schedule");
+    EXPECT_EQ(e.problem(), "unknown schedule \"Rate\" (expected trace, rate or concurrency)");
+  }
+}
+
 }  // namespace
 }  // namespace kvtrace::replay

@@ -466,5 +466,49 @@ TEST(RewriteKvtrace, SameInputSameOutput) {
   EXPECT_EQ(a, b);
 }
 
+TEST(RewriteNotes, NothingToSayIsEmpty) {
+  EXPECT_EQ(rewrite_notes({.requests_in = 5, .rewritten = true}, with(2)), "");
+}
+
+TEST(RewriteNotes, OneLinePerCountInOrder) {
+  SynthesisParams p;
+  p.max_isl = 2000;
+  p.max_osl = 10;
+  const RewriteStats st{.requests_in = 1000,
+                        .dropped_over_max_isl = 797,
+                        .rewritten = false,
+                        .partial_prefix = 1,
+                        .capped_isl = 6,
+                        .capped_osl = 195};
+  EXPECT_EQ(rewrite_notes(st, p),
+            "kvtrace: note: no multiplier differs from 1, so ids and lengths are unchanged (as "
+            "in AIPerf); only the max ISL/OSL limits applied\n"
+            "kvtrace: note: dropped 797 requests whose input length exceeds --max-isl 2000\n"
+            "kvtrace: note: 1 requests have a shared prefix ending in a partial block (AIPerf "
+            "stops with 'input_len < prefix_len' on them; see docs/synthesize.md)\n"
+            "kvtrace: note: capped 6 input lengths at --max-isl\n"
+            "kvtrace: note: capped 195 output lengths at --max-osl\n");
+}
+
+TEST(RewriteNotes, FromARewrite) {
+  // The sample with max_isl 1100 and max_osl 21 and no multiplier: B and D (1536 tokens) are
+  // dropped, and of the output lengths left (20, 25, 22) C's and E's are capped.
+  std::vector<Request> in = sample();
+  SynthesisParams p;
+  p.max_isl = 1100;
+  p.max_osl = 21;
+  const RewriteStats st = rewrite_trace(in, p, RewriteMode::kKvtrace);
+  EXPECT_EQ(rewrite_notes(st, p),
+            "kvtrace: note: no multiplier differs from 1, so ids and lengths are unchanged (as "
+            "in AIPerf); only the max ISL/OSL limits applied\n"
+            "kvtrace: note: dropped 2 requests whose input length exceeds --max-isl 1100\n"
+            "kvtrace: note: capped 2 output lengths at --max-osl\n");
+}
+
+TEST(RewriteNotes, DroppedRequestsWithoutAMaxIslAreABug) {
+  EXPECT_THROW(rewrite_notes({.dropped_over_max_isl = 1, .rewritten = true}, SynthesisParams{}),
+               std::logic_error);
+}
+
 }  // namespace
 }  // namespace kvtrace::synthesis

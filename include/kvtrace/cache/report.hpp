@@ -22,6 +22,16 @@ std::string runs_table(std::string_view source, std::span<const Run> runs);
 std::string runs_json(std::string_view source, std::span<const Run> runs);
 std::string runs_csv(std::span<const Run> runs);
 
+// A sweep's runs in `format`: "table" (runs_table), "json" (runs_json) or "csv" (runs_csv);
+// UsageError for another format.
+std::string render_runs(std::string_view format, std::string_view source,
+                        std::span<const Run> runs);
+
+// What to know before a sweep whose router weighs the workers' load where nothing is ever in
+// flight (several workers, no timing model, a least-loaded or kv-aware router): one
+// "kvtrace: note: ..." line with its newline; empty for other sweeps.
+std::string load_term_note(const SweepOptions& options);
+
 // The capacities a curve shows: `points` of them spaced evenly on a log scale from 1 to
 // `distinct` (the distinct blocks, where the curve ends), or every capacity 1..distinct
 // when points is 0 or at least distinct; {0} for a trace without blocks.
@@ -31,6 +41,9 @@ std::vector<std::uint64_t> curve_capacities(std::uint64_t distinct, std::uint32_
 std::string curve_table(std::string_view source, const HitCurve& curve, std::uint32_t points);
 std::string curve_json(std::string_view source, const HitCurve& curve, std::uint32_t points);
 std::string curve_csv(const HitCurve& curve, std::uint32_t points);
+// The curve in `format`, as render_runs.
+std::string render_curve(std::string_view format, std::string_view source, const HitCurve& curve,
+                         std::uint32_t points);
 
 // One run's requests, a row each: line, worker, blocks, hits, tokens, and with timing when
 // each started and ended.

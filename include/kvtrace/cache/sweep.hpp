@@ -12,6 +12,7 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "kvtrace/cache/cache_sim.hpp"
@@ -29,6 +30,25 @@ struct SweepOptions {
   std::vector<Policy> policies;
   std::vector<RouterKind> routers;
 };
+
+// A sweep as a person states it (kvtrace simulate's flags, docs/simulate.md): policies and
+// routers by name, capacities in blocks or as KV memory per worker, timing by the trace's
+// timestamps or not.
+struct SweepSpec {
+  SimConfig base;  // as SweepOptions::base, but for its block size and timing on/off
+  std::vector<std::uint64_t> capacities;            // blocks per worker
+  std::optional<double> gpu_mem_gib;                // also the capacity this KV memory holds
+  std::optional<std::uint64_t> kv_bytes_per_token;  // needed with gpu_mem_gib
+  std::vector<std::string> policies{"lru"};
+  std::vector<std::string> routers{"round-robin"};
+  bool timestamps = false;  // requests start at their timestamps (the timing model)
+};
+
+// The SweepOptions of `spec` with blocks of `block_size` tokens: the capacities, then
+// capacity_from_memory's when gpu_mem_gib is given; the names parsed in order (parse_policy,
+// parse_router); the timing model on with timestamps or a concurrency. UsageError as
+// capacity_from_memory (a missing kv_bytes_per_token counts as 0) and for an unknown name.
+SweepOptions sweep_options(const SweepSpec& spec, std::uint32_t block_size);
 
 // The configurations of a sweep, capacities outermost and routers innermost, each checked by
 // validate() so that a bad value surfaces before the trace is read.

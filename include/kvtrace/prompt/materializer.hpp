@@ -86,6 +86,30 @@ class Materializer {
   std::vector<std::uint64_t> anonymous_;  // N of "session_N" for requests without session_id
 };
 
+// What a whole materialization did: its stats, and the corpus and threads it ran with.
+struct MaterializeResult {
+  MaterializeStats stats;
+  std::size_t corpus_tokens = 0;
+  bool corpus_from_cache = false;
+  std::string cache_warning;  // why the corpus cache was not used (Corpus::cache_warning)
+  int threads = 0;            // the worker threads it ran on
+};
+
+// kvtrace materialize's work once the trace is checked (docs/materialize.md): on a TBB arena
+// of `threads` worker threads (0: one per core), loads the corpus file at `corpus_path`
+// tokenized with `tok` (Corpus::load, its tokens cached in `cache_dir`; empty: no cache) and
+// runs `materializer` with it, handing the lines to `sink`. Throws as Corpus::load and
+// Materializer::run.
+MaterializeResult materialize(const Materializer& materializer, const tokenizer::Tokenizer& tok,
+                              const std::string& corpus_path, const std::string& cache_dir,
+                              unsigned threads, const LineSink& sink);
+
+// The re-encoding check of a run with `verify`, for people: how many built prompts
+// re-tokenize to another length and by how much (min, median, mean, max, the sum against the
+// prompt tokens), then the prompts by difference; two "kvtrace: verify: ..." lines (with
+// their newlines), or one saying that no prompt was built from the corpus.
+std::string verify_report(const MaterializeStats& stats);
+
 // The default scope of a trace file, as AIPerf sets its trace id: the first 16 hex digits of
 // the SHA-256 of the file's bytes. Throws IoError.
 std::string trace_scope(const std::string& path);

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,6 +47,12 @@ struct ClientOptions {
   // Called after every read of a response (the runner sends due requests from there).
   std::function<void()> after_read;
 };
+
+// Extra request headers from "Name: value" texts (spaces after the colon are dropped);
+// UsageError naming the parameter "header" for a text without a name and a colon, or with a
+// line break.
+std::vector<std::pair<std::string, std::string>> parse_headers(
+    std::span<const std::string> headers);
 
 class Client {
  public:

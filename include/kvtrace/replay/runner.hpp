@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "kvtrace/replay/client.hpp"
@@ -30,6 +31,10 @@ struct Counters {
   std::size_t connections = 0;
   double elapsed_s = 0;
 };
+
+// The progress line of a run for a terminal: "\rreplay: 1.5 s, sent 9 of 20, ended 7 (1
+// errors), in flight 2, 2 connections, 5 req/s   " (ended requests per second so far).
+std::string progress_text(const Counters& counters);
 
 struct RunOptions {
   ClientOptions client;  // its origin is set by the run

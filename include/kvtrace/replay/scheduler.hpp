@@ -18,6 +18,7 @@
 #include <optional>
 #include <queue>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "kvtrace/random/py_random.hpp"
@@ -26,6 +27,11 @@
 namespace kvtrace::replay {
 
 enum class Mode { kTrace, kRate, kConcurrency };
+
+// "trace", "rate", "concurrency"; parse_mode throws UsageError (of the parameter "schedule")
+// for another name.
+std::string_view mode_name(Mode mode);
+Mode parse_mode(std::string_view name);
 
 struct ScheduleOptions {
   Mode mode = Mode::kTrace;

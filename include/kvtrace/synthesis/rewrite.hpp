@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -41,5 +42,11 @@ struct RewriteStats {
 RewriteStats rewrite_trace(std::vector<trace::Request>& requests, const SynthesisParams& params,
                            RewriteMode mode, std::string_view source = {},
                            std::span<const std::uint64_t> lines = {});
+
+// What a user should know about a rewrite, one "kvtrace: note: ..." line each (with its
+// newline), in this order: no multiplier asked for a rewrite, requests dropped over max_isl,
+// shared prefixes ending in a partial block, input and output lengths capped. Empty when
+// there is nothing to say. `params` are the ones the rewrite ran with.
+std::string rewrite_notes(const RewriteStats& stats, const SynthesisParams& params);
 
 }  // namespace kvtrace::synthesis

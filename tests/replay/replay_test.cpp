@@ -1,0 +1,157 @@
+// The whole replay against the in-process mock server: the record files and summary.json in
+// the output directory, the summary and the run's description, and when the hooks run.
+
+#include "kvtrace/replay/replay.hpp"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "kvtrace/core/error.hpp"
+#include "kvtrace/mock/mock_server.hpp"
+#include "test_util.hpp"
+
+namespace kvtrace::replay {
+namespace {
+
+namespace fs = std::filesystem;
+using mock::MockServer;
+using mock::MockServerConfig;
+
+// Completions requests with token-id prompts (the mock server needs no tokenizer for them).
+std::vector<ReplayRequest> requests(std::size_t n) {
+  std::vector<ReplayRequest> out(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    out[i].index = i;
+    out[i].session_id = fmt::format("s{}", i);
+    out[i].timestamp_ms = static_cast<double>(i);
+    out[i].chat = false;
+    out[i].max_tokens = 4;
+    out[i].body = fmt::format(
+        R"({{"prompt":[1,2,{}],"max_tokens":4,"stream":true,"stream_options":{{"include_usage":true}}}})",
+        i);
+  }
+  return out;
+}
+
+RunOptions options(std::uint16_t port, ScheduleOptions schedule) {
+  RunOptions o;
+  o.client.url = Url::parse(fmt::format("http://127.0.0.1:{}", port));
+  o.schedule = schedule;
+  o.handle_signals = false;
+  return o;
+}
+
+MockServerConfig fast_server() {
+  MockServerConfig c;
+  c.latency.ttft_ms = 1;
+  c.latency.itl_ms = 0.1;
+  return c;
+}
+
+// A directory name in the temp directory, removed at scope exit.
+class TempDir {
+ public:
+  TempDir() {
+    static int counter = 0;
+    path_ = (fs::temp_directory_path() /
+             fmt::format("kvtrace-replay-test-{}-{}", ::getpid(), counter++))
+                .string();
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::size_t lines_of(const std::string& path) {
+  const std::string text = testing::read_file(path);
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST(Replay, WritesRecordsAndSummaryAndDescribesTheRun) {
+  MockServer server(fast_server());
+  const std::uint16_t port = server.start();
+  const TempDir dir;
+  const auto rs = requests(6);
+  std::vector<std::string> events;
+  const ReplayHooks hooks{
+      .started =
+          [&] {
+            // The record files are open, nothing was sent and nothing summarized yet.
+            events.push_back(fmt::format("started {} {}", fs::exists(dir.path() + "/records.jsonl"),
+                                         fs::exists(dir.path() + "/summary.json")));
+          },
+      .ended =
+          [&] {
+            events.push_back(fmt::format("ended {}", fs::exists(dir.path() + "/summary.json")));
+          }};
+  const ReplayReport r =
+      replay(rs, options(port, {.mode = Mode::kRate, .rate = 500, .concurrency = 3}),
+             {.input = "r.jsonl", .url = "http://x:1", .mode = "ignored", .slo = "ttft=60000"},
+             Slo::parse("ttft=60000"), dir.path(), hooks);
+  EXPECT_EQ(events, (std::vector<std::string>{"started true false", "ended false"}));
+  EXPECT_EQ(r.summary.requests, 6u);
+  EXPECT_EQ(r.summary.sent, 6u);
+  EXPECT_EQ(r.summary.completed, 6u);
+  EXPECT_EQ(r.summary.good, 6u);
+  EXPECT_EQ(r.summary.output_tokens, 24u);
+  // The schedule and seed come from the options; input, url and slo as given.
+  EXPECT_EQ(r.info.input, "r.jsonl");
+  EXPECT_EQ(r.info.url, "http://x:1");
+  EXPECT_EQ(r.info.mode, "rate");
+  EXPECT_EQ(r.info.rate, 500);
+  EXPECT_EQ(r.info.concurrency, 3u);
+  EXPECT_EQ(r.info.speedup, 1);
+  EXPECT_EQ(r.info.seed, 42u);
+  EXPECT_EQ(r.info.slo, "ttft=60000");
+  EXPECT_FALSE(r.info.interrupted);
+  EXPECT_EQ(r.json, summary_json(r.summary, r.info));
+  EXPECT_EQ(testing::read_file(dir.path() + "/summary.json"), r.json);
+  EXPECT_EQ(lines_of(dir.path() + "/records.jsonl"), 6u);
+  EXPECT_EQ(lines_of(dir.path() + "/records.csv"), 7u);  // and the header
+}
+
+TEST(Replay, WithoutAnOutputDirectoryOrHooks) {
+  MockServer server(fast_server());
+  const std::uint16_t port = server.start();
+  RunOptions o = options(port, {.mode = Mode::kTrace, .speedup = 4});
+  o.seed = 9;
+  const ReplayReport r = replay(requests(3), o, {.input = "-"}, Slo{}, "");
+  EXPECT_EQ(r.summary.completed, 3u);
+  EXPECT_EQ(r.info.mode, "trace");
+  EXPECT_EQ(r.info.speedup, 4);
+  EXPECT_EQ(r.info.seed, 9u);
+  EXPECT_EQ(r.json, summary_json(r.summary, r.info));
+}
+
+TEST(Replay, AnUnusableOutputDirectoryFailsBeforeTheRunStarts) {
+  const testing::TempFile file("x", ".file");
+  bool started = false;
+  EXPECT_THROW(replay(requests(2), options(1, {}), {}, Slo{}, file.path() + "/out",
+                      {.started = [&] { started = true; }}),
+               IoError);
+  EXPECT_FALSE(started);
+}
+
+TEST(Replay, BadScheduleOptionsFailAfterTheStartHookAsRunReplays) {
+  const TempDir dir;
+  bool started = false;
+  bool ended = false;
+  EXPECT_THROW(
+      replay(requests(2), options(1, {.mode = Mode::kRate, .rate = 0}), {}, Slo{}, dir.path(),
+             {.started = [&] { started = true; }, .ended = [&] { ended = true; }}),
+      UsageError);
+  EXPECT_TRUE(started);
+  EXPECT_FALSE(ended);
+  EXPECT_FALSE(fs::exists(dir.path() + "/summary.json"));
+}
+
+}  // namespace
+}  // namespace kvtrace::replay
