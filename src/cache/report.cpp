@@ -161,7 +161,8 @@ std::string load_term_note(const SweepOptions& o) {
       std::none_of(o.routers.begin(), o.routers.end(), routes_by_load)) {
     return "";
   }
-  return "kvtrace: note: without --timing or --concurrency no request is in flight, so the "
+  return "kvtrace: note: without the timing model or a concurrency limit no request is in flight, "
+         "so the "
          "routers' load term is 0 (kv-aware sends each request to the longest cached prefix; "
          "ties go to the worker with the fewest blocks so far)\n";
 }

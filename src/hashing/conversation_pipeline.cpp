@@ -7,6 +7,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <memory>
 #include <span>
@@ -178,6 +179,15 @@ HashStats hash_conversations(const std::string& input_path, const std::string& o
   const std::optional<trace::FileSlices> slices = trace::FileSlices::open(input_path);
   std::uint64_t next_begin = 0;
 
+  // The first failure stops the input and the batches after it are dropped: the pipeline
+  // drains instead of being cancelled by an exception, which would leak the batches in flight.
+  std::exception_ptr failure;
+  std::atomic<bool> failed = false;
+  const auto fail = [&](std::exception_ptr e) {
+    if (!failure) failure = std::move(e);
+    failed = true;
+  };
+
   const int threads =
       options.threads > 0 ? static_cast<int>(options.threads) : tbb::info::default_concurrency();
   stats.threads = static_cast<unsigned>(threads);
@@ -188,28 +198,39 @@ HashStats hash_conversations(const std::string& input_path, const std::string& o
         tbb::make_filter<void, std::shared_ptr<Batch>>(
             tbb::filter_mode::serial_in_order,
             [&](tbb::flow_control& fc) -> std::shared_ptr<Batch> {
+              if (failed) {
+                fc.stop();
+                return nullptr;
+              }
               auto batch = std::make_shared<Batch>();
-              if (slices) {
-                // A regular file: only the range is chosen here, threads read their own.
-                if (next_begin >= slices->size()) {
-                  fc.stop();
-                  return nullptr;
+              try {
+                if (slices) {
+                  // A regular file: only the range is chosen here, threads read their own.
+                  if (next_begin >= slices->size()) {
+                    fc.stop();
+                    return nullptr;
+                  }
+                  batch->begin = next_begin;
+                  next_begin += kBatchBytes;
+                  batch->end_position = std::min(next_begin, slices->size());
+                } else {
+                  if (!reader.read_lines(batch->text, kBatchBytes)) {
+                    fc.stop();
+                    return nullptr;
+                  }
+                  batch->end_position = reader.position();
                 }
-                batch->begin = next_begin;
-                next_begin += kBatchBytes;
-                batch->end_position = std::min(next_begin, slices->size());
-              } else {
-                if (!reader.read_lines(batch->text, kBatchBytes)) {
-                  fc.stop();
-                  return nullptr;
-                }
-                batch->end_position = reader.position();
+              } catch (...) {
+                fail(std::current_exception());
+                fc.stop();
+                return nullptr;
               }
               return batch;
             }) &
             tbb::make_filter<std::shared_ptr<Batch>, std::shared_ptr<Batch>>(
                 tbb::filter_mode::parallel,
                 [&](std::shared_ptr<Batch> batch) {
+                  if (failed) return batch;  // dropped by the last stage
                   auto& parser = parsers.local();
                   if (!parser) parser = std::make_unique<trace::ConversationParser>(reader.name());
                   trace::Conversation c;
@@ -244,39 +265,52 @@ HashStats hash_conversations(const std::string& input_path, const std::string& o
                 }) &
             tbb::make_filter<std::shared_ptr<Batch>, void>(
                 tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Batch> batch) {
-                  for (Item& item : batch->items) {
-                    if (item.session_of_line) {
-                      item.session_id = fmt::format("line-{}", lines_before + item.line);
+                  if (failed) return;
+                  try {
+                    for (Item& item : batch->items) {
+                      if (item.session_of_line) {
+                        item.session_id = fmt::format("line-{}", lines_before + item.line);
+                      }
+                      PromptBlocks& out = item.blocks;
+                      if (item.hashed) {
+                        hasher.assign_ids(out);
+                      } else {
+                        hasher.hash_turn(*item.session_id, item.tokens, out);
+                      }
+                      request.timestamp = item.timestamp;
+                      request.session_id = std::move(item.session_id);
+                      request.delay = item.delay;
+                      request.input_length = static_cast<std::int64_t>(out.input_length);
+                      request.output_length = item.output_length;
+                      const std::uint64_t ids = out.ids.size();
+                      request.hash_ids = std::move(out.ids);
+                      request.extra.clear();
+                      if (options.emit_raw_hashes) {
+                        request.extra.push_back({"sequence_hashes", raw_hashes_json(out.hashes)});
+                      }
+                      writer.write(request);
+                      ++stats.requests;
+                      stats.tokens += out.input_length;
+                      stats.blocks += ids;
                     }
-                    PromptBlocks& out = item.blocks;
-                    if (item.hashed) {
-                      hasher.assign_ids(out);
-                    } else {
-                      hasher.hash_turn(*item.session_id, item.tokens, out);
-                    }
-                    request.timestamp = item.timestamp;
-                    request.session_id = std::move(item.session_id);
-                    request.delay = item.delay;
-                    request.input_length = static_cast<std::int64_t>(out.input_length);
-                    request.output_length = item.output_length;
-                    const std::uint64_t ids = out.ids.size();
-                    request.hash_ids = std::move(out.ids);
-                    request.extra.clear();
-                    if (options.emit_raw_hashes) {
-                      request.extra.push_back({"sequence_hashes", raw_hashes_json(out.hashes)});
-                    }
-                    writer.write(request);
-                    ++stats.requests;
-                    stats.tokens += out.input_length;
-                    stats.blocks += ids;
+                    // Items before the bad line are written: the output is the input's valid
+                    // head, and the error names the line.
+                    if (batch->error) rethrow_in_input(batch->error, lines_before);
+                    lines_before += batch->line_count;
+                    progress(batch->end_position);
+                  } catch (...) {
+                    fail(std::current_exception());
                   }
-                  // Items before the bad line are written: the output is the input's valid
-                  // head, and the error names the line.
-                  if (batch->error) rethrow_in_input(batch->error, lines_before);
-                  lines_before += batch->line_count;
-                  progress(batch->end_position);
                 }));
   });
+  if (failure) {
+    try {
+      writer.close();  // the valid head, written before the failure is reported
+    } catch (const IoError&) {
+      // The failure that stopped the run is the one to report.
+    }
+    std::rethrow_exception(failure);
+  }
   writer.close();
   if (stats.requests == 0) {
     throw InputError(reader.name(), 0, "", "no conversation in the input");

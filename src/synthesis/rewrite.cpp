@@ -282,9 +282,8 @@ std::string rewrite_notes(const RewriteStats& st, const SynthesisParams& p) {
   }
   if (st.dropped_over_max_isl > 0) {
     if (!p.max_isl) throw std::logic_error("rewrite_notes: requests dropped without a max_isl");
-    out +=
-        fmt::format("kvtrace: note: dropped {} requests whose input length exceeds --max-isl {}\n",
-                    st.dropped_over_max_isl, *p.max_isl);
+    out += fmt::format("kvtrace: note: dropped {} requests whose input length exceeds max_isl {}\n",
+                       st.dropped_over_max_isl, *p.max_isl);
   }
   if (st.partial_prefix > 0) {
     out += fmt::format(
@@ -293,10 +292,10 @@ std::string rewrite_notes(const RewriteStats& st, const SynthesisParams& p) {
         st.partial_prefix);
   }
   if (st.capped_isl > 0) {
-    out += fmt::format("kvtrace: note: capped {} input lengths at --max-isl\n", st.capped_isl);
+    out += fmt::format("kvtrace: note: capped {} input lengths at max_isl\n", st.capped_isl);
   }
   if (st.capped_osl > 0) {
-    out += fmt::format("kvtrace: note: capped {} output lengths at --max-osl\n", st.capped_osl);
+    out += fmt::format("kvtrace: note: capped {} output lengths at max_osl\n", st.capped_osl);
   }
   return out;
 }

@@ -372,7 +372,8 @@ TEST(RenderByFormat, AnotherFormatIsAUsageErrorOfTheFormatParameter) {
 
 TEST(LoadTermNote, OnlyForLoadRoutersOnSeveralWorkersWithoutTiming) {
   const std::string note =
-      "kvtrace: note: without --timing or --concurrency no request is in flight, so the "
+      "kvtrace: note: without the timing model or a concurrency limit no request is in flight, so "
+      "the "
       "routers' load term is 0 (kv-aware sends each request to the longest cached prefix; ties "
       "go to the worker with the fewest blocks so far)\n";
   SweepOptions o{.capacities = {8},

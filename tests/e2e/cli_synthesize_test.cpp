@@ -84,7 +84,7 @@ TEST(CliSynthesize, MaxIslDropsAndReports) {
   const auto r = run_kvtrace("synthesize --max-isl 4096 --output-len-multiplier 2 " + f.path());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "{\"input_length\": 100, \"output_length\": 2}\n");
-  EXPECT_NE(r.err.find("dropped 1 requests whose input length exceeds --max-isl 4096"),
+  EXPECT_NE(r.err.find("dropped 1 requests whose input length exceeds max_isl 4096"),
             std::string::npos)
       << r.err;
 }

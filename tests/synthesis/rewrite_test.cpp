@@ -483,11 +483,11 @@ TEST(RewriteNotes, OneLinePerCountInOrder) {
   EXPECT_EQ(rewrite_notes(st, p),
             "kvtrace: note: no multiplier differs from 1, so ids and lengths are unchanged (as "
             "in AIPerf); only the max ISL/OSL limits applied\n"
-            "kvtrace: note: dropped 797 requests whose input length exceeds --max-isl 2000\n"
+            "kvtrace: note: dropped 797 requests whose input length exceeds max_isl 2000\n"
             "kvtrace: note: 1 requests have a shared prefix ending in a partial block (AIPerf "
             "stops with 'input_len < prefix_len' on them; see docs/synthesize.md)\n"
-            "kvtrace: note: capped 6 input lengths at --max-isl\n"
-            "kvtrace: note: capped 195 output lengths at --max-osl\n");
+            "kvtrace: note: capped 6 input lengths at max_isl\n"
+            "kvtrace: note: capped 195 output lengths at max_osl\n");
 }
 
 TEST(RewriteNotes, FromARewrite) {
@@ -501,8 +501,8 @@ TEST(RewriteNotes, FromARewrite) {
   EXPECT_EQ(rewrite_notes(st, p),
             "kvtrace: note: no multiplier differs from 1, so ids and lengths are unchanged (as "
             "in AIPerf); only the max ISL/OSL limits applied\n"
-            "kvtrace: note: dropped 2 requests whose input length exceeds --max-isl 1100\n"
-            "kvtrace: note: capped 2 output lengths at --max-osl\n");
+            "kvtrace: note: dropped 2 requests whose input length exceeds max_isl 1100\n"
+            "kvtrace: note: capped 2 output lengths at max_osl\n");
 }
 
 TEST(RewriteNotes, DroppedRequestsWithoutAMaxIslAreABug) {
