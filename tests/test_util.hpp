@@ -1,6 +1,6 @@
 #pragma once
-// Helpers shared by the tests: temporary files, running the CLI, waiting on a condition, and
-// reading JSON (json_util.hpp).
+// Helpers shared by the tests: temporary files, running the CLI, waiting on a condition.
+// Reading JSON is json_util.hpp, included only where it is used (simdjson is a large header).
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,8 +13,6 @@
 #include <sstream>
 #include <string>
 #include <thread>
-
-#include "json_util.hpp"
 
 namespace kvtrace::testing {
 

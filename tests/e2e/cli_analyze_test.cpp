@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "json_util.hpp"
 #include "test_util.hpp"
 
 namespace {

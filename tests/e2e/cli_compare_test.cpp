@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "json_util.hpp"
 #include "test_util.hpp"
 
 namespace {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 
+#include "json_util.hpp"
 #include "test_util.hpp"
 
 namespace {

@@ -188,3 +188,32 @@ TEST(CliHelp, HelpIsWrappedToTheTerminalWidth) {
 }
 
 }  // namespace
+
+namespace {
+
+// The renamed flags kept as hidden aliases (docs/cli.md) still set what their new names set.
+TEST(CliHelp, RenamedFlagsStillWorkAsHiddenAliases) {
+  using kvtrace::testing::run_kvtrace;
+  using kvtrace::testing::TempFile;
+  const TempFile requests("{\"body\":{\"prompt\":\"x\"}}\n");
+  // --timing is --schedule: "rate" without --rate is the schedule's own error.
+  auto r = run_kvtrace("replay --timing rate " + requests.path());
+  EXPECT_EQ(r.exit_code, 64);
+  EXPECT_EQ(r.err, "kvtrace: error: --schedule rate needs --rate R\n");
+  // --format is materialize's --prompt-format, with the same choices.
+  r = run_kvtrace("materialize --format words " + requests.path());
+  EXPECT_EQ(r.exit_code, 64);
+  EXPECT_NE(r.err.find("words not in {text,tokens}"), std::string::npos) << r.err;
+  // The mock server's old cache and prefill flags parse; the run then stops at the tokenizer.
+  r = run_kvtrace(
+      "mock-server --cache-blocks 5 --cache-policy fifo --prefill-tokens-per-s 7 "
+      "--tokenizer /nonexistent/tokenizer.json");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  // None of them is offered by --help.
+  for (const char* alias : {"--cache-blocks", "--cache-policy", "--prefill-tokens-per-s"}) {
+    EXPECT_EQ(run_kvtrace("mock-server --help").out.find(alias), std::string::npos) << alias;
+  }
+  EXPECT_EQ(run_kvtrace("replay --help").out.find("--timing"), std::string::npos);
+}
+
+}  // namespace

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "json_util.hpp"
 #include "test_util.hpp"
 
 namespace {

@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 
+#include "json_util.hpp"
 #include "test_util.hpp"
 
 namespace kvtrace::testing {

@@ -6,6 +6,7 @@
 
 #include <sstream>
 
+#include "json_util.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -153,8 +154,7 @@ TEST(CliSimulate, JsonReportFileAndPerRequestCsv) {
   TempFile per_request("", ".csv");
   const auto r =
       run_kvtrace("simulate -f table -c 2000 -w 3 -r random --seed 5 --timing --report-json " +
-                  report.path() +
-                  " --per-request " + per_request.path() + " " + kSample);
+                  report.path() + " --per-request " + per_request.path() + " " + kSample);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string json = read_file(report.path());
   const Json run = parse_json(json)["runs"][0];
