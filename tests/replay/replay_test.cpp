@@ -12,6 +12,7 @@
 
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/mock/mock_server.hpp"
+#include "replay/mock_run_util.hpp"
 #include "test_util.hpp"
 
 namespace kvtrace::replay {
@@ -20,6 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 using mock::MockServer;
 using mock::MockServerConfig;
+using mock_run::fast_server;
+using mock_run::options;
 
 // Completions requests with token-id prompts (the mock server needs no tokenizer for them).
 std::vector<ReplayRequest> requests(std::size_t n) {
@@ -35,21 +38,6 @@ std::vector<ReplayRequest> requests(std::size_t n) {
         i);
   }
   return out;
-}
-
-RunOptions options(std::uint16_t port, ScheduleOptions schedule) {
-  RunOptions o;
-  o.client.url = Url::parse(fmt::format("http://127.0.0.1:{}", port));
-  o.schedule = schedule;
-  o.handle_signals = false;
-  return o;
-}
-
-MockServerConfig fast_server() {
-  MockServerConfig c;
-  c.latency.ttft_ms = 1;
-  c.latency.itl_ms = 0.1;
-  return c;
 }
 
 // A directory name in the temp directory, removed at scope exit.

@@ -12,6 +12,7 @@
 
 #include "kvtrace/mock/mock_server.hpp"
 #include "read_http_request.hpp"
+#include "replay/mock_run_util.hpp"
 
 namespace kvtrace::replay {
 namespace {
@@ -20,6 +21,8 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using mock::MockServer;
 using mock::MockServerConfig;
+using mock_run::fast_server;
+using mock_run::options;
 
 // Completions requests with token-id prompts (the mock server needs no tokenizer for them).
 std::vector<ReplayRequest> requests(std::size_t n, std::uint64_t max_tokens) {
@@ -35,21 +38,6 @@ std::vector<ReplayRequest> requests(std::size_t n, std::uint64_t max_tokens) {
         i, max_tokens);
   }
   return out;
-}
-
-RunOptions options(std::uint16_t port, ScheduleOptions schedule) {
-  RunOptions o;
-  o.client.url = Url::parse(fmt::format("http://127.0.0.1:{}", port));
-  o.schedule = schedule;
-  o.handle_signals = false;
-  return o;
-}
-
-MockServerConfig fast_server() {
-  MockServerConfig c;
-  c.latency.ttft_ms = 1;
-  c.latency.itl_ms = 0.1;
-  return c;
 }
 
 TEST(Runner, TraceRunAccountsForEveryRequest) {
