@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "kvtrace/core/error.hpp"
+#include "kvtrace/core/ratio.hpp"
 #include "kvtrace/stats/exact_mean.hpp"
 
 namespace kvtrace::analysis {
@@ -20,10 +21,6 @@ constexpr std::uint32_t kPosMask = kNodeRepeated - 1;
 
 constexpr std::uint64_t pack(std::uint32_t hi, std::uint32_t lo) {
   return (std::uint64_t{hi} << 32) | lo;
-}
-
-double ratio(std::uint64_t part, std::uint64_t whole) {
-  return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
 }
 
 std::int64_t clamp_tokens(std::uint64_t blocks, std::uint32_t block_size, std::int64_t isl) {

@@ -6,13 +6,10 @@
 #include <string>
 
 #include "kvtrace/core/error.hpp"
+#include "kvtrace/core/ratio.hpp"
 
 namespace kvtrace::cache {
 namespace {
-
-double ratio(std::uint64_t part, std::uint64_t whole) {
-  return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
-}
 
 std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) {
   return a / b + (a % b != 0 ? 1 : 0);

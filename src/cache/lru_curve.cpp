@@ -4,16 +4,13 @@
 #include <algorithm>
 
 #include "kvtrace/core/error.hpp"
+#include "kvtrace/core/ratio.hpp"
 
 namespace kvtrace::cache {
 namespace {
 
 constexpr std::uint32_t kNone = analysis::IdIndex::kNone;
 constexpr std::uint64_t kMinTree = std::uint64_t{1} << 16;
-
-double ratio(std::uint64_t part, std::uint64_t whole) {
-  return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
-}
 
 }  // namespace
 

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -21,6 +20,7 @@
 
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/replay/sse_parser.hpp"
+#include "replay/no_throw.hpp"
 
 namespace kvtrace::replay {
 
@@ -31,7 +31,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kReadBuffer = 16384;
 constexpr std::size_t kMaxErrorBody = 1024;  // of a non-200 answer, kept as error text
 

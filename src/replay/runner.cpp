@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -11,6 +10,7 @@
 #include <unordered_map>
 
 #include "kvtrace/core/json_writer.hpp"
+#include "replay/no_throw.hpp"
 
 namespace kvtrace::replay {
 
@@ -18,7 +18,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr auto kTick = std::chrono::milliseconds(500);
 
 class Runner {

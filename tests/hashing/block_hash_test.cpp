@@ -15,17 +15,13 @@
 #include <string_view>
 #include <vector>
 
+#include "hashing/dynamo_vectors.hpp"
 #include "kvtrace/core/error.hpp"
 
 namespace kvtrace::hashing {
 namespace {
 
-// dynamo-tokens test constants (block size 4, salt 1337).
-constexpr BlockHash kHash1to4 = 14643705804678351452u;
-constexpr BlockHash kHash5to8 = 16777012769546811212u;
-constexpr BlockHash kHash9to12 = 483935686894639516u;
-constexpr SequenceHash kSeq5to8 = 4945711292740353085u;
-constexpr SequenceHash kSeq9to12 = 12583592247330656132u;
+using namespace dynamo_vectors;
 
 std::vector<Token> iota_tokens(std::size_t n, Token first = 0) {
   std::vector<Token> tokens(n);

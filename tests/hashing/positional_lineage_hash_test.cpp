@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "hashing/dynamo_vectors.hpp"
 #include "kvtrace/core/error.hpp"
 
 namespace kvtrace::hashing {
@@ -20,11 +21,7 @@ namespace {
 constexpr SequenceHash kCurrent = 0x1234567890ABCDEFu;
 constexpr SequenceHash kParent = 0xFEDCBA9876543210u;
 constexpr std::uint64_t kLast = PositionalLineageHashSeedLayout::kMaxPosition;  // 2^24 - 1
-// dynamo-tokens test constants (block size 4, salt 1337).
-constexpr BlockHash kHash1to4 = 14643705804678351452u;
-constexpr BlockHash kHash5to8 = 16777012769546811212u;
-constexpr BlockHash kHash9to12 = 483935686894639516u;
-constexpr SequenceHash kSeq5to8 = 4945711292740353085u;
+using namespace dynamo_vectors;
 
 static_assert(std::is_trivially_copyable_v<PositionalLineageHashSeedLayout>);
 static_assert(std::is_trivially_copyable_v<PositionalLineageHash>);

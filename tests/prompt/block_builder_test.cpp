@@ -17,13 +17,7 @@ using kvtrace::prompt::BlockBuilder;
 using kvtrace::prompt::hash_id_seed;
 using kvtrace::prompt::TokenId;
 using kvtrace::random::PyRandom;
-
-// The upstream test corpus list(range(10000, 11000)).
-std::vector<TokenId> range_corpus(TokenId begin = 10000, TokenId end = 11000) {
-  std::vector<TokenId> c(end - begin);
-  std::iota(c.begin(), c.end(), begin);
-  return c;
-}
+using kvtrace::testing::range_corpus;
 
 std::vector<TokenId> run(TokenId first, TokenId last) {
   std::vector<TokenId> out;

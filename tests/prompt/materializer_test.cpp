@@ -38,6 +38,7 @@ using kvtrace::prompt::Shard;
 using kvtrace::prompt::TokenId;
 using kvtrace::testing::ByteTokenizer;
 using kvtrace::testing::MockTokenizer;
+using kvtrace::testing::range_corpus;
 using kvtrace::testing::TempFile;
 using kvtrace::tokenizer::Tokenizer;
 using kvtrace::trace::Request;
@@ -95,12 +96,6 @@ Result materialize_text(const std::string& trace, const Tokenizer& tok,
                         std::span<const TokenId> corpus, const MaterializeOptions& o) {
   TempFile f(trace);
   return materialize(read_trace(f.path(), o.block_size), tok, corpus, o);
-}
-
-std::vector<TokenId> range_corpus(TokenId begin = 10000, TokenId end = 11000) {
-  std::vector<TokenId> c(end - begin);
-  std::iota(c.begin(), c.end(), begin);
-  return c;
 }
 
 // "a,a+1,...,b" for expected token arrays.

@@ -1,11 +1,13 @@
 #pragma once
-// Tokenizer doubles for the prompt tests: AIPerf's MockTokenizer (reference 6.5) and a
-// byte tokenizer whose tokens are the single bytes of a UTF-8 text.
+// Tokenizer doubles for the prompt tests: AIPerf's MockTokenizer (reference 6.5), a byte
+// tokenizer whose tokens are the single bytes of a UTF-8 text, and AIPerf's test corpus.
 
 #include <atomic>
+#include <numeric>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "kvtrace/tokenizer/tokenizer.hpp"
 
@@ -103,5 +105,12 @@ class ByteTokenizer : public tokenizer::Tokenizer {
     return len;
   }
 };
+
+// The upstream test corpus list(range(10000, 11000)).
+inline std::vector<TokenId> range_corpus(TokenId begin = 10000, TokenId end = 11000) {
+  std::vector<TokenId> c(end - begin);
+  std::iota(c.begin(), c.end(), begin);
+  return c;
+}
 
 }  // namespace kvtrace::testing

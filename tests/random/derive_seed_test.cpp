@@ -15,14 +15,14 @@
 #include <vector>
 
 #include "kvtrace/random/py_random.hpp"
+#include "random/corpus_seed.hpp"
 
 namespace kvtrace::random {
 namespace {
 
 using U64s = std::vector<std::uint64_t>;
 
-// derive(42, "dataset.prompt.corpus"): the corpus base seed of §8.
-constexpr std::uint64_t kCorpusSeed = 10558974911300946294u;
+using testing::kCorpusSeed;
 
 // [r.randrange(n) for _ in range(count)] with r = Random(seed).
 U64s first_draws(std::uint64_t seed, std::uint64_t n, int count = 5) {

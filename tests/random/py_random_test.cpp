@@ -15,6 +15,7 @@
 
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/random/derive_seed.hpp"
+#include "random/corpus_seed.hpp"
 
 namespace kvtrace::random {
 namespace {
@@ -25,8 +26,7 @@ using I64s = std::vector<std::int64_t>;
 constexpr std::uint64_t kU64Max = std::numeric_limits<std::uint64_t>::max();
 constexpr std::int64_t kI64Min = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t kI64Max = std::numeric_limits<std::int64_t>::max();
-// derive_seed(42, "dataset.prompt.corpus"), the §7 stream used for the randrange goldens.
-constexpr std::uint64_t kCorpusSeed = 10558974911300946294u;
+using testing::kCorpusSeed;
 
 // n draws of getrandbits(k) from `rng`.
 U64s bits(PyRandom& rng, unsigned k, int n) {

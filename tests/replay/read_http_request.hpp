@@ -6,7 +6,7 @@
 #include <boost/asio/read_until.hpp>
 #include <string>
 
-namespace kvtrace::replay::testing {
+namespace kvtrace::testing {
 
 // The request's bytes (head and body, by its Content-Length); `head` gets the head's size.
 // Whatever arrived is returned when the client goes away early.
@@ -25,4 +25,4 @@ inline std::string read_http_request(boost::asio::ip::tcp::socket& s, std::size_
   return in;
 }
 
-}  // namespace kvtrace::replay::testing
+}  // namespace kvtrace::testing

@@ -10,10 +10,13 @@
 #include <map>
 #include <vector>
 
+#include "synthesis/radix_tree_util.hpp"
+
 namespace kvtrace::synthesis {
 namespace {
 
 using Path = std::vector<std::uint64_t>;
+using testing::labels_of;
 using Cdfs = std::map<NodeId, std::vector<double>>;
 
 RadixTree make_tree(const std::vector<Path>& paths) {
@@ -25,11 +28,6 @@ RadixTree make_tree(const std::vector<Path>& paths) {
 // The example of §5.2: [1,2,3] twice, [1,2,4], [1,5,6,7].
 RadixTree four_path_tree() {
   return make_tree({{1, 2, 3}, {1, 2, 3}, {1, 2, 4}, {1, 5, 6, 7}});
-}
-
-std::vector<std::uint64_t> labels_of(const RadixTree& tree, NodeId id) {
-  const auto labels = tree.labels(id);
-  return {labels.begin(), labels.end()};
 }
 
 void expect_stats(const TreeStats& s, std::uint64_t nodes, std::uint64_t leaves,

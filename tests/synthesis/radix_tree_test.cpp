@@ -16,20 +16,17 @@
 #include <vector>
 
 #include "kvtrace/core/error.hpp"
+#include "synthesis/radix_tree_util.hpp"
 
 namespace kvtrace::synthesis {
 namespace {
 
 using Path = std::vector<std::uint64_t>;
+using testing::labels_of;
 
 std::vector<NodeId> child_ids(const RadixTree& tree, NodeId id) {
   const auto range = tree.children(id);
   return {range.begin(), range.end()};
-}
-
-std::vector<std::uint64_t> labels_of(const RadixTree& tree, NodeId id) {
-  const auto labels = tree.labels(id);
-  return {labels.begin(), labels.end()};
 }
 
 // --- RadixNode ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ struct Result {
   std::vector<FieldProblem> problems;
 };
 
-Result parse(const std::string& text) {
+Result parse_request(const std::string& text) {
   static RequestParser parser;  // reused, as readers do
   std::string padded = text + std::string(kLinePadding, ' ');
   Line line{std::string_view(padded.data(), text.size()), padded.size(), 1, false};
@@ -25,7 +25,7 @@ Result parse(const std::string& text) {
 
 // The one problem of a bad line.
 FieldProblem problem_of(const std::string& text) {
-  Result r = parse(text);
+  Result r = parse_request(text);
   EXPECT_FALSE(r.ok) << text;
   EXPECT_EQ(r.problems.size(), 1u) << text;
   return r.problems.empty() ? FieldProblem{} : r.problems.front();
@@ -36,7 +36,7 @@ bool contains(const std::string& s, const std::string& part) {
 }
 
 TEST(RequestParser, ReadsEveryMooncakeField) {
-  Result r = parse(
+  Result r = parse_request(
       R"({"timestamp": 27482, "input_length": 6955, "output_length": 52, "hash_ids": [46, 47],)"
       R"( "session_id": "s1", "delay": 500})");
   ASSERT_TRUE(r.ok);
@@ -51,24 +51,24 @@ TEST(RequestParser, ReadsEveryMooncakeField) {
 }
 
 TEST(RequestParser, TextInputAloneIsAPrompt) {
-  Result r = parse(R"({"text_input": "hi \"there\"\n", "output_length": 3})");
+  Result r = parse_request(R"({"text_input": "hi \"there\"\n", "output_length": 3})");
   ASSERT_TRUE(r.ok);
   EXPECT_EQ(r.request.text_input, "hi \"there\"\n");
   EXPECT_FALSE(r.request.input_length);
 }
 
 TEST(RequestParser, FloatTimestampIsKeptAsAFloat) {
-  Result r = parse(R"({"timestamp": 1000.5, "input_length": 1})");
+  Result r = parse_request(R"({"timestamp": 1000.5, "input_length": 1})");
   ASSERT_TRUE(r.ok);
   EXPECT_EQ(r.request.timestamp, Number::of_real(1000.5));
-  r = parse(R"({"timestamp": 1000.0, "input_length": 1})");
+  r = parse_request(R"({"timestamp": 1000.0, "input_length": 1})");
   EXPECT_EQ(r.request.timestamp, Number::of_real(1000.0));
 }
 
 TEST(RequestParser, UnknownFieldsAreKeptVerbatimInOrder) {
-  Result r =
-      parse(R"({"input_length": 1, "extra": {"temperature": 0.5,  "x": [1, 2]}, "k\u00e9y": "v", )"
-            R"("n": -1.5e3, "b": true, "z": null})");
+  Result r = parse_request(
+      R"({"input_length": 1, "extra": {"temperature": 0.5,  "x": [1, 2]}, "k\u00e9y": "v", )"
+      R"("n": -1.5e3, "b": true, "z": null})");
   ASSERT_TRUE(r.ok);
   ASSERT_EQ(r.request.extra.size(), 5u);
   EXPECT_EQ(r.request.extra[0], (ExtraField{"extra", R"({"temperature": 0.5,  "x": [1, 2]})"}));
@@ -79,15 +79,17 @@ TEST(RequestParser, UnknownFieldsAreKeptVerbatimInOrder) {
 }
 
 TEST(RequestParser, MessagesArePromptSourcesKeptVerbatim) {
-  Result r = parse(R"({"messages": [{"role": "user", "content": "hi"}], "output_length": 2})");
+  Result r =
+      parse_request(R"({"messages": [{"role": "user", "content": "hi"}], "output_length": 2})");
   ASSERT_TRUE(r.ok);
   ASSERT_EQ(r.request.extra.size(), 1u);
   EXPECT_EQ(r.request.extra[0].key, "messages");
 }
 
 TEST(RequestParser, SixtyFourBitValuesAreNeverTruncated) {
-  Result r = parse(R"({"input_length": 9223372036854775807, "hash_ids": [18446744073709551615, 0, )"
-                   R"(9223372036854775808, 4294967296]})");
+  Result r = parse_request(
+      R"({"input_length": 9223372036854775807, "hash_ids": [18446744073709551615, 0, )"
+      R"(9223372036854775808, 4294967296]})");
   ASSERT_TRUE(r.ok) << (r.problems.empty() ? "" : r.problems[0].problem);
   EXPECT_EQ(r.request.input_length, INT64_MAX);
   EXPECT_EQ(r.request.hash_ids,
@@ -95,7 +97,8 @@ TEST(RequestParser, SixtyFourBitValuesAreNeverTruncated) {
 }
 
 TEST(RequestParser, IntegralFloatsAreAcceptedForIntegerFields) {
-  Result r = parse(R"({"input_length": 1024.0, "output_length": 5e1, "hash_ids": [1.0, 2]})");
+  Result r =
+      parse_request(R"({"input_length": 1024.0, "output_length": 5e1, "hash_ids": [1.0, 2]})");
   ASSERT_TRUE(r.ok);
   EXPECT_EQ(r.request.input_length, 1024);
   EXPECT_EQ(r.request.output_length, 50);
@@ -103,7 +106,7 @@ TEST(RequestParser, IntegralFloatsAreAcceptedForIntegerFields) {
 }
 
 TEST(RequestParser, NullMeansAbsent) {
-  Result r = parse(R"({"input_length": 5, "output_length": null, "timestamp": null})");
+  Result r = parse_request(R"({"input_length": 5, "output_length": null, "timestamp": null})");
   ASSERT_TRUE(r.ok);
   EXPECT_FALSE(r.request.output_length);
   EXPECT_FALSE(r.request.timestamp);
@@ -191,7 +194,7 @@ TEST(RequestParser, HugeValuesAreRejectedNotWrapped) {
 }
 
 TEST(RequestParser, EveryProblemOfALineIsReported) {
-  Result r = parse(R"({"input_length": -1, "output_length": "x", "session_id": 3})");
+  Result r = parse_request(R"({"input_length": -1, "output_length": "x", "session_id": 3})");
   EXPECT_FALSE(r.ok);
   ASSERT_EQ(r.problems.size(), 3u);
   EXPECT_EQ(r.problems[0].field, "input_length");
