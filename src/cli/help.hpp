@@ -1,7 +1,8 @@
 #pragma once
 // Making the command line discoverable: `kvtrace help` (help.cpp), help text wrapped to the
-// terminal, examples under every subcommand's --help (examples.cpp),
-// "did you mean" errors (did_you_mean.cpp) and the bash completion (completion.cpp).
+// terminal (help_format.cpp, text_wrap.cpp), examples under every subcommand's --help
+// (examples.cpp), "did you mean" errors (did_you_mean.cpp) and the bash completion
+// (completion_words.cpp, bash_completion.cpp, completion.cpp).
 
 #include <CLI/CLI.hpp>
 
