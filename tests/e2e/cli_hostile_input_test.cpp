@@ -181,7 +181,8 @@ TEST(CliHostileInput, TextAfterTheObjectIsNamed) {
       << r.err;
 }
 
-// A sparse file: the 101 MiB line costs no disk and little time.
+// A sparse file: the 101 MiB line costs no disk. One run (about a second): --skip-invalid
+// is tested above.
 TEST(CliHostileInput, ALineOverTheLimitIsABadLine) {
   TempFile trace("{\"input_length\": 5}\n");
   std::filesystem::resize_file(trace.path(), 20 + (std::uintmax_t{101} << 20));
@@ -190,15 +191,13 @@ TEST(CliHostileInput, ALineOverTheLimitIsABadLine) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(has(r.err, trace.path() + ":2: line longer than the limit of 104857600 bytes"))
       << r.err;
-  const auto skipped = run_kvtrace("analyze -f json --skip-invalid " + trace.path());
-  EXPECT_EQ(skipped.exit_code, 0) << skipped.err;
-  EXPECT_TRUE(has(skipped.err, "skipped 1 invalid line")) << skipped.err;
-  EXPECT_TRUE(has(skipped.out, R"("avg_isl": 6.0)")) << skipped.out;
 }
 
 TEST(CliHostileInput, AClosedOrFullOutputIsAnIoError) {
   const std::string sample = kvtrace::testing::kSample;
-  const auto closed = run_kvtrace("analyze -f json " + sample + " >&-");
+  // In a subshell: run_kvtrace's own redirection would reopen the stdout closed here.
+  const auto closed = kvtrace::testing::run_shell(std::string("(") + KVTRACE_BINARY +
+                                                  " analyze -f json " + sample + " >&-)");
   EXPECT_EQ(closed.exit_code, 3);
   EXPECT_TRUE(has(closed.err, "kvtrace: error: cannot write <stdout>: Bad file descriptor"))
       << closed.err;

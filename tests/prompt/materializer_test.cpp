@@ -29,6 +29,7 @@ using kvtrace::InputError;
 using kvtrace::UsageError;
 using kvtrace::prompt::Api;
 using kvtrace::prompt::BlockBuilder;
+using kvtrace::prompt::kMaxPromptTokens;
 using kvtrace::prompt::MaterializeOptions;
 using kvtrace::prompt::Materializer;
 using kvtrace::prompt::MaterializeResult;
