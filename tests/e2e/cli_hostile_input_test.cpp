@@ -156,6 +156,12 @@ TEST(CliHostileInput, ByteOrderMarkAndCrlfAreAccepted) {
     EXPECT_EQ(a.exit_code, 0) << a.err;
     EXPECT_TRUE(has(a.out, R"("avg_isl": 6.0)")) << a.out;
   }
+  // hash reads a file by byte ranges and stdin by runs of lines: both drop it.
+  TempFile conversation("\xEF\xBB\xBF{\"tokens\": [1, 2]}\n{\"tokens\": [3]}\n");
+  for (const std::string& input : {conversation.path(), "- < " + conversation.path()}) {
+    const auto h = run_kvtrace("hash --threads 2 -o /dev/null " + input);
+    EXPECT_EQ(h.exit_code, 0) << input << "\n" << h.err;
+  }
   // Only at the start of the file.
   TempFile later("{\"input_length\": 5}\n\xEF\xBB\xBF{\"input_length\": 7}\n");
   const auto v = run_kvtrace("validate " + later.path());
