@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <future>
-#include <numeric>
+#include <limits>
 
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/core/ratio.hpp"
@@ -21,6 +21,13 @@ constexpr std::uint32_t kPosMask = kNodeRepeated - 1;
 
 constexpr std::uint64_t pack(std::uint32_t hi, std::uint32_t lo) {
   return (std::uint64_t{hi} << 32) | lo;
+}
+
+// The sum of lengths (each >= 0, as the parser reads them), exact.
+unsigned __int128 sum_lengths(const std::vector<std::int64_t>& lengths) {
+  unsigned __int128 sum = 0;
+  for (const std::int64_t l : lengths) sum += static_cast<std::uint64_t>(l);
+  return sum;
 }
 
 std::int64_t clamp_tokens(std::uint64_t blocks, std::uint32_t block_size, std::int64_t isl) {
@@ -195,11 +202,15 @@ void PrefixAnalyzer::sharing_stats(AnalysisStats& s) const {
     s.max_isl = *max_isl;
     s.min_osl = *min_osl;
     s.max_osl = *max_osl;
-    // Python divides the exact integer sum once; the sums are exact below 2^53.
-    const auto sum_isl = std::accumulate(isls_.begin(), isls_.end(), std::int64_t{0});
-    const auto sum_osl = std::accumulate(osls_.begin(), osls_.end(), std::int64_t{0});
+    // Python divides the exact integer sum once; the sums are exact below 2^53. Lengths go
+    // up to 2^63-1 each: summed in 128 bits, they cannot overflow.
+    const unsigned __int128 sum_isl = sum_lengths(isls_);
+    const unsigned __int128 sum_osl = sum_lengths(osls_);
     s.avg_isl = static_cast<double>(sum_isl) / static_cast<double>(n);
     s.avg_osl = static_cast<double>(sum_osl) / static_cast<double>(n);
+    if (sum_isl > std::numeric_limits<std::uint64_t>::max()) {
+      throw LimitError("the input lengths add up to more than 2^64-1 tokens");
+    }
     s.total_input_tokens = static_cast<std::uint64_t>(sum_isl);
   }
   s.cached_input_tokens = cached_tokens_;

@@ -1,23 +1,54 @@
 #include "cli/flags.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+
 #include "cli/common.hpp"
 
 namespace kvtrace::cli::flags {
 
+CLI::Validator integer_range(std::uint64_t min, std::uint64_t max, bool describe) {
+  CLI::Validator v(
+      [min, max](std::string& text) -> std::string {
+        const bool negative = !text.empty() && text.front() == '-';
+        const std::string_view digits = std::string_view(text).substr(negative ? 1 : 0);
+        if (digits.empty() || !std::all_of(digits.begin(), digits.end(),
+                                           [](char c) { return c >= '0' && c <= '9'; })) {
+          return fmt::format("expected an integer, got {}", text);
+        }
+        std::uint64_t value = 0;
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+        const bool below = negative && (value != 0 || ec != std::errc());
+        if (!below && (ec != std::errc() || value > max)) {
+          return fmt::format("must be at most {}, got {}", max, text);
+        }
+        if (below || value < min) return fmt::format("must be at least {}, got {}", min, text);
+        text = std::to_string(value);
+        return std::string();
+      },
+      describe ? fmt::format("UINT in [{} - {}]", min, max) : std::string());
+  return v;
+}
+
 CLI::Option* block_size(CLI::App& app, std::uint32_t& value, const std::string& what) {
   return app.add_option("-b,--block-size", value, what)
       ->capture_default_str()
-      ->check(CLI::Range(1u, kMaxBlockSize));
+      ->transform(integer_range(1, kMaxBlockSize));
 }
 
 CLI::Option* seed(CLI::App& app, std::uint64_t& value, const std::string& what) {
-  return app.add_option("--seed", value, what)->capture_default_str();
+  return app.add_option("--seed", value, what)
+      ->capture_default_str()
+      ->transform(integer_range(0, std::numeric_limits<std::uint64_t>::max(), false));
 }
 
 CLI::Option* threads(CLI::App& app, unsigned& value, const std::string& what) {
   return app.add_option("--threads", value, what + " (0: one per core)")
       ->capture_default_str()
-      ->check(CLI::Range(0u, kMaxThreads));
+      ->transform(integer_range(0, kMaxThreads));
 }
 
 CLI::Option* output(CLI::App& app, std::string& value, const std::string& what) {
@@ -56,7 +87,8 @@ CLI::Option* speedup_ratio(CLI::App& app, double& value, const std::string& what
 }
 
 CLI::Option* capacity(CLI::App& app, std::uint64_t& value, const std::string& what) {
-  return app.add_option("-c,--capacity", value, what);
+  return app.add_option("-c,--capacity", value, what)
+      ->transform(integer_range(0, std::numeric_limits<std::uint64_t>::max(), false));
 }
 
 CLI::Option* prefill_tps(CLI::App& app, double& value, const std::string& what) {

@@ -17,6 +17,13 @@ inline constexpr std::uint32_t kMaxBlockSize = 1u << 30;
 inline constexpr std::uint64_t kDefaultSeed = 42;
 inline constexpr unsigned kMaxThreads = 4096;
 
+// The check of an integer flag: a plain decimal integer in [min, max], else the flag's range
+// error in the library's words ("--port: must be at most 65535, got 65536"). CLI11 alone reads
+// 010 as octal, -1 as 2^64-1 for an unsigned flag, and says "Could not convert" or "At Most 1
+// required" for a value past its type. A transform: the value reaches CLI11 in plain decimal.
+// `describe`: show "UINT in [min - max]" in the help, as CLI::Range did.
+CLI::Validator integer_range(std::uint64_t min, std::uint64_t max, bool describe = true);
+
 // -b,--block-size N: tokens per KV-cache block (hash id); 1 .. 2^30, default 512.
 CLI::Option* block_size(CLI::App& app, std::uint32_t& value,
                         const std::string& what = "Tokens per KV-cache block (hash id)");

@@ -11,6 +11,7 @@
 #include "cli/flags.hpp"
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/core/open_file_limit.hpp"
+#include "kvtrace/mock/mock_request.hpp"
 #include "kvtrace/mock/mock_server.hpp"
 #include "kvtrace/tokenizer/tokenizer.hpp"
 
@@ -27,8 +28,7 @@ int run_mock_server(MockServerFlags& f) {
   auto& c = f.config;
   c.cache.policy = cache::parse_policy(f.cache_policy);
   // Bad values fail before the tokenizer is loaded (a second for a large one).
-  c.latency.validate();
-  c.faults.validate();
+  mock::check_config(c);
   const std::string tokenizer_path =
       f.tokenizer.empty() ? installed_default(kDefaultTokenizer, "--tokenizer") : f.tokenizer;
   c.tokenizer = tokenizer::load_tokenizer(tokenizer_path);
@@ -84,7 +84,8 @@ void add_mock_server(CLI::App& app, Action& action) {
       "stop it (docs/mock-server.md)");
   cmd->add_option("--host", c.host, "Address to bind")->capture_default_str();
   cmd->add_option("--port", c.port, "Port to bind (0: any free port, printed)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->transform(flags::integer_range(0, 65535));
   flags::threads(*cmd, c.threads, "io threads");
   cmd->add_option("--model", c.model, "Model id of /v1/models (responses echo the request's)")
       ->capture_default_str();
@@ -102,7 +103,7 @@ void add_mock_server(CLI::App& app, Action& action) {
                   "Output tokens when a request gives neither max_tokens nor "
                   "max_completion_tokens")
       ->capture_default_str()
-      ->check(CLI::Range(1u, 1'000'000u));
+      ->transform(flags::integer_range(1, mock::kMaxOutputTokens));
   c.block_size = flags::kDefaultBlockSize;
   flags::block_size(*cmd, c.block_size);
   flags::capacity(*cmd, c.cache.capacity_blocks,
@@ -126,6 +127,17 @@ void add_mock_server(CLI::App& app, Action& action) {
   cmd->add_option("--drop-rate", c.faults.drop_rate,
                   "Fraction of responses whose connection is closed mid-stream")
       ->capture_default_str();
+  cmd->add_option("--read-timeout-ms", c.read_timeout_ms,
+                  "Close a connection whose request (header and body) is not all there this long "
+                  "after its first byte")
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout-ms", c.idle_timeout_ms,
+                  "Close a connection that sends no request for this long")
+      ->capture_default_str();
+  cmd->add_option("--max-body-bytes", c.max_body_bytes,
+                  "Larger request bodies are refused with HTTP 413")
+      ->capture_default_str()
+      ->transform(flags::integer_range(1, mock::kMaxBodyBytes));
   flags::seed(*cmd, c.seed,
               "Seed of the faults and jitter: request n (in arrival order) draws from "
               "(seed, n)");

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <limits>
 #include <memory>
 
 #include "cli/common.hpp"
@@ -13,6 +14,8 @@
 
 namespace kvtrace::cli {
 namespace {
+
+constexpr std::uint64_t kMaxU64 = std::numeric_limits<std::uint64_t>::max();
 
 struct SimulateFlags {
   std::string input;
@@ -97,28 +100,32 @@ void add_simulate(CLI::App& app, Action& action) {
       "Hit rates of finite KV caches with an eviction policy, one or several workers behind a "
       "router, or the lru hit rate of every capacity in one pass (docs/simulate.md)");
   cmd->add_option("file", f->input, "Mooncake JSONL trace, - for stdin")->required();
-  cmd->add_option("-c,--capacity", f->capacity, "KV cache capacity in blocks per worker");
+  cmd->add_option("-c,--capacity", f->capacity, "KV cache capacity in blocks per worker")
+      ->transform(flags::integer_range(0, kMaxU64, false));
   cmd->add_option("--capacity-sweep", f->sweep.capacities,
                   "Several capacities (blocks per worker), comma-separated: one run each")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->transform(flags::integer_range(0, kMaxU64, false));
   cmd->add_flag("--curve", f->curve,
                 "lru hit rate for every capacity in one pass (one worker, no timing)");
   cmd->add_option("--curve-points", f->curve_points,
                   "Capacities shown by --curve, log-spaced up to the distinct blocks; 0: all")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->transform(flags::integer_range(0, UINT32_MAX, false));
   cmd->add_option("--gpu-mem", f->sweep.gpu_mem_gib,
                   "KV memory per worker in GiB: capacity = floor(GiB * 2^30 / "
                   "(kv-bytes-per-token * block size))");
   cmd->add_option("--kv-bytes-per-token", f->sweep.kv_bytes_per_token,
                   "The model's KV bytes per token: 2 * layers * kv_heads * head_dim * bytes "
-                  "per value");
+                  "per value")
+      ->transform(flags::integer_range(0, kMaxU64, false));
   cmd->add_option("-p,--policy", f->sweep.policies,
                   "Eviction policy: lru, lineage or fifo; a comma-separated list runs each")
       ->delimiter(',')
       ->capture_default_str();
   cmd->add_option("-w,--workers", f->sweep.base.workers, "Workers, each with its own cache")
       ->capture_default_str()
-      ->check(CLI::Range(1u, 1u << 16));
+      ->transform(flags::integer_range(1, 1u << 16));
   cmd->add_option("-r,--router", f->sweep.routers,
                   "round-robin, random, least-loaded or kv-aware; a comma-separated list runs "
                   "each")
@@ -133,7 +140,8 @@ void add_simulate(CLI::App& app, Action& action) {
                 "Requests start at their timestamps and pin their blocks until they end");
   cmd->add_option("--concurrency", f->sweep.base.timing.concurrency,
                   "At most this many requests in flight (implies the timing model; without "
-                  "--timing requests start as soon as a slot is free)");
+                  "--timing requests start as soon as a slot is free)")
+      ->transform(flags::integer_range(0, UINT32_MAX, false));
   flags::prefill_tps(*cmd, f->sweep.base.timing.prefill_tokens_per_s,
                      "Timing: prefill tokens/s of one request (uncached input only)");
   cmd->add_option("--decode-tps", f->sweep.base.timing.decode_tokens_per_s,

@@ -103,7 +103,7 @@ void add_synthesize(CLI::App& app, Action& action) {
       ->check(CLI::IsMember({"rewrite", "sample"}));
   cmd->add_option("-n,--num-requests", flags->num_requests,
                   "Requests to generate in sample mode (default: as many as the input)")
-      ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()));
+      ->transform(flags::integer_range(1, std::numeric_limits<std::uint64_t>::max()));
   flags::speedup_ratio(*cmd, p.speedup_ratio, "Divide timestamps by this (> 0)");
   cmd->add_option("--prefix-len-multiplier", p.prefix_len_multiplier,
                   "Stretch (> 1) or squeeze (< 1) each request's shared leading blocks")
@@ -118,8 +118,10 @@ void add_synthesize(CLI::App& app, Action& action) {
                   "Scale output_length, rounded half to even (>= 0)")
       ->capture_default_str();
   cmd->add_option("--max-isl", p.max_isl,
-                  "Drop requests whose input length exceeds this, and cap synthesized ones");
-  cmd->add_option("--max-osl", p.max_osl, "Cap output_length");
+                  "Drop requests whose input length exceeds this, and cap synthesized ones")
+      ->transform(flags::integer_range(0, INT64_MAX, false));
+  cmd->add_option("--max-osl", p.max_osl, "Cap output_length")
+      ->transform(flags::integer_range(0, INT64_MAX, false));
   flags::seed(*cmd, p.seed, "Root seed of the random draws (the root multiplier's)");
   cmd->add_flag("--aiperf-compat", flags->aiperf_compat,
                 "Reproduce AIPerf's output exactly, its bugs and errors included");

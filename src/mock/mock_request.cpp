@@ -3,11 +3,13 @@
 #include <simdjson.h>
 
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/tokenizer/chat_format.hpp"
+#include "kvtrace/trace/json_text.hpp"
 
 namespace kvtrace::mock {
 
@@ -25,6 +27,23 @@ void check(simdjson::error_code e, const std::string& field, std::string_view ex
   if (e == simdjson::INCORRECT_TYPE) fail(field, "expected " + std::string(expected));
   fail(field, std::string("invalid JSON: ") + simdjson::error_message(e));
 }
+
+// The keys of one JSON object so far: a key given twice is refused, as the two values would
+// otherwise mix (a prompt given as ids, then as text). `object` names the object in messages.
+class KeySet {
+ public:
+  explicit KeySet(std::string object) : object_(std::move(object)) {}
+  void add(std::string_view key) {
+    if (!keys_.emplace(key).second) {
+      fail(object_.empty() ? std::string(key) : object_ + "." + std::string(key),
+           "duplicate key: give each key once");
+    }
+  }
+
+ private:
+  std::string object_;
+  std::unordered_set<std::string> keys_;
+};
 
 // Null counts as absent, as in OpenAI's API.
 bool is_null(od::value& v, const std::string& field) {
@@ -78,9 +97,11 @@ void append_content(od::value& v, const std::string& field, std::string& out) {
     od::object part;
     check(element.get_object().get(part), part_field, "an object");
     bool text_type = false;
+    KeySet keys(part_field);
     for (auto member : part) {
       std::string_view key;
       check(member.unescaped_key().get(key), part_field, "a key");
+      keys.add(key);
       od::value value;
       check(member.value().get(value), part_field, "a value");
       if (key == "type") {
@@ -108,9 +129,11 @@ void append_messages(od::value& v, std::string& out) {
     od::object message;
     check(element.get_object().get(message), field, "an object");
     auto& [role, content] = parsed.emplace_back();
+    KeySet keys(field);
     for (auto member : message) {
       std::string_view key;
       check(member.unescaped_key().get(key), field, "a key");
+      keys.add(key);
       od::value value;
       check(member.value().get(value), field, "a value");
       if (key == "role") {
@@ -169,19 +192,26 @@ MockRequest MockRequestParser::parse(MockApi api, std::string_view body) {
   impl_->padded.assign(body);
   impl_->padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
   od::document doc;
-  check(impl_->parser.iterate(impl_->padded.data(), body.size(), impl_->padded.size()).get(doc), "",
-        "a JSON object");
   od::object obj;
-  check(doc.get_object().get(obj), "", "a JSON object");
+  simdjson::error_code e =
+      impl_->parser.iterate(impl_->padded.data(), body.size(), impl_->padded.size()).get(doc);
+  if (!e) e = doc.get_object().get(obj);
+  // simdjson says "ended early" when a whole object is followed by more text.
+  if (e && e != simdjson::INCORRECT_TYPE && trace::has_text_after_value(body)) {
+    fail("", std::string(trace::kTextAfterObject));
+  }
+  check(e, "", "a JSON object");
 
   MockRequest r;
   r.api = api;
   bool has_prompt = false;
   std::optional<std::uint32_t> max_tokens;
   std::optional<std::uint32_t> max_completion_tokens;
+  KeySet keys("");
   for (auto member : obj) {
     std::string_view key_view;
     check(member.unescaped_key().get(key_view), "", "a key");
+    keys.add(key_view);
     const std::string key(key_view);
     od::value v;
     check(member.value().get(v), key, "a value");
@@ -193,9 +223,11 @@ MockRequest MockRequestParser::parse(MockApi api, std::string_view body) {
     } else if (key == "stream_options") {
       od::object options;
       check(v.get_object().get(options), key, "an object");
+      KeySet names(key);
       for (auto option : options) {
         std::string_view name;
         check(option.unescaped_key().get(name), key, "a key");
+        names.add(name);
         od::value ov;
         check(option.value().get(ov), key, "a value");
         if (name == "include_usage" && !is_null(ov, "stream_options.include_usage")) {
@@ -218,8 +250,9 @@ MockRequest MockRequestParser::parse(MockApi api, std::string_view body) {
     }
   }
   // On-Demand stops at the object's end: anything after it is not one JSON value.
-  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS)
-    fail("", "invalid JSON: trailing content after the object");
+  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+    fail("", std::string(trace::kTextAfterObject));
+  }
   if (!has_prompt) fail(api == MockApi::kChat ? "messages" : "prompt", "missing");
   r.max_tokens = max_completion_tokens ? max_completion_tokens : max_tokens;
   return r;

@@ -36,9 +36,6 @@ using boost::system::error_code;
 
 namespace {
 
-// Prompts of a few hundred thousand tokens (as text or as ids) fit easily.
-constexpr std::uint64_t kBodyLimit = 64ULL << 20;
-
 constexpr std::string_view kStreamHead11 =
     "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
     "Transfer-Encoding: chunked\r\n\r\n";
@@ -64,6 +61,10 @@ std::string_view reason(unsigned status) {
     default:
       return "Internal Server Error";
   }
+}
+
+std::chrono::nanoseconds ms_to_ns(double ms) {
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(ms * 1e6));
 }
 
 std::int64_t unix_seconds() {
@@ -100,11 +101,15 @@ struct ServerState {
   explicit ServerState(MockServerConfig c)
       : config(std::move(c)),
         cache(config.block_size, config.cache),
-        stall(static_cast<std::int64_t>(config.faults.stall_ms * 1e6)) {}
+        stall(ms_to_ns(config.faults.stall_ms)),
+        read_timeout(ms_to_ns(config.read_timeout_ms)),
+        idle_timeout(ms_to_ns(config.idle_timeout_ms)) {}
 
   MockServerConfig config;
   MockPrefixCache cache;
   std::chrono::nanoseconds stall;
+  std::chrono::nanoseconds read_timeout;
+  std::chrono::nanoseconds idle_timeout;
   std::int64_t created = unix_seconds();
   std::atomic<std::uint64_t> next_request{0};
   Counters counters;
@@ -131,7 +136,11 @@ namespace {
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(ServerState& server, Worker& worker, tcp::socket socket)
-      : server_(server), worker_(worker), socket_(std::move(socket)), timer_(worker.io) {
+      : server_(server),
+        worker_(worker),
+        socket_(std::move(socket)),
+        timer_(worker.io),
+        read_timer_(worker.io) {
     ++server_.counters.open_connections;
   }
   ~Connection() {
@@ -141,15 +150,43 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
+  // Waits, at most the idle timeout, for the next request's first byte (unless a pipelined
+  // request's bytes are here already), then reads it within the read timeout.
   void read_request() {
     parser_.emplace();
-    parser_->body_limit(kBodyLimit);
+    parser_->body_limit(server_.config.max_body_bytes);
+    if (buffer_.size() > 0) return read_header();
+    arm_read_timer(server_.idle_timeout);
+    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](error_code ec) {
+      if (ec) return self->close();
+      self->read_header();
+    });
+  }
+
+ private:
+  void read_header() {
+    arm_read_timer(server_.read_timeout);
     http::async_read_header(
         socket_, buffer_, *parser_,
         [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
   }
 
- private:
+  // Closes the connection when the wait or read under way is not done in time; the pending
+  // operation then ends with an error. A phase number tells a stale expiry from a live one.
+  void arm_read_timer(std::chrono::nanoseconds after) {
+    const std::uint64_t phase = ++read_phase_;
+    read_timer_.expires_after(after);
+    read_timer_.async_wait([self = shared_from_this(), phase](error_code ec) {
+      if (ec || phase != self->read_phase_) return;
+      self->close();
+    });
+  }
+
+  void stop_read_timer() {
+    ++read_phase_;
+    read_timer_.cancel();
+  }
+
   void on_header(error_code ec) {
     if (ec) return on_read_error(ec);
     const auto expect = parser_->get()[http::field::expect];
@@ -167,6 +204,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     http::async_read(socket_, buffer_, *parser_,
                      [self = shared_from_this()](error_code ec, std::size_t) {
                        if (ec) return self->on_read_error(ec);
+                       self->stop_read_timer();
                        try {
                          self->handle();
                        } catch (const std::exception& e) {
@@ -179,6 +217,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void on_read_error(error_code ec) {
+    stop_read_timer();
     if (ec.category() != http::make_error_code(http::error::end_of_stream).category() ||
         ec == http::error::end_of_stream) {
       return close();  // the peer went away (or we are stopping)
@@ -187,7 +226,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     http11_ = true;
     ++server_.counters.bad_requests;
     if (ec == http::error::body_limit) {
-      return respond(413, error_response(fmt::format("request body over {} bytes", kBodyLimit),
+      return respond(413, error_response(fmt::format("request body over {} bytes",
+                                                     server_.config.max_body_bytes),
                                          "invalid_request_error"));
     }
     respond(400,
@@ -397,13 +437,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void close() {
     error_code ignored;
     timer_.cancel();
+    stop_read_timer();
     socket_.close(ignored);
   }
 
   ServerState& server_;
   Worker& worker_;
   tcp::socket socket_;
-  asio::steady_timer timer_;
+  asio::steady_timer timer_;       // when the response's next part is due
+  asio::steady_timer read_timer_;  // the idle and read timeouts
+  std::uint64_t read_phase_ = 0;
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = true;
@@ -454,15 +497,30 @@ void MockServer::Impl::accept() {
 namespace {
 
 MockServerConfig validated(MockServerConfig config) {
-  config.latency.validate();
-  config.faults.validate();
-  if (config.block_size == 0) throw UsageError("block_size", "must be at least 1");
-  if (config.default_max_tokens == 0) throw UsageError("the default max_tokens must be >= 1");
+  check_config(config);
   if (config.threads == 0) config.threads = std::max(1u, std::thread::hardware_concurrency());
   return config;
 }
 
 }  // namespace
+
+void check_config(const MockServerConfig& config) {
+  config.latency.validate();
+  config.faults.validate();
+  if (config.block_size == 0) throw UsageError("block_size", "must be at least 1");
+  if (config.default_max_tokens == 0) throw UsageError("the default max_tokens must be >= 1");
+  for (const auto& [name, ms] : {std::pair{"read_timeout_ms", config.read_timeout_ms},
+                                 std::pair{"idle_timeout_ms", config.idle_timeout_ms}}) {
+    if (!(ms > 0 && ms <= kMaxTimingMs)) {
+      throw UsageError(name, fmt::format("must be more than 0 and at most {} (one hour), got {}",
+                                         kMaxTimingMs, ms));
+    }
+  }
+  if (config.max_body_bytes == 0 || config.max_body_bytes > kMaxBodyBytes) {
+    throw UsageError("max_body_bytes",
+                     fmt::format("must be 1 to {}, got {}", kMaxBodyBytes, config.max_body_bytes));
+  }
+}
 
 MockServer::MockServer(MockServerConfig config)
     : impl_(std::make_unique<Impl>(validated(std::move(config)))) {}

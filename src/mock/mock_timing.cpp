@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "kvtrace/core/error.hpp"
@@ -10,13 +11,23 @@ namespace kvtrace::mock {
 
 namespace {
 
+// Capped: past kMaxDelayMs the conversion to integer nanoseconds would overflow (UB).
 std::chrono::nanoseconds from_ms(double ms) {
-  return std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(ms * 1e6)));
+  return std::chrono::nanoseconds(
+      static_cast<std::int64_t>(std::llround(std::min(ms, kMaxDelayMs) * 1e6)));
 }
 
 void check_non_negative(double v, std::string_view name) {
   if (!(v >= 0) || !std::isfinite(v)) {
     throw UsageError(std::string(name), fmt::format("must be a finite number >= 0, got {}", v));
+  }
+}
+
+void check_time(double v, std::string_view name) {
+  check_non_negative(v, name);
+  if (v > kMaxTimingMs) {
+    throw UsageError(std::string(name),
+                     fmt::format("must be at most {} (one hour), got {}", kMaxTimingMs, v));
   }
 }
 
@@ -47,9 +58,9 @@ SplitMix64 request_rng(std::uint64_t seed, std::uint64_t index) {
 }
 
 void LatencyModel::validate() const {
-  check_non_negative(ttft_ms, "ttft_ms");
+  check_time(ttft_ms, "ttft_ms");
   check_non_negative(prefill_tokens_per_s, "prefill_tokens_per_s");
-  check_non_negative(itl_ms, "itl_ms");
+  check_time(itl_ms, "itl_ms");
   check_rate(itl_jitter, "itl_jitter");
 }
 
@@ -69,7 +80,7 @@ void FaultRates::validate() const {
   check_rate(error_rate, "error_rate");
   check_rate(stall_rate, "stall_rate");
   check_rate(drop_rate, "drop_rate");
-  check_non_negative(stall_ms, "stall_ms");
+  check_time(stall_ms, "stall_ms");
 }
 
 FaultPlan plan_faults(const FaultRates& rates, std::uint32_t tokens, SplitMix64& rng) {

@@ -168,6 +168,11 @@ Materializer::Materializer(std::span<const trace::Request> requests,
   for (std::size_t i = 0; i < requests.size(); ++i) {
     const trace::Request& r = requests[i];
     if (r.input_length) {
+      if (*r.input_length > kMaxPromptTokens) {
+        throw InputError(
+            source, line_of(i), "input_length",
+            fmt::format("over the limit of {} tokens, got {}", kMaxPromptTokens, *r.input_length));
+      }
       const std::size_t m = hash_id_count(r);
       const BlockLayout layout = block_layout(*r.input_length, m, block_size);
       if (!layout.ok()) throw InputError(source, line_of(i), "hash_ids", layout.problem);
@@ -379,6 +384,10 @@ std::vector<std::string> hashes_to_texts(const BlockBuilder& builder,
   for (std::size_t k = 0; k < hash_ids.size(); ++k) {
     const std::vector<std::uint64_t>& ids = hash_ids[k];
     const std::int64_t n = input_lengths[k];
+    if (n > kMaxPromptTokens) {
+      throw UsageError(
+          fmt::format("input_len {} is over the limit of {} tokens", n, kMaxPromptTokens));
+    }
     const std::uint64_t covered = ids.size() * std::uint64_t{block_size};
     if (!ids.empty() && n > 0 && covered < static_cast<std::uint64_t>(n)) {
       throw UsageError(fmt::format(

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "kvtrace/core/error.hpp"
+#include "kvtrace/trace/json_text.hpp"
 
 namespace kvtrace::trace {
 
@@ -213,6 +214,8 @@ struct ConversationParser::Impl {
           e == simdjson::NUMBER_OUT_OF_RANGE) {
         fail(field, "expected " + std::string(expected));
       }
+      // simdjson says "ended early" when a whole object is followed by more text.
+      if (has_text_after_value(line->text)) fail("", std::string(kTextAfterObject));
       fail("", std::string("invalid JSON: ") + simdjson::error_message(e));
     }
     return value;
@@ -427,7 +430,7 @@ void ConversationParser::parse(const Line& line, Conversation& out) {
   if (t != od::json_type::object) p.fail("", "expected a JSON object");
   p.read_object(p.check(doc.get_object(), "", "a JSON object"), "");
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
-    p.fail("", "invalid JSON: trailing content after the object");
+    p.fail("", std::string(kTextAfterObject));
   }
   if (p.prompts == 0) {
     p.fail("", "no prompt: give one of tokens, prompt (text or token ids), messages");

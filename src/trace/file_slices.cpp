@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "kvtrace/core/error.hpp"
+#include "trace/utf8_bom.hpp"
 
 namespace kvtrace::trace {
 namespace {
@@ -85,6 +86,9 @@ void FileSlices::read_lines_starting_in(std::uint64_t begin, std::uint64_t end,
   if (start >= end) return;
   const std::size_t first = out.size();
   read_at(start, static_cast<std::size_t>(end - start), out);
+  if (start == 0 && starts_with_bom(std::string_view(out).substr(first))) {
+    out.erase(first, kUtf8Bom.size());
+  }
   // The last line starting before `end` runs on to its '\n' (or the end of the file).
   if (out.size() > first && out.back() == '\n') return;
   std::uint64_t at = end;

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "kvtrace/core/error.hpp"
+#include "trace/utf8_bom.hpp"
 
 namespace kvtrace::trace {
 namespace {
@@ -112,11 +113,16 @@ bool LineReader::next(Line& line) {
       line.text = {};
       line.capacity = 0;
     } else {
+      std::size_t first = begin_;
       std::size_t trimmed = length;
-      if (trimmed > 0 && base[begin_ + trimmed - 1] == '\r') --trimmed;
+      if (line_number_ == 1 && starts_with_bom({base + first, length})) {
+        first += kUtf8Bom.size();
+        trimmed -= kUtf8Bom.size();
+      }
+      if (trimmed > 0 && base[first + trimmed - 1] == '\r') --trimmed;
       line.too_long = false;
-      line.text = std::string_view(base + begin_, trimmed);
-      line.capacity = cap_ + kLinePadding - begin_;
+      line.text = std::string_view(base + first, trimmed);
+      line.capacity = cap_ + kLinePadding - first;
     }
     begin_ = next_begin;
     return true;
@@ -127,6 +133,12 @@ bool LineReader::read_lines(std::string& out, std::size_t target) {
   const std::size_t start = out.size();
   while (out.size() - start < target) {
     if (begin_ == end_ && !fill()) break;
+    if (position() == 0) {
+      while (end_ - begin_ < kUtf8Bom.size() && fill()) {
+      }
+      if (starts_with_bom({buf_.get() + begin_, end_ - begin_})) begin_ += kUtf8Bom.size();
+      if (begin_ == end_) continue;
+    }
     const std::size_t want = target - (out.size() - start);
     const char* base = buf_.get();
     const std::size_t held = end_ - begin_;

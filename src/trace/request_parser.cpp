@@ -5,6 +5,8 @@
 #include <cmath>
 #include <string_view>
 
+#include "kvtrace/trace/json_text.hpp"
+
 namespace kvtrace::trace {
 
 static_assert(kLinePadding >= simdjson::SIMDJSON_PADDING, "lines need simdjson's padding");
@@ -75,10 +77,14 @@ std::string json_error(simdjson::error_code e) {
 }
 
 // Reads every scalar of a value so that malformed content inside it is reported: On-Demand
-// does not validate what it skips.
-simdjson::error_code consume(od::value v) {
+// does not validate what it skips. `depth` is the value's nesting level (the line's object is
+// 1); a value nested deeper than kMaxJsonNesting is a DEPTH_ERROR, before the recursion could
+// exhaust the stack.
+simdjson::error_code consume(od::value v, std::size_t depth) {
   od::json_type t;
   if (auto e = v.type().get(t)) return e;
+  const bool composite = t == od::json_type::object || t == od::json_type::array;
+  if (composite && depth > kMaxJsonNesting) return simdjson::DEPTH_ERROR;
   switch (t) {
     case od::json_type::object: {
       od::object obj;
@@ -86,7 +92,7 @@ simdjson::error_code consume(od::value v) {
       for (auto field : obj) {
         std::string_view key;
         if (auto e = field.unescaped_key().get(key)) return e;
-        if (auto e = consume(field.value())) return e;
+        if (auto e = consume(field.value(), depth + 1)) return e;
       }
       return simdjson::SUCCESS;
     }
@@ -96,7 +102,7 @@ simdjson::error_code consume(od::value v) {
       for (auto element : arr) {
         od::value item;
         if (auto e = element.get(item)) return e;
-        if (auto e = consume(item)) return e;
+        if (auto e = consume(item, depth + 1)) return e;
       }
       return simdjson::SUCCESS;
     }
@@ -135,9 +141,10 @@ struct RequestParser::Impl {
     problems->push_back({std::move(field), std::move(text)});
   }
 
-  // A JSON syntax error ends the parse: On-Demand cannot go on after one.
+  // A JSON syntax error ends the parse: On-Demand cannot go on after one. simdjson says
+  // "ended early" when a whole object is followed by more text; that is said plainly.
   bool syntax(simdjson::error_code e) {
-    problem("", json_error(e));
+    problem("", has_text_after_value(line->text) ? std::string(kTextAfterObject) : json_error(e));
     return false;
   }
 
@@ -328,14 +335,19 @@ struct RequestParser::Impl {
       }
       od::value root;
       if (auto e2 = doc.get_value().get(root)) return syntax(e2);
-      if (auto e2 = consume(root)) return syntax(e2);
+      if (auto e2 = consume(root, 2)) {
+        if (e2 != simdjson::DEPTH_ERROR) return syntax(e2);
+        problem(std::string(key), "nesting deeper than " + std::to_string(kMaxJsonNesting) +
+                                      " levels of arrays and objects");
+        return false;
+      }
     } else {
       raw = v.raw_json_token();
       while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' ||
                               raw.back() == '\r')) {
         raw.remove_suffix(1);
       }
-      if (auto e = consume(v)) return syntax(e);
+      if (auto e = consume(v, 2)) return syntax(e);
     }
     out.extra.push_back({std::string(key), std::string(raw)});
     return true;

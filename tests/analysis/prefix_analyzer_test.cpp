@@ -36,6 +36,21 @@ std::vector<Request> sample_trace() {
           req(1536, 40, {{2, 3, 4}}), req(1024, 22, {{1, 3}})};
 }
 
+// The int64 sum of input lengths overflowed (UB): two lengths of 2^63-1 gave an avg_isl of
+// -4.6e18.
+TEST(PrefixAnalyzer, HugeLengthsSumWithoutOverflow) {
+  constexpr std::int64_t kMax = INT64_MAX;
+  const AnalysisStats s = analyze({req(kMax, kMax, std::nullopt), req(kMax, kMax, std::nullopt)});
+  EXPECT_EQ(s.avg_isl, 9223372036854775807.0);
+  EXPECT_EQ(s.avg_osl, 9223372036854775807.0);
+  EXPECT_EQ(s.total_input_tokens, 18446744073709551614u);
+  EXPECT_EQ(s.max_isl, kMax);
+  // Past 2^64-1 tokens in all, the total no longer fits its field.
+  PrefixAnalyzer three(512);
+  for (int i = 0; i < 3; ++i) three.add(req(kMax, 1, std::nullopt));
+  EXPECT_THROW(three.finish(), LimitError);
+}
+
 TEST(PrefixAnalyzer, SampleTraceGoldens) {
   const AnalysisStats s = analyze(sample_trace());
   EXPECT_EQ(s.total_requests, 5u);

@@ -4,113 +4,20 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <fcntl.h>
 #include <fmt/format.h>
 
-// GCC 12 with sanitizers reports a false maybe-uninitialized (a boost::optional) inside
-// Beast's parser.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <boost/asio.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
-#pragma GCC diagnostic pop
-
-#include <chrono>
-#include <cstdio>
-#include <optional>
 #include <string>
 
+#include "e2e/mock_server_process.hpp"
 #include "test_util.hpp"
 #include "tokenizer/tokenizer_test_util.hpp"
 
-extern char** environ;
-
 namespace {
 
-namespace asio = boost::asio;
-namespace http = boost::beast::http;
-
-using kvtrace::testing::read_file;
+using kvtrace::testing::post;
 using kvtrace::testing::run_kvtrace;
-using kvtrace::testing::TempFile;
-
-// `kvtrace mock-server ARGS` in the background, stdout on a pipe, stderr to a file.
-class ServerProcess {
- public:
-  explicit ServerProcess(std::vector<std::string> args) : err_("", ".err") {
-    int fds[2];
-    EXPECT_EQ(::pipe(fds), 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_.path().c_str(),
-                                     O_WRONLY | O_TRUNC, 0644);
-    args.insert(args.begin(), {KVTRACE_BINARY, "mock-server"});
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    EXPECT_EQ(posix_spawn(&pid_, KVTRACE_BINARY, &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    out_ = ::fdopen(fds[0], "r");
-  }
-  ~ServerProcess() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (out_) std::fclose(out_);
-  }
-
-  // The first stdout line (blocks until the server prints it or exits).
-  std::string first_line() {
-    char line[256] = {};
-    if (std::fgets(line, sizeof line, out_) == nullptr) return "";
-    return line;
-  }
-
-  // Sends `sig` and returns the exit code.
-  int stop(int sig) {
-    ::kill(pid_, sig);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  std::string err() const { return read_file(err_.path()); }
-
- private:
-  TempFile err_;
-  pid_t pid_ = -1;
-  std::FILE* out_ = nullptr;
-};
-
-// One request on a new connection; nothing when no whole response comes within 20 s.
-std::optional<http::response<http::string_body>> post(std::uint16_t port, std::string target,
-                                                      std::string body) {
-  asio::io_context io;
-  asio::ip::tcp::socket socket(io);
-  socket.connect({asio::ip::make_address("127.0.0.1"), port});
-  http::request<http::string_body> req{http::verb::post, target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  req.body() = std::move(body);
-  req.prepare_payload();
-  http::write(socket, req);
-  boost::beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  bool read = false;
-  http::async_read(socket, buffer, res,
-                   [&](boost::system::error_code ec, std::size_t) { read = !ec; });
-  io.run_for(std::chrono::seconds(20));
-  if (!read) return std::nullopt;
-  return res;
-}
+using kvtrace::testing::ServerProcess;
 
 TEST(CliMockServer, ServesUntilSigterm) {
   const kvtrace::testing::TempDir dir;

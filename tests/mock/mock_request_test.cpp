@@ -112,6 +112,47 @@ TEST(MockRequest, MalformedJsonIsRefused) {
   }
 }
 
+// {"prompt":[1,2,3],"prompt":"hello world"} mixed the two: token ids flagged, no ids kept,
+// prompt_tokens 0. A key given twice is refused, at every level.
+TEST(MockRequest, DuplicateKeysAreRefused) {
+  using Refusal = std::pair<std::string, std::string>;
+  EXPECT_EQ(refusal(MockApi::kCompletions, R"({"prompt":[1,2,3],"prompt":"hello world"})"),
+            (Refusal{"prompt", "duplicate key: give each key once"}));
+  EXPECT_EQ(
+      refusal(MockApi::kCompletions, R"({"prompt":"x","temperature":1,"temperature":0})").first,
+      "temperature");
+  EXPECT_EQ(
+      refusal(MockApi::kCompletions, R"({"prompt":"x","max_tokens":1,"max_tokens":null})").first,
+      "max_tokens");
+  EXPECT_EQ(
+      refusal(MockApi::kCompletions,
+              R"({"prompt":"x","stream_options":{"include_usage":true,"include_usage":false}})")
+          .first,
+      "stream_options.include_usage");
+  EXPECT_EQ(
+      refusal(MockApi::kChat, R"({"messages":[{"role":"user","content":"a","role":"system"}]})")
+          .first,
+      "messages[0].role");
+  EXPECT_EQ(
+      refusal(MockApi::kChat,
+              R"({"messages":[{"role":"user","content":[{"type":"text","text":"a","text":"b"}]}]})")
+          .first,
+      "messages[0].content[0].text");
+  // The same key in two objects is no duplicate.
+  EXPECT_EQ(parse(MockApi::kChat,
+                  R"({"messages":[{"role":"user","content":"a"},{"role":"user","content":"b"}]})")
+                .prompt_text.empty(),
+            false);
+}
+
+TEST(MockRequest, TextAfterTheObjectIsSaidPlainly) {
+  for (const std::string_view body : {R"({"prompt":"x"} {})", R"({"prompt":"x"} y)"}) {
+    EXPECT_EQ(refusal(MockApi::kCompletions, body).second,
+              "invalid JSON: trailing characters after the JSON object")
+        << body;
+  }
+}
+
 TEST(MockRequest, OneParserServesManyBodies) {
   MockRequestParser parser;
   for (int i = 0; i < 3; ++i) {

@@ -501,6 +501,75 @@ TEST_F(MockServerTest, StopCutsOpenStreams) {
   server_->stop();  // idempotent
 }
 
+// Without timeouts, four clients that stalled inside 50 MB bodies held 247 MB for good.
+TEST_F(MockServerTest, AStalledRequestIsCutAfterTheReadTimeout) {
+  MockServerConfig config = fast_config();
+  config.read_timeout_ms = 100;
+  start(std::move(config));
+  asio::io_context io;
+  tcp::socket stalled(io);
+  stalled.connect({asio::ip::make_address("127.0.0.1"), port_});
+  asio::write(stalled,
+              asio::buffer(std::string_view(
+                  "POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n"
+                  "\r\n{\"prompt\":[1,")));
+  ASSERT_TRUE(testing::wait_until([&] { return server_->stats().open_connections == 0; },
+                                  std::chrono::seconds(10)));
+  char byte = 0;
+  boost::system::error_code ec;
+  stalled.read_some(asio::buffer(&byte, 1), ec);
+  EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+  // A stalled header too.
+  tcp::socket half_header(io);
+  half_header.connect({asio::ip::make_address("127.0.0.1"), port_});
+  asio::write(half_header, asio::buffer(std::string_view("GET /health HTTP/1.1\r\nHo")));
+  EXPECT_TRUE(testing::wait_until([&] { return server_->stats().open_connections == 0; },
+                                  std::chrono::seconds(10)));
+}
+
+TEST_F(MockServerTest, AnIdleConnectionIsClosedAfterTheIdleTimeout) {
+  MockServerConfig config = fast_config();
+  config.idle_timeout_ms = 100;
+  start(std::move(config));
+  {
+    Client client(port_);
+    EXPECT_EQ(client.post("/v1/completions", R"({"prompt":[1],"max_tokens":1})").status, 200u);
+    // Kept alive after the response, then closed for idleness; so is a silent connection.
+    Client silent(port_);
+    EXPECT_TRUE(testing::wait_until([&] { return server_->stats().open_connections == 0; },
+                                    std::chrono::seconds(10)));
+    EXPECT_THROW(client.receive(), boost::system::system_error);
+  }
+}
+
+TEST_F(MockServerTest, TimeoutsDoNotCutAResponseUnderWay) {
+  MockServerConfig config = fast_config();
+  config.read_timeout_ms = 20;
+  config.idle_timeout_ms = 20;
+  config.latency.itl_ms = 5;
+  start(std::move(config));
+  Client client(port_);
+  // 40 tokens 5 ms apart: 200 ms, ten times the timeouts.
+  const Reply r = client.post("/v1/completions", R"({"prompt":[1],"max_tokens":40,"stream":true})");
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(sse_events(r.body).size(), 41u);
+  const Reply whole = client.post("/v1/completions", R"({"prompt":[1],"max_tokens":40})");
+  EXPECT_EQ(whole.status, 200u);
+}
+
+TEST_F(MockServerTest, ABodyOverTheLimitIsA413) {
+  MockServerConfig config = fast_config();
+  config.max_body_bytes = 100;
+  start(std::move(config));
+  Client client(port_);
+  const Reply r =
+      client.post("/v1/completions", R"({"prompt":")" + std::string(200, 'a') + R"("})");
+  EXPECT_EQ(r.status, 413u);
+  EXPECT_NE(r.body.find("request body over 100 bytes"), std::string::npos) << r.body;
+  Client again(port_);
+  EXPECT_EQ(again.post("/v1/completions", R"({"prompt":[1],"max_tokens":1})").status, 200u);
+}
+
 TEST(MockServer, BadConfigurationAndBusyPort) {
   MockServerConfig bad;
   bad.faults.error_rate = 1.5;
@@ -508,6 +577,21 @@ TEST(MockServer, BadConfigurationAndBusyPort) {
   MockServerConfig zero_block;
   zero_block.block_size = 0;
   EXPECT_THROW(MockServer{zero_block}, UsageError);
+
+  for (const double ms : {0.0, -1.0, 3'600'001.0}) {
+    MockServerConfig read;
+    read.read_timeout_ms = ms;
+    EXPECT_THROW(MockServer{read}, UsageError);
+    MockServerConfig idle;
+    idle.idle_timeout_ms = ms;
+    EXPECT_THROW(MockServer{idle}, UsageError);
+  }
+  MockServerConfig no_body;
+  no_body.max_body_bytes = 0;
+  EXPECT_THROW(MockServer{no_body}, UsageError);
+  MockServerConfig huge_body;
+  huge_body.max_body_bytes = kMaxBodyBytes + 1;
+  EXPECT_THROW(MockServer{huge_body}, UsageError);
 
   MockServer first{MockServerConfig{}};
   MockServerConfig same;

@@ -51,6 +51,28 @@ TEST(MockTiming, ValidationNamesTheParameter) {
   EXPECT_NO_THROW((FaultRates{.error_rate = 1, .stall_rate = 0, .drop_rate = 0.5}.validate()));
 }
 
+// --ttft-ms 1e300 overflowed the nanosecond conversion (UB) and responses came at once.
+TEST(MockTiming, TimesOverAnHourAreRefused) {
+  try {
+    LatencyModel{.ttft_ms = 1e300}.validate();
+    FAIL() << "accepted";
+  } catch (const UsageError& e) {
+    EXPECT_EQ(std::string(e.what()), "ttft_ms: must be at most 3600000 (one hour), got 1e+300");
+  }
+  EXPECT_THROW((LatencyModel{.itl_ms = 3'600'001}.validate()), UsageError);
+  EXPECT_THROW((FaultRates{.stall_ms = 1e19}.validate()), UsageError);
+  EXPECT_NO_THROW((LatencyModel{.ttft_ms = kMaxTimingMs, .itl_ms = kMaxTimingMs}.validate()));
+  EXPECT_NO_THROW((FaultRates{.stall_ms = kMaxTimingMs}.validate()));
+}
+
+TEST(MockTiming, AComputedTtftIsCappedAtADay) {
+  const LatencyModel slow{.ttft_ms = 1, .prefill_tokens_per_s = 1e-300};
+  EXPECT_EQ(slow.ttft(1'000'000), milliseconds(86'400'000));
+  const LatencyModel most{.ttft_ms = kMaxTimingMs, .itl_ms = kMaxTimingMs, .itl_jitter = 1};
+  SplitMix64 rng(1);
+  for (int i = 0; i < 100; ++i) EXPECT_LE(most.itl(rng), milliseconds(7'200'000));
+}
+
 TEST(MockTiming, RequestGeneratorsDependOnSeedAndIndexOnly) {
   EXPECT_EQ(request_rng(7, 3).next(), request_rng(7, 3).next());
   EXPECT_NE(request_rng(7, 3).next(), request_rng(7, 4).next());

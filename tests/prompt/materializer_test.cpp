@@ -29,6 +29,7 @@ using kvtrace::InputError;
 using kvtrace::UsageError;
 using kvtrace::prompt::Api;
 using kvtrace::prompt::BlockBuilder;
+using kvtrace::prompt::kMaxPromptTokens;
 using kvtrace::prompt::MaterializeOptions;
 using kvtrace::prompt::Materializer;
 using kvtrace::prompt::MaterializeResult;
@@ -318,6 +319,22 @@ TEST(Materializer, IncompatibleLengthsAreInputErrors) {
     EXPECT_EQ(e.line(), 1u);
     EXPECT_EQ(e.field(), "hash_ids");
   }
+}
+
+// materialize allocated input_length tokens unchecked: 1e10 reached 9.9 GB before failing.
+TEST(Materializer, InputLengthOverTheLimitIsRefusedBeforeAnyPromptIsBuilt) {
+  TempFile f("{\"input_length\": 16}\n{\"input_length\": 1e10}\n");
+  const Trace t = read_trace(f.path(), 8);
+  try {
+    Materializer(t.requests, t.lines, t.name, options());
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              t.name + ":2: input_length: over the limit of 16777216 tokens, got 10000000000");
+  }
+  TempFile at_limit("{\"input_length\": 16777216, \"hash_ids\": [7]}\n");
+  const Trace u = read_trace(at_limit.path(), kMaxPromptTokens);
+  EXPECT_NO_THROW(Materializer(u.requests, u.lines, u.name, options(kMaxPromptTokens)));
 }
 
 TEST(Materializer, TokenIdsNeedTheCompletionsApi) {

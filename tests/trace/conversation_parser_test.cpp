@@ -208,8 +208,18 @@ INSTANTIATE_TEST_SUITE_P(
                 "conv.jsonl:7: output_length: expected a non-negative integer, got 2.5"},
         BadLine{R"({"tokens": [1], "tokens": [2]})", "conv.jsonl:7: tokens: duplicate field"},
         BadLine{R"({"tokens": [1]} 5)",
-                "conv.jsonl:7: invalid JSON: JSON document ended early in the middle of an "
-                "object or array."}));
+                "conv.jsonl:7: invalid JSON: trailing characters after the JSON object"},
+        BadLine{R"({"tokens": [1]} {"tokens": [2]})",
+                "conv.jsonl:7: invalid JSON: trailing characters after the JSON object"}));
+
+// The parser skips what it does not read without recursion: deep nesting is no crash.
+TEST(ConversationParser, DeeplyNestedUnknownFieldIsSkipped) {
+  const std::size_t deep = 200'000;
+  const Parsed p =
+      parse(R"({"x": )" + std::string(deep, '[') + std::string(deep, ']') + R"(, "tokens": [1]})");
+  EXPECT_EQ(p.error, "");
+  EXPECT_EQ(p.conversation.tokens, std::vector<std::uint32_t>{1});
+}
 
 }  // namespace
 }  // namespace kvtrace::trace

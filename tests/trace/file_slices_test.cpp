@@ -71,6 +71,14 @@ TEST(FileSlices, RangeStartingOnALineStartTakesThatLine) {
   EXPECT_EQ(out, "ef");
 }
 
+TEST(FileSlices, ByteOrderMarkAtTheStartIsDropped) {
+  TempFile f("\xEF\xBB\xBF{\"a\": 1}\n\xEF\xBB\xBF{}\n");
+  const auto slices = FileSlices::open(f.path());
+  ASSERT_TRUE(slices);
+  EXPECT_EQ(read_by_ranges(*slices, 3), "{\"a\": 1}\n\xEF\xBB\xBF{}\n");
+  EXPECT_EQ(read_by_ranges(*slices, 100), "{\"a\": 1}\n\xEF\xBB\xBF{}\n");
+}
+
 TEST(FileSlices, StdinPipesAndMissingFiles) {
   EXPECT_FALSE(FileSlices::open("-"));
   EXPECT_FALSE(FileSlices::open("/dev/null"));  // not a regular file

@@ -237,6 +237,30 @@ TEST(ForEachLineIn, WithoutPaddingIsABug) {
                std::logic_error);
 }
 
+// Some editors start a UTF-8 file with a byte order mark: it is not part of the first line
+// (which then failed as "improper structure"), and only there.
+TEST(LineReader, ByteOrderMarkAtTheStartIsDropped) {
+  TempFile f("\xEF\xBB\xBF{\"a\": 1}\r\n\xEF\xBB\xBF{}\n");
+  const auto lines = read_lines(f.path());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].text, "{\"a\": 1}");
+  EXPECT_EQ(lines[1].text, "\xEF\xBB\xBF{}");
+  TempFile only("\xEF\xBB\xBF");
+  const auto bom_only = read_lines(only.path());
+  ASSERT_EQ(bom_only.size(), 1u);
+  EXPECT_EQ(bom_only[0].text, "");
+}
+
+TEST(LineReader, ReadLinesDropsTheByteOrderMarkToo) {
+  TempFile f("\xEF\xBB\xBFone\n\xEF\xBB\xBFtwo\n");
+  LineReader reader(f.path());
+  std::string out;
+  while (reader.read_lines(out, 4)) {
+  }
+  EXPECT_EQ(out, "one\n\xEF\xBB\xBFtwo\n");
+  EXPECT_EQ(reader.position(), 14u);
+}
+
 TEST(LineReader, MissingFileIsAnIoErrorNamingIt) {
   try {
     LineReader reader("/nonexistent/trace.jsonl");

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "kvtrace/trace/json_text.hpp"
+
 namespace kvtrace::trace {
 namespace {
 
@@ -139,6 +141,46 @@ TEST(RequestParser, MalformedJsonIsOneWholeLineProblem) {
     const FieldProblem p = problem_of(text);
     EXPECT_EQ(p.field, "") << text;
     EXPECT_TRUE(contains(p.problem, "invalid JSON")) << text << " -> " << p.problem;
+  }
+}
+
+// The validation of unknown fields recursed without a limit: 200,000 nested arrays (400 KB)
+// overflowed the stack (SIGSEGV in every reader).
+TEST(RequestParser, DeepNestingIsAProblemNotACrash) {
+  const std::size_t deep = 200'000;
+  const FieldProblem p = problem_of(R"({"input_length": 1, "x": )" + std::string(deep, '[') +
+                                    std::string(deep, ']') + "}");
+  EXPECT_EQ(p.field, "x");
+  EXPECT_EQ(p.problem, "nesting deeper than 256 levels of arrays and objects");
+  // Objects and arrays mixed, in messages too.
+  std::string objects;
+  for (int i = 0; i < 300; ++i) objects += R"({"a": [)";
+  for (int i = 0; i < 300; ++i) objects += "]}";
+  EXPECT_EQ(problem_of(R"({"messages": )" + objects + "}").field, "messages");
+}
+
+TEST(RequestParser, NestingUpToTheLimitIsKept) {
+  // The line's object is level 1: its field's value may nest kMaxJsonNesting - 1 levels.
+  const std::size_t most = kMaxJsonNesting - 1;
+  const std::string value = std::string(most, '[') + std::string(most, ']');
+  Result r = parse_request(R"({"input_length": 1, "x": )" + value + "}");
+  ASSERT_TRUE(r.ok) << r.problems.front().problem;
+  EXPECT_EQ(r.request.extra.at(0).raw_value, value);
+  EXPECT_EQ(problem_of(R"({"input_length": 1, "x": [)" + value + "]}").field, "x");
+}
+
+// simdjson said "ended early in the middle of an object or array" for a whole object with
+// more text after it.
+TEST(RequestParser, TextAfterTheObjectIsSaidPlainly) {
+  for (const char* text : {R"({"input_length": 5} x)", R"({"input_length": 5} {"a": 1})",
+                           R"({"input_length": 5, "s": "}"} 7)"}) {
+    EXPECT_EQ(problem_of(text).problem, "invalid JSON: trailing characters after the JSON object")
+        << text;
+  }
+  // Not for an object that is cut short or broken.
+  for (const char* text : {R"({"input_length": 5)", R"({"input_length": [5}})"}) {
+    EXPECT_NE(problem_of(text).problem, "invalid JSON: trailing characters after the JSON object")
+        << text;
   }
 }
 

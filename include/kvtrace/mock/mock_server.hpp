@@ -18,6 +18,9 @@ class Tokenizer;
 
 namespace kvtrace::mock {
 
+// The largest MockServerConfig::max_body_bytes: 1 GiB.
+inline constexpr std::uint64_t kMaxBodyBytes = std::uint64_t{1} << 30;
+
 struct MockServerConfig {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;                 // 0: an ephemeral port, returned by start()
@@ -30,11 +33,24 @@ struct MockServerConfig {
   cache::CacheConfig cache{.capacity_blocks = 1u << 18, .policy = cache::Policy::kLru};
   LatencyModel latency;
   FaultRates faults;
+  // A request's header and body must arrive within read_timeout_ms of its first byte, and a
+  // connection may wait idle_timeout_ms for its next request; then it is closed, so that
+  // stalled clients do not hold their buffers. Both in (0, kMaxTimingMs].
+  double read_timeout_ms = 30'000;
+  double idle_timeout_ms = 60'000;
+  // Larger request bodies get a 413: prompts of a few hundred thousand tokens fit easily.
+  // 1 .. kMaxBodyBytes.
+  std::uint64_t max_body_bytes = std::uint64_t{64} << 20;
   std::uint64_t seed = 42;
   // Tokenizes text prompts (chat messages in ChatML); null: only token-id prompts are
   // accepted, text ones get a 400.
   std::shared_ptr<const tokenizer::Tokenizer> tokenizer;
 };
+
+// Throws UsageError naming the first bad setting of `config` (its latency, faults, block size,
+// timeouts or body limit): what MockServer's constructor checks, for a caller that wants to
+// fail before it loads a tokenizer.
+void check_config(const MockServerConfig& config);
 
 // Counts since start(); every field is a running total except the two "open" ones.
 struct MockServerStats {

@@ -10,6 +10,12 @@
 
 namespace kvtrace::mock {
 
+// The most a time setting may be (ttft_ms, itl_ms, stall_ms; the server's timeouts): one hour.
+// More is a typo, and would overflow the nanosecond clock near 1e300.
+inline constexpr double kMaxTimingMs = 3'600'000;
+// A computed delay (the TTFT of a long prompt at a slow prefill rate) is capped at one day.
+inline constexpr double kMaxDelayMs = 86'400'000;
+
 // SplitMix64: eight bytes of state per stream, good enough for jitter and fault draws.
 class SplitMix64 {
  public:
@@ -31,9 +37,10 @@ struct LatencyModel {
   double itl_ms = 10;                   // time between two output tokens
   double itl_jitter = 0;                // each ITL is uniform in itl_ms * [1 - j, 1 + j]
 
-  // Throws UsageError for negative times or a jitter outside [0, 1].
+  // Throws UsageError for times outside [0, kMaxTimingMs], a negative or non-finite prefill
+  // rate, or a jitter outside [0, 1].
   void validate() const;
-  // ttft_ms + uncached_tokens / prefill_tokens_per_s.
+  // ttft_ms + uncached_tokens / prefill_tokens_per_s, at most kMaxDelayMs.
   std::chrono::nanoseconds ttft(std::uint64_t uncached_tokens) const;
   // One ITL; draws once from `rng` only when there is jitter.
   std::chrono::nanoseconds itl(SplitMix64& rng) const;
@@ -45,7 +52,7 @@ struct FaultRates {
   double stall_ms = 1000;
   double drop_rate = 0;  // probability that the connection is closed mid-stream
 
-  // Throws UsageError for a rate outside [0, 1] or a negative stall.
+  // Throws UsageError for a rate outside [0, 1] or a stall outside [0, kMaxTimingMs].
   void validate() const;
 };
 

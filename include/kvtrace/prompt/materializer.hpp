@@ -37,6 +37,11 @@ struct Shard {
   static Shard parse(std::string_view text);
 };
 
+// The most prompt tokens a request may ask for (input_length): 2^24 = 16,777,216, far above
+// any model's context. A larger input_length is an InputError of the first pass, before any
+// prompt is allocated (a typo of 1e10 would otherwise ask for 40 GB).
+inline constexpr std::int64_t kMaxPromptTokens = std::int64_t{1} << 24;
+
 struct MaterializeOptions {
   std::uint64_t seed = 42;
   std::string scope;  // namespace of block content (AIPerf's trace id)
@@ -67,7 +72,8 @@ class Materializer {
   // The first pass over the whole trace, before any prompt is built (no corpus needed):
   // checks each request's block layout, that no hash id is used at two block sizes anywhere
   // in the trace (an InputError naming both lines), and that the prompt sources suit the
-  // options; groups sessions and picks the shard's. `requests` must outlive the object;
+  // options, and that no input_length is over kMaxPromptTokens; groups sessions and picks the
+  // shard's. `requests` must outlive the object;
   // `lines` holds their 1-based line numbers (empty: position + 1). Throws InputError,
   // UsageError.
   Materializer(std::span<const trace::Request> requests, std::span<const std::uint64_t> lines,
