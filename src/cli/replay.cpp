@@ -98,6 +98,7 @@ int run_replay(ReplayFlags& f) {
   write_text("-", flags::resolve_format(f.format, "-") == "json"
                       ? r.json
                       : replay::summary_table(r.summary, r.info));
+  if (r.error) std::rethrow_exception(r.error);  // after the summary of what ended
   if (!r.info.interrupted) return kOk;
   fmt::print(stderr, "kvtrace: interrupted: {} of {} requests sent, results written\n",
              r.summary.sent, r.summary.requests);
