@@ -136,13 +136,19 @@ TEST(Runner, HistoryAppendSendsEarlierTurnsAndReplies) {
 }
 
 // A server answering each of `n` connections with one short stream, then closing it.
+// With `keep_alive`, it says it keeps the connection and closes it all the same, as a server
+// that restarts between requests does.
 class OneChunkServer {
  public:
-  explicit OneChunkServer(int n) : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
-    thread_ = std::thread([this, n] {
+  explicit OneChunkServer(int n, bool keep_alive = false)
+      : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
+    thread_ = std::thread([this, n, keep_alive] {
+      const std::string events = "data: {\"choices\":[{\"text\":\"a\"}]}\n\ndata: [DONE]\n\n";
       const std::string answer =
-          "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
-          "data: {\"choices\":[{\"text\":\"a\"}]}\n\ndata: [DONE]\n\n";
+          "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n" +
+          (keep_alive ? fmt::format("Content-Length: {}\r\n\r\n", events.size())
+                      : std::string("Connection: close\r\n\r\n")) +
+          events;
       for (int i = 0; i < n; ++i) {
         tcp::socket s(io_);
         acceptor_.accept(s);
@@ -176,6 +182,23 @@ TEST(Runner, HugeMaxTokensIsSentAndRecorded) {
   EXPECT_EQ(r.max_tokens, 4000000000u);
   EXPECT_EQ(r.chunk_ns.size(), 1u);
   EXPECT_LE(r.chunk_ns.capacity(), 1u << 20);
+}
+
+TEST(Runner, AServerClosingEveryKeptAliveConnectionLosesNoRequest) {
+  // Two at the start, then one every 50 ms: each later request finds two pooled connections
+  // the server has closed, and its retry must go on a new one, never on the other stale one.
+  OneChunkServer server(8, true);
+  auto rs = requests(8, 4);
+  for (std::size_t i = 0; i < rs.size(); ++i) rs[i].timestamp_ms = i < 2 ? 0.0 : i * 50.0;
+  const RunResult result = testing::returns_within(std::chrono::seconds(60), "the run", [&] {
+    return run_replay(rs, options(server.port(), {.mode = Mode::kTrace}), [](const Record&) {});
+  });
+  ASSERT_EQ(result.records.size(), 8u);
+  for (const Record& r : result.records) {
+    EXPECT_TRUE(r.ok()) << r.error;
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.chunk_ns.size(), 1u);
+  }
 }
 
 TEST(Runner, AFailingRecordConsumerStopsTheRunAtOnce) {
