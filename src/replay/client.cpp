@@ -33,6 +33,11 @@ namespace {
 
 constexpr std::size_t kReadBuffer = 16384;
 constexpr std::size_t kMaxErrorBody = 1024;  // of a non-200 answer, kept as error text
+// What one response may bring (docs/replay.md, "Limits"): its generated text, kept for token
+// counting and history, and its content chunks, whose times are kept. Far beyond any model's
+// answer; a server streaming without end fails its request rather than fill the memory.
+constexpr std::size_t kMaxResponseText = std::size_t{64} << 20;
+constexpr std::size_t kMaxResponseChunks = std::size_t{1} << 22;
 
 bool is_http_error(const beast::error_code& ec) {
   return ec.category() == http::make_error_code(http::error::bad_version).category();
@@ -271,12 +276,15 @@ asio::awaitable<void> Client::exchange(Stream& stream, Exchange& x) {
     fail(r, kind, fmt::format("{}: {}", during, ec.message()));
   };
 
-  // An event beyond the parser's limit fails the request at once: dropping it would lose its
-  // tokens and keep the request ok.
+  // An event beyond the parser's limit, or a response beyond its own, fails the request at
+  // once: dropping an event would lose its tokens and keep the request ok.
+  std::string over_limit;
   const auto oversized = [&] {
-    if (c.sse.oversized_events() == 0 && !c.sse.in_oversized_event()) return false;
-    fail(r, ErrorKind::kProtocol,
-         fmt::format("an SSE event or line over {} bytes", SseParser::kMaxEventBytes));
+    if (over_limit.empty() && (c.sse.oversized_events() > 0 || c.sse.in_oversized_event())) {
+      over_limit = fmt::format("an SSE event or line over {} bytes", SseParser::kMaxEventBytes);
+    }
+    if (over_limit.empty()) return false;
+    fail(r, ErrorKind::kProtocol, over_limit);
     return true;
   };
 
@@ -324,6 +332,14 @@ asio::awaitable<void> Client::exchange(Stream& stream, Exchange& x) {
     if (chunk_.completion_tokens) x.completion_tokens = chunk_.completion_tokens;
     if (!chunk_.text.empty()) {
       if (r.first_token_ns == kNever) r.first_token_ns = now;
+      if (c.text.size() + chunk_.text.size() > kMaxResponseText) {
+        over_limit = fmt::format("a response text over {} bytes", kMaxResponseText);
+        return;
+      }
+      if (r.chunk_ns.size() == kMaxResponseChunks) {
+        over_limit = fmt::format("a response of over {} chunks", kMaxResponseChunks);
+        return;
+      }
       r.chunk_ns.push_back(now);
       c.text.append(chunk_.text);
     }

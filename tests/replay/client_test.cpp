@@ -316,6 +316,19 @@ TEST(Client, OversizedEventFailsTheRequest) {
   EXPECT_NE(r.error.find("16777216"), std::string::npos) << r.error;
 }
 
+TEST(Client, AResponseBeyondItsTextLimitFailsTheRequest) {
+  // 65 events of 1 MiB of text: each within the event limit, the response not within its own.
+  const std::string event =
+      "data: {\"choices\":[{\"text\":\"" + std::string(1 << 20, 'x') + "\"}]}\n\n";
+  std::string events;
+  for (int i = 0; i < 65; ++i) events += event;
+  ScriptedServer server({{sse_response(events + "data: [DONE]\n\n")}});
+  const auto r = send_all(server.port(), {request()}).at(0);
+  EXPECT_EQ(r.error_kind, ErrorKind::kProtocol) << r.error;
+  EXPECT_EQ(r.error, "a response text over 67108864 bytes");
+  EXPECT_EQ(r.chunk_ns.size(), 64u);
+}
+
 TEST(Client, EndlessLineFailsTheRequest) {
   // A line that never ends (no line break at all before the stream's end).
   ScriptedServer server({{sse_response("data: " + std::string(17 << 20, 'x'))}});
