@@ -83,9 +83,16 @@ int run_replay(ReplayFlags& f) {
   const std::vector<replay::ReplayRequest> requests = replay::load_requests(f.info.input, f.load);
   const std::unique_ptr<tokenizer::Tokenizer> tok = load_counting_tokenizer(f.tokenizer);
   o.client.tokenizer = tok.get();
-  replay::ReplayHooks hooks{.started = [&, mode = replay::mode_name(o.schedule.mode)] {
-    fmt::print(stderr, "kvtrace: replaying {} requests to {} ({} timing)\n", requests.size(),
-               f.info.url, mode);
+  replay::ReplayHooks hooks{.started = [&, mode = o.schedule.mode] {
+    std::string span;  // trace timing: how long the sessions' starts take, said before waiting
+    if (mode == replay::Mode::kTrace) {
+      const double s =
+          replay::first_turns_span_ms(replay::turns_of(requests), o.schedule.speedup) / 1e3;
+      span = s < 3600 ? fmt::format(", sessions starting over {:.1f} s", s)
+                      : fmt::format(", sessions starting over {:.1f} hours", s / 3600);
+    }
+    fmt::print(stderr, "kvtrace: replaying {} requests to {} ({} timing{})\n", requests.size(),
+               f.info.url, replay::mode_name(mode), span);
   }};
   if (::isatty(STDERR_FILENO) == 1) {  // a progress line, cleared when the run ends
     o.on_progress = [](const replay::Counters& c) {
@@ -98,6 +105,7 @@ int run_replay(ReplayFlags& f) {
   write_text("-", flags::resolve_format(f.format, "-") == "json"
                       ? r.json
                       : replay::summary_table(r.summary, r.info));
+  if (r.error) std::rethrow_exception(r.error);  // after the summary of what ended
   if (!r.info.interrupted) return kOk;
   fmt::print(stderr, "kvtrace: interrupted: {} of {} requests sent, results written\n",
              r.summary.sent, r.summary.requests);

@@ -33,6 +33,11 @@ namespace {
 
 constexpr std::size_t kReadBuffer = 16384;
 constexpr std::size_t kMaxErrorBody = 1024;  // of a non-200 answer, kept as error text
+// What one response may bring (docs/replay.md, "Limits"): its generated text, kept for token
+// counting and history, and its content chunks, whose times are kept. Far beyond any model's
+// answer; a server streaming without end fails its request rather than fill the memory.
+constexpr std::size_t kMaxResponseText = std::size_t{64} << 20;
+constexpr std::size_t kMaxResponseChunks = std::size_t{1} << 22;
 
 bool is_http_error(const beast::error_code& ec) {
   return ec.category() == http::make_error_code(http::error::bad_version).category();
@@ -90,6 +95,7 @@ struct Client::Exchange {
   bool reused = false;  // the connection served a request before
   bool retry = false;   // a reused connection was closed by the server before answering
   bool keep_alive = false;
+  bool complete = false;  // a whole 200 response was read
   std::optional<std::uint64_t> completion_tokens;
 };
 
@@ -188,14 +194,9 @@ asio::awaitable<void> Client::send(const ReplayRequest& request, std::string_vie
                                    Record& record, std::string* reply) {
   Exchange x{request, body, record, reply, nullptr};
   co_await run(x);
-  if (x.retry) {
-    // The server closed an idle keep-alive connection as the request went out: once more on
-    // a fresh connection, timed from the same start.
-    record.new_connection = false;
-    x.retry = false;
-    x.reused = false;
-    co_await run(x);
-  }
+  // Only a whole 200 response is a success: whatever path ended without one is a failure
+  // here, never a record counted ok with status 0.
+  if (record.ok() && !x.complete) fail(record, ErrorKind::kReset, "no complete response");
   record.end_ns = now_ns();
 }
 
@@ -206,47 +207,59 @@ asio::awaitable<void> Client::run(Exchange& x) {
     fail(r, ErrorKind::kCancelled, "stopped before it was sent");
     co_return;
   }
-  Connection& c = *x.connection;
-  busy_.push_back(&c);
-  if (options_.request_timeout.count() > 0) {
-    const auto deadline =
-        options_.origin + std::chrono::nanoseconds(r.start_ns) + options_.request_timeout;
-    c.tcp.expires_at(deadline);
-  }
-  x.reused = c.connected;
-  if (!c.connected) {
-    r.new_connection = true;
-    auto [ec, endpoint] = co_await c.tcp.async_connect(endpoints_, kNoThrow);
-    if (!ec && c.tls) {
-      if (!SSL_set_tlsext_host_name(c.tls->native_handle(), options_.url.host.c_str())) {
-        ec =
-            beast::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
-      }
-      if (!ec) {
-        if (!options_.insecure) {
-          c.tls->set_verify_callback(asio::ssl::host_name_verification(options_.url.host));
+  busy_.push_back(x.connection.get());
+  while (true) {
+    Connection& c = *x.connection;
+    if (options_.request_timeout.count() > 0) {
+      const auto deadline =
+          options_.origin + std::chrono::nanoseconds(r.start_ns) + options_.request_timeout;
+      c.tcp.expires_at(deadline);
+    }
+    x.reused = c.connected;
+    if (!c.connected) {
+      r.new_connection = true;
+      auto [ec, endpoint] = co_await c.tcp.async_connect(endpoints_, kNoThrow);
+      if (!ec && c.tls) {
+        if (!SSL_set_tlsext_host_name(c.tls->native_handle(), options_.url.host.c_str())) {
+          ec = beast::error_code(static_cast<int>(::ERR_get_error()),
+                                 asio::error::get_ssl_category());
         }
-        std::tie(ec) = co_await c.tls->async_handshake(asio::ssl::stream_base::client, kNoThrow);
+        if (!ec) {
+          if (!options_.insecure) {
+            c.tls->set_verify_callback(asio::ssl::host_name_verification(options_.url.host));
+          }
+          std::tie(ec) = co_await c.tls->async_handshake(asio::ssl::stream_base::client, kNoThrow);
+        }
       }
+      if (ec) {
+        fail(r,
+             cancelled_                    ? ErrorKind::kCancelled
+             : ec == beast::error::timeout ? ErrorKind::kTimeout
+                                           : ErrorKind::kConnect,
+             fmt::format("connect: {}", ec.message()));
+        release(std::move(x.connection), false);
+        co_return;
+      }
+      c.tcp.socket().set_option(tcp::no_delay(true), ec);
+      c.connected = true;
     }
-    if (ec) {
-      fail(r,
-           cancelled_                    ? ErrorKind::kCancelled
-           : ec == beast::error::timeout ? ErrorKind::kTimeout
-                                         : ErrorKind::kConnect,
-           fmt::format("connect: {}", ec.message()));
-      release(std::move(x.connection), false);
-      co_return;
+    if (c.tls) {
+      co_await exchange(*c.tls, x);
+    } else {
+      co_await exchange(c.tcp, x);
     }
-    c.tcp.socket().set_option(tcp::no_delay(true), ec);
-    c.connected = true;
+    if (!x.retry) break;
+    // The server closed an idle kept-alive connection as the request went out: once more, timed
+    // from the same start, on a new connection in the same pool slot, never another pooled one
+    // (as stale when the server restarted or closes idle connections).
+    x.retry = false;
+    std::erase(busy_, &c);
+    beast::error_code ignored;
+    c.tcp.socket().close(ignored);
+    x.connection = std::make_unique<Connection>(io_, tls_ ? &*tls_ : nullptr);
+    busy_.push_back(x.connection.get());
   }
-  if (c.tls) {
-    co_await exchange(*c.tls, x);
-  } else {
-    co_await exchange(c.tcp, x);
-  }
-  release(std::move(x.connection), x.keep_alive && r.ok() && !x.retry);
+  release(std::move(x.connection), x.keep_alive && r.ok());
 }
 
 template <class Stream>
@@ -261,6 +274,18 @@ asio::awaitable<void> Client::exchange(Stream& stream, Exchange& x) {
                            : is_http_error(ec)                  ? ErrorKind::kProtocol
                                                                 : ErrorKind::kReset;
     fail(r, kind, fmt::format("{}: {}", during, ec.message()));
+  };
+
+  // An event beyond the parser's limit, or a response beyond its own, fails the request at
+  // once: dropping an event would lose its tokens and keep the request ok.
+  std::string over_limit;
+  const auto oversized = [&] {
+    if (over_limit.empty() && (c.sse.oversized_events() > 0 || c.sse.in_oversized_event())) {
+      over_limit = fmt::format("an SSE event or line over {} bytes", SseParser::kMaxEventBytes);
+    }
+    if (over_limit.empty()) return false;
+    fail(r, ErrorKind::kProtocol, over_limit);
+    return true;
   };
 
   c.head = x.request.chat ? chat_head_ : completions_head_;
@@ -307,6 +332,14 @@ asio::awaitable<void> Client::exchange(Stream& stream, Exchange& x) {
     if (chunk_.completion_tokens) x.completion_tokens = chunk_.completion_tokens;
     if (!chunk_.text.empty()) {
       if (r.first_token_ns == kNever) r.first_token_ns = now;
+      if (c.text.size() + chunk_.text.size() > kMaxResponseText) {
+        over_limit = fmt::format("a response text over {} bytes", kMaxResponseText);
+        return;
+      }
+      if (r.chunk_ns.size() == kMaxResponseChunks) {
+        over_limit = fmt::format("a response of over {} chunks", kMaxResponseChunks);
+        return;
+      }
       r.chunk_ns.push_back(now);
       c.text.append(chunk_.text);
     }
@@ -332,6 +365,10 @@ asio::awaitable<void> Client::exchange(Stream& stream, Exchange& x) {
       c.buffer.clear();
       co_return;
     }
+    if (oversized()) {
+      c.buffer.clear();  // the connection is closed: the rest of the stream is not read
+      co_return;
+    }
   }
   x.keep_alive = parser.keep_alive();
   if (!streaming) {
@@ -340,6 +377,8 @@ asio::awaitable<void> Client::exchange(Stream& stream, Exchange& x) {
   }
   now = now_ns();
   c.sse.finish(on_event);
+  if (oversized()) co_return;
+  x.complete = true;
   if (x.completion_tokens) {
     r.output_tokens = *x.completion_tokens;
     r.token_source = TokenSource::kUsage;

@@ -261,9 +261,10 @@ std::string summary_table(const RunSummary& s, const RunInfo& info) {
   return out;
 }
 
-RecordFiles::RecordFiles(const std::string& dir)
+RecordFiles::RecordFiles(const std::string& dir, std::function<void(std::exception_ptr)> on_failure)
     : jsonl_((std::filesystem::path(dir) / "records.jsonl").string()),
-      csv_((std::filesystem::path(dir) / "records.csv").string()) {
+      csv_((std::filesystem::path(dir) / "records.csv").string()),
+      on_failure_(std::move(on_failure)) {
   pending_csv_ = csv_header();
   writer_ = std::thread([this] { drain(); });
 }
@@ -285,18 +286,26 @@ void RecordFiles::drain() {
     if (pending_jsonl_.empty() && pending_csv_.empty()) return;  // stopped, all written
     jsonl.swap(pending_jsonl_);
     csv.swap(pending_csv_);
+    const bool failed = !error_.empty();  // then nothing more is written
     lock.unlock();
     std::string error;
-    try {
-      jsonl_.write(jsonl);
-      csv_.write(csv);
-    } catch (const IoError& e) {
-      error = e.what();
+    if (!failed) {
+      try {
+        jsonl_.write(jsonl);
+        csv_.write(csv);
+      } catch (const IoError& e) {
+        error = e.what();
+      }
     }
     jsonl.clear();
     csv.clear();
     lock.lock();
-    if (!error.empty() && error_.empty()) error_ = std::move(error);
+    if (!error.empty()) {
+      error_ = error;
+      lock.unlock();
+      if (on_failure_) on_failure_(std::make_exception_ptr(IoError(error)));
+      lock.lock();
+    }
   }
 }
 

@@ -1,8 +1,10 @@
 #include "kvtrace/replay/replay.hpp"
 
+#include <exception>
 #include <filesystem>
 #include <optional>
 
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/core/open_file_limit.hpp"
 #include "kvtrace/core/output_file.hpp"
 
@@ -15,21 +17,45 @@ ReplayReport replay(std::span<const ReplayRequest> requests, RunOptions options,
   info.rate = options.schedule.rate;
   info.concurrency = options.schedule.concurrency;
   info.seed = options.seed;
+  // A records file that cannot be written stops the run at once (a caller's stop, when given,
+  // is the one stopped).
+  RunStop own_stop;
+  RunStop* stop = options.stop != nullptr ? options.stop : &own_stop;
+  options.stop = stop;
   std::optional<RecordFiles> files;
-  if (!output_dir.empty()) files.emplace(output_dir);
+  if (!output_dir.empty()) {
+    files.emplace(output_dir, [stop](std::exception_ptr e) { stop->fail(std::move(e)); });
+  }
   core::raise_open_file_limit();
   if (hooks.started) hooks.started();
   const RunResult result = run_replay(requests, std::move(options), [&](const Record& r) {
     if (files) files->write(r);
   });
   if (hooks.ended) hooks.ended();
-  if (files) files->close();
-  info.interrupted = result.interrupted;
-  ReplayReport report{summarize_run(result.records, requests.size(), slo), std::move(info), ""};
+  // After a failure, what can still be written is: the summary of what ended.
+  std::exception_ptr error = result.error;
+  const auto keep_first = [&] {
+    if (!error) error = std::current_exception();
+  };
+  if (files) {
+    try {
+      files->close();
+    } catch (const IoError&) {
+      keep_first();
+    }
+  }
+  info.interrupted = result.interrupted || error != nullptr;
+  ReplayReport report{summarize_run(result.records, requests.size(), slo), std::move(info), "",
+                      nullptr};
   report.json = summary_json(report.summary, report.info);
   if (!output_dir.empty()) {
-    core::write_text((std::filesystem::path(output_dir) / "summary.json").string(), report.json);
+    try {
+      core::write_text((std::filesystem::path(output_dir) / "summary.json").string(), report.json);
+    } catch (const IoError&) {
+      keep_first();
+    }
   }
+  report.error = error;
   return report;
 }
 

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/trace/line_reader.hpp"
@@ -17,6 +18,8 @@ namespace kvtrace::replay {
 namespace od = simdjson::ondemand;
 
 namespace {
+
+constexpr double kDayMs = 24 * 3600e3;
 
 // A member of --extra-body: its key as written (escaped) and unescaped, and its raw value.
 struct ExtraMember {
@@ -72,10 +75,12 @@ std::vector<ExtraMember> parse_extra(const std::string& extra) {
   od::parser parser;
   od::document doc = parser.iterate(padded);
   od::object obj = doc.get_object();
+  std::unordered_set<std::string> seen;
   for (auto field : obj) {
     ExtraMember m;
     const char* raw_key = field.key().value().raw();
     m.key = std::string(field.unescaped_key().value());
+    if (!seen.insert(m.key).second) throw fail(fmt::format("duplicate key \"{}\"", m.key));
     od::value v = field.value();
     std::string_view raw;
     if (auto e = raw_value(v, raw)) throw fail(simdjson::error_message(e));
@@ -108,6 +113,7 @@ class Loader {
       out.push_back(std::move(r));
     }
     if (out.empty()) throw InputError(reader_.name(), 0, "", "no requests in the file");
+    check_timestamp_span(out);
     return out;
   }
 
@@ -130,6 +136,26 @@ class Loader {
     return d;
   }
 
+  // Trace timing waits (timestamp - earliest) / speedup for a request: a timestamp far from
+  // the others is a mistake (seconds or epoch times among milliseconds), not a wait to start.
+  void check_timestamp_span(const std::vector<ReplayRequest>& requests) const {
+    const ReplayRequest* earliest = nullptr;
+    for (const ReplayRequest& r : requests) {
+      if (r.timestamp_ms && (earliest == nullptr || *r.timestamp_ms < *earliest->timestamp_ms)) {
+        earliest = &r;
+      }
+    }
+    if (earliest == nullptr) return;
+    for (const ReplayRequest& r : requests) {
+      if (!r.timestamp_ms || *r.timestamp_ms - *earliest->timestamp_ms <= kMaxScheduleMs) continue;
+      fail(r.line, "timestamp",
+           fmt::format("{} ms is {:.1f} days after the earliest timestamp ({} ms, line {}); the "
+                       "limit is {} days",
+                       *r.timestamp_ms, (*r.timestamp_ms - *earliest->timestamp_ms) / kDayMs,
+                       *earliest->timestamp_ms, earliest->line, kMaxScheduleMs / kDayMs));
+    }
+  }
+
   ReplayRequest parse(const trace::Line& line, std::size_t position) {
     // On-Demand does not validate what it skips: the DOM parser checks the whole line first.
     simdjson::dom::element root;
@@ -144,9 +170,12 @@ class Loader {
     od::document doc = parser_.iterate(text);
     od::object obj;
     check(doc.get_object().get(obj), line.number, "");
+    keys_.clear();
     for (auto field : obj) {
       std::string_view key;
       check(field.unescaped_key().get(key), line.number, "");
+      // Which of two values counts is up to each reader; two bodies would both be sent.
+      if (!keys_.emplace(key).second) fail(line.number, std::string(key), "duplicate key");
       od::value v;
       check(field.value().get(v), line.number, key);
       if (key == "index") {
@@ -158,6 +187,11 @@ class Loader {
         if (!is_null(v)) r.timestamp_ms = millis(v, line.number, key);
       } else if (key == "delay") {
         if (!is_null(v)) r.delay_ms = millis(v, line.number, key);
+        if (r.delay_ms > kMaxScheduleMs) {
+          fail(line.number, "delay",
+               fmt::format("{} ms is over the limit of {} days", *r.delay_ms,
+                           kMaxScheduleMs / kDayMs));
+        }
       } else if (key == "session_id") {
         std::string_view s;
         if (v.get_string().get(s)) fail(line.number, "session_id", "expected a string");
@@ -188,6 +222,7 @@ class Loader {
     bool first = true;
     bool has_prompt = false;
     bool has_stream_options = false;
+    body_keys_.clear();
     const auto member = [&](std::string_view raw_key, std::string_view raw) {
       if (!first) out.push_back(',');
       first = false;
@@ -204,6 +239,7 @@ class Loader {
       check(field.key().get(raw_key), line, "body");
       check(field.unescaped_key().get(key), line, "body");
       const std::string where = fmt::format("body.{}", key);
+      if (!body_keys_.emplace(key).second) fail(line, where, "duplicate key");
       od::value v;
       check(field.value().get(v), line, where);
       std::string_view raw;
@@ -242,6 +278,9 @@ class Loader {
     if (ec != std::errc() || end != raw.data() + raw.size()) {
       fail(line, where, fmt::format("expected a non-negative integer, got {}", raw));
     }
+    if (n > kMaxTokensLimit) {
+      fail(line, where, fmt::format("{} is over the limit of {}", n, kMaxTokensLimit));
+    }
     return n;
   }
 
@@ -257,6 +296,8 @@ class Loader {
   LoadOptions options_;
   od::parser parser_;
   simdjson::dom::parser validator_;
+  std::unordered_set<std::string> keys_;       // the line's, for duplicates
+  std::unordered_set<std::string> body_keys_;  // the body's
 };
 
 }  // namespace

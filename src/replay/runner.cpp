@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
+#include <exception>
 #include <unordered_map>
 
 #include "kvtrace/core/json_writer.hpp"
@@ -16,9 +18,55 @@ namespace kvtrace::replay {
 
 namespace asio = boost::asio;
 
+void RunStop::fail(std::exception_ptr error) {
+  std::lock_guard lock(mutex_);
+  if (ended_) return;
+  if (on_fail_) {
+    on_fail_(std::move(error));
+  } else if (!early_) {
+    early_ = std::move(error);
+  }
+}
+
+void RunStop::attach(std::function<void(std::exception_ptr)> on_fail) {
+  std::lock_guard lock(mutex_);
+  on_fail_ = std::move(on_fail);
+  if (early_) on_fail_(early_);
+}
+
+void RunStop::detach() {
+  std::lock_guard lock(mutex_);
+  on_fail_ = nullptr;
+  ended_ = true;
+}
+
 namespace {
 
 constexpr auto kTick = std::chrono::milliseconds(500);
+// A record's chunk times are reserved for max_tokens chunks up to this many (64 KiB): a body
+// may ask for far more than any server sends.
+constexpr std::uint64_t kReservedChunks = 8192;
+// Send times are clamped to about 31 years (milliseconds), which keeps their nanoseconds in
+// an int64 whatever the speedup ratio or rate; such a time is never reached.
+constexpr double kFarMs = 1e12;
+
+std::string what_of(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return x.what();
+  } catch (...) {
+    return "an unknown exception";
+  }
+}
+
+// Detaches the run's RunStop however run() ends.
+struct StopAttachment {
+  RunStop* stop;
+  ~StopAttachment() {
+    if (stop != nullptr) stop->detach();
+  }
+};
 
 class Runner {
  public:
@@ -30,7 +78,16 @@ class Runner {
         origin_(std::chrono::steady_clock::now()),
         client_(io_, client_options()),
         scheduler_(turns_of(requests), options_.schedule, random::PyRandom(options_.seed)),
-        slots_(requests.size()) {}
+        slots_(requests.size()) {
+    ended_.reserve(requests.size());
+  }
+
+  // The completion handler of a coroutine: its exception stops the run.
+  auto on_exit() {
+    return [this](std::exception_ptr e) {
+      if (e) fail_run(e);
+    };
+  }
 
   RunResult run() {
     if (options_.handle_signals) {
@@ -38,11 +95,22 @@ class Runner {
       signals_.add(SIGTERM);
       signals_.async_wait([this](const auto& ec, int) { on_signal(ec); });
     }
-    asio::co_spawn(io_, schedule(), asio::detached);
-    if (options_.on_progress) asio::co_spawn(io_, tick(), asio::detached);
+    const StopAttachment attachment{options_.stop};
+    if (options_.stop != nullptr) {
+      // Before anything is sent: a stop that came early stops the run before its first send.
+      options_.stop->attach(
+          [this](std::exception_ptr e) { asio::post(io_, [this, e] { fail_run(e); }); });
+    }
+    // Every coroutine ends in a handler that sees its exception: none dies unseen.
+    asio::co_spawn(io_, schedule(), [this](std::exception_ptr e) {
+      if (e) fail_run(e);
+      finish();
+    });
+    if (options_.on_progress) asio::co_spawn(io_, tick(), on_exit());
     io_.run();
     RunResult result;
     result.interrupted = interrupted_;
+    result.error = error_;
     result.records.reserve(ended_.size());
     for (std::size_t pos : ended_) result.records.push_back(std::move(slots_[pos]));
     return result;
@@ -70,10 +138,24 @@ class Runner {
       wake_.expires_at(asio::steady_timer::time_point::max());
       co_await wake_.async_wait(kNoThrow);
     }
+  }
+
+  void finish() {
     finished_ = true;
     signals_.cancel();
     drain_.cancel();
     ticker_.cancel();
+  }
+
+  // An exception escaped (a record consumer's, no memory, a bug) or RunStop::fail: nothing more
+  // is sent, what is in flight is cancelled at once, and the run returns with the error.
+  void fail_run(std::exception_ptr e) {
+    if (!error_) error_ = std::move(e);
+    if (finished_) return;
+    stopping_ = true;
+    client_.cancel_all();
+    drain_.cancel();
+    wake_.cancel();
   }
 
   // Sends every request that is due, and notes when the next one is. Runs from the timer and
@@ -83,18 +165,25 @@ class Runner {
     if (pumping_) return;  // a send that ended at once (Ctrl-C) must not recurse
     pumping_ = true;
     next_due_ = asio::steady_timer::time_point::max();
-    while (!stopping_ && !scheduler_.all_sent()) {
-      const std::optional<Due> due = scheduler_.next();
-      if (!due) break;
-      const auto at =
-          origin_ + std::chrono::nanoseconds(static_cast<std::int64_t>(due->at_ms * 1e6));
-      if (at > std::chrono::steady_clock::now()) {
-        next_due_ = at;
-        break;
+    try {
+      while (!stopping_ && !scheduler_.all_sent()) {
+        const std::optional<Due> due = scheduler_.next();
+        if (!due) break;
+        const auto at = origin_ + std::chrono::nanoseconds(intended_ns(*due));
+        if (at > std::chrono::steady_clock::now()) {
+          next_due_ = at;
+          break;
+        }
+        dispatch(*due);
       }
-      dispatch(*due);
+    } catch (...) {
+      fail_run(std::current_exception());
     }
     pumping_ = false;
+  }
+
+  static std::int64_t intended_ns(const Due& due) {
+    return static_cast<std::int64_t>(std::min(due.at_ms, kFarMs) * 1e6);
   }
 
   void after_read() {
@@ -110,15 +199,30 @@ class Runner {
     r.index = q.index;
     r.session_id = q.session_id;
     r.max_tokens = q.max_tokens;
-    r.intended_ns = static_cast<std::int64_t>(due.at_ms * 1e6);
+    r.intended_ns = intended_ns(due);
     r.start_ns = client_.now_ns();
-    if (q.max_tokens) r.chunk_ns.reserve(*q.max_tokens);
+    if (q.max_tokens) r.chunk_ns.reserve(std::min(*q.max_tokens, kReservedChunks));
     ++counters_.sent;
     ++counters_.in_flight;
-    asio::co_spawn(io_, request(due.request), asio::detached);
+    asio::co_spawn(io_, request(due.request), on_exit());
   }
 
   asio::awaitable<void> request(std::size_t pos) {
+    try {
+      co_await send(pos);
+    } catch (...) {
+      // No memory, or a bug: the request cannot be measured, and the run stops with the error.
+      Record& r = slots_[pos];
+      const std::exception_ptr e = std::current_exception();
+      r.end_ns = client_.now_ns();
+      r.error_kind = ErrorKind::kCancelled;
+      r.error = "stopped by an error: " + what_of(e);
+      fail_run(e);
+    }
+    end(pos);
+  }
+
+  asio::awaitable<void> send(std::size_t pos) {
     const ReplayRequest& q = requests_[pos];
     Record& r = slots_[pos];
     const bool append = options_.history == History::kAppend && q.messages.has_value();
@@ -148,12 +252,28 @@ class Runner {
       messages.push_back('}');
       history_[q.next_turn] = std::move(messages);
     }
-    scheduler_.completed(pos, ns_to_ms(r.end_ns));
+  }
+
+  void end(std::size_t pos) {
+    const Record& r = slots_[pos];
     --counters_.in_flight;
     ++counters_.completed;
     if (!r.ok()) ++counters_.errors;
-    ended_.push_back(pos);
-    on_record_(r);
+    ended_.push_back(pos);  // reserved: cannot throw
+    try {
+      scheduler_.completed(pos, ns_to_ms(r.end_ns));
+    } catch (...) {
+      fail_run(std::current_exception());
+    }
+    // A consumer that failed (a records file on a full disk) is not called again.
+    if (!consumer_failed_) {
+      try {
+        on_record_(r);
+      } catch (...) {
+        consumer_failed_ = true;
+        fail_run(std::current_exception());
+      }
+    }
     pump();
     wake_.cancel();
   }
@@ -205,6 +325,8 @@ class Runner {
   bool stopping_ = false;
   bool interrupted_ = false;
   bool finished_ = false;
+  bool consumer_failed_ = false;
+  std::exception_ptr error_;  // the first failure of the run
 };
 
 }  // namespace

@@ -41,6 +41,17 @@ std::vector<Turn> turns_of(std::span<const ReplayRequest> requests) {
   return turns;
 }
 
+double first_turns_span_ms(std::span<const Turn> turns, double speedup) {
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -lo;
+  for (const Turn& t : turns) {
+    if (t.previous_turn != kNoTurn || !t.timestamp_ms) continue;
+    lo = std::min(lo, *t.timestamp_ms);
+    hi = std::max(hi, *t.timestamp_ms);
+  }
+  return hi >= lo ? (hi - lo) / speedup : 0.0;
+}
+
 Scheduler::Scheduler(std::vector<Turn> turns, const ScheduleOptions& options, random::PyRandom rng)
     : turns_(std::move(turns)), options_(options), rng_(std::move(rng)) {
   switch (options_.mode) {

@@ -24,7 +24,8 @@ namespace {
 // A child process running the kvtrace binary; stdout is a pipe.
 class Child {
  public:
-  explicit Child(std::vector<std::string> args, const std::string& stdout_path = "") {
+  explicit Child(std::vector<std::string> args, const std::string& stdout_path = "",
+                 const std::string& stderr_path = "/dev/null") {
     int fds[2];
     EXPECT_EQ(::pipe(fds), 0);
     pid_ = ::fork();
@@ -32,8 +33,7 @@ class Child {
       ::dup2(stdout_path.empty() ? fds[1]
                                  : ::open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644),
              STDOUT_FILENO);
-      const int devnull = ::open("/dev/null", O_WRONLY);
-      ::dup2(devnull, STDERR_FILENO);
+      ::dup2(::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), STDERR_FILENO);
       ::close(fds[0]);
       std::vector<char*> argv;
       std::string binary = KVTRACE_BINARY;
@@ -71,6 +71,16 @@ class Child {
     return "";
   }
   void signal(int sig) { ::kill(pid_, sig); }
+  // The exit code, or -signal; -1000 when it has not ended within `seconds` (then killed).
+  int wait_for(int seconds) {
+    int status = 0;
+    if (!wait_until([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; },
+                    std::chrono::seconds(seconds))) {
+      return -1000;
+    }
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  }
   // The exit code, or -signal.
   int wait() {
     int status = 0;
@@ -295,6 +305,53 @@ TEST(CliReplay, CtrlCStopsSendingAndWritesResults) {
   EXPECT_NE(table.find("not sent (interrupted)"), std::string::npos) << table;
   std::filesystem::remove_all(dir);
   std::filesystem::remove(dir + ".out");
+}
+
+TEST(CliReplay, ARecordsFileOnAFullDiskEndsTheRunWithItsError) {
+  SKIP_WITHOUT_INSTALLED_DATA();
+  // The second request is due in an hour: the run must end at the first failed write.
+  TempFile reqs(
+      "{\"timestamp\":0,\"body\":{\"prompt\":[1,2,3],\"max_tokens\":4,\"stream\":true}}\n"
+      "{\"timestamp\":3600000,\"body\":{\"prompt\":[1,2,3],\"max_tokens\":4,\"stream\":true}}\n");
+  Server server;
+  const std::string dir = temp_dir("full");
+  std::filesystem::create_directories(dir);
+  std::filesystem::create_symlink("/dev/full", dir + "/records.jsonl");
+  Child replay({"replay", reqs.path(), "--url", server.url(), "--output-dir", dir}, dir + ".out",
+               dir + ".err");
+  EXPECT_EQ(replay.wait_for(60), 3);
+  const std::string err = read_file(dir + ".err");
+  EXPECT_NE(err.find("cannot write " + dir + "/records.jsonl: No space left on device"),
+            std::string::npos)
+      << err;
+  // What it could: the summary on stdout and in summary.json.
+  const Json s = parse_json(read_file(dir + ".out"));
+  EXPECT_EQ(s["sent"].as_uint(), 1u) << s;
+  EXPECT_EQ(s["not_sent"].as_uint(), 1u) << s;
+  EXPECT_EQ(summary(dir)["sent"].as_uint(), 1u);
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove(dir + ".out");
+  std::filesystem::remove(dir + ".err");
+}
+
+TEST(CliReplay, AbsurdSizesAndDuplicateKeysAreBadLines) {
+  TempFile huge("{\"timestamp\":0,\"body\":{\"prompt\":\"x\",\"max_tokens\":4000000000}}\n");
+  RunResult r = run_kvtrace("replay " + huge.path() + " --url http://127.0.0.1:1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(
+      r.err.find(huge.path() + ":1: body.max_tokens: 4000000000 is over the limit of 2147483647"),
+      std::string::npos)
+      << r.err;
+  TempFile twice("{\"timestamp\":0,\"body\":{\"prompt\":\"x\"},\"body\":{\"prompt\":\"y\"}}\n");
+  r = run_kvtrace("replay " + twice.path() + " --url http://127.0.0.1:1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(twice.path() + ":1: body: duplicate key"), std::string::npos) << r.err;
+  TempFile far(
+      "{\"timestamp\":0,\"body\":{\"prompt\":\"x\"}}\n"
+      "{\"timestamp\":978307200000,\"body\":{\"prompt\":\"x\"}}\n");
+  r = run_kvtrace("replay " + far.path() + " --url http://127.0.0.1:1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(far.path() + ":2: timestamp: "), std::string::npos) << r.err;
 }
 
 TEST(CliReplay, BadInputAndUsage) {

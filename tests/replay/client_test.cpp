@@ -6,10 +6,13 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <filesystem>
 #include <thread>
@@ -17,6 +20,7 @@
 #include "kvtrace/core/error.hpp"
 #include "read_http_request.hpp"
 #include "test_util.hpp"
+#include "watchdog.hpp"
 
 namespace kvtrace::replay {
 namespace {
@@ -27,6 +31,7 @@ using tcp = asio::ip::tcp;
 struct Answer {
   std::string bytes;   // written after the request was read
   bool stall = false;  // then wait for the client to go away instead of closing
+  bool reset = false;  // then close with a TCP reset rather than an orderly close
 };
 
 // Serves the answers in turn, one connection each, on a background thread.
@@ -54,6 +59,7 @@ class ScriptedServer {
         char c;
         s.read_some(asio::buffer(&c, 1), ec);  // returns when the client closes
       }
+      if (a.reset) s.set_option(asio::socket_base::linger(true, 0), ec);
     }
   }
 
@@ -104,6 +110,43 @@ std::vector<Record> send_all(std::uint16_t port, std::vector<ReplayRequest> requ
         for (std::size_t i = 0; i < requests.size(); ++i) {
           records[i].start_ns = client.now_ns();
           co_await client.send(requests[i], requests[i].body, records[i], nullptr);
+        }
+      },
+      asio::detached);
+  io.run();
+  return records;
+}
+
+// Sends the requests in waves: a wave's requests at once (each on its own connection when the
+// pool has none idle), each wave once the previous one has ended.
+std::vector<Record> send_waves(std::uint16_t port, const std::vector<std::size_t>& waves,
+                               ClientOptions o = {}) {
+  asio::io_context io;
+  o.url = Url::parse(fmt::format("http://127.0.0.1:{}", port));
+  o.origin = std::chrono::steady_clock::now();
+  Client client(io, o);
+  const ReplayRequest req = request();
+  std::size_t total = 0;
+  for (std::size_t n : waves) total += n;
+  std::vector<Record> records(total);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        std::size_t next = 0;
+        for (std::size_t n : waves) {
+          std::size_t running = n;
+          asio::steady_timer ended(io);
+          for (std::size_t k = 0; k < n; ++k, ++next) {
+            records[next].start_ns = client.now_ns();
+            asio::co_spawn(io, client.send(req, req.body, records[next], nullptr),
+                           [&](std::exception_ptr) {
+                             if (--running == 0) ended.cancel();
+                           });
+          }
+          while (running > 0) {
+            ended.expires_at(asio::steady_timer::time_point::max());
+            co_await ended.async_wait(asio::as_tuple(asio::use_awaitable));
+          }
         }
       },
       asio::detached);
@@ -234,6 +277,82 @@ TEST(Client, RefusedConnection) {
   }  // closed: nothing listens there now
   const auto r = send_all(port, {request()}).at(0);
   EXPECT_EQ(r.error_kind, ErrorKind::kConnect) << r.error;
+  EXPECT_EQ(r.status, 0);
+}
+
+// Hostile peers: whatever the server does, the request ends, and it is ok only when a whole
+// 200 response came.
+
+TEST(Client, KeptAliveConnectionsClosedBetweenRequestsAreRetriedOnAFreshOne) {
+  // Two requests at once leave two kept-alive connections in the pool, which the server then
+  // closes (as a restarted server or an idle timeout does). The third request draws one of
+  // them; its one retry must not draw the other, just as stale.
+  const Answer ok{sse_response(kThreeChunks)};
+  ScriptedServer server({ok, ok, ok});
+  const auto records = testing::returns_within(std::chrono::seconds(60), "the client", [&] {
+    return send_waves(server.port(), {2, 1});
+  });
+  for (const Record& r : records) {
+    EXPECT_TRUE(r.ok()) << r.error;
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.chunk_ns.size(), 3u);
+    EXPECT_TRUE(r.done);
+  }
+  EXPECT_TRUE(records[2].new_connection);  // the retry's
+  EXPECT_EQ(server.requests().size(), 3u);
+}
+
+TEST(Client, OversizedEventFailsTheRequest) {
+  // An event over the 16 MiB limit, then a well-formed one and the end of the stream.
+  const std::string big =
+      "data: {\"choices\":[{\"text\":\"" + std::string(17 << 20, 'x') + "\"}]}\n\n";
+  ScriptedServer server(
+      {{sse_response("data: {\"choices\":[{\"text\":\"a\"}]}\n\n" + big +
+                     "data: {\"choices\":[{\"text\":\"b\"}]}\n\ndata: [DONE]\n\n")}});
+  const auto r = send_all(server.port(), {request()}).at(0);
+  EXPECT_EQ(r.error_kind, ErrorKind::kProtocol) << r.error;
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.error.find("16777216"), std::string::npos) << r.error;
+}
+
+TEST(Client, AResponseBeyondItsTextLimitFailsTheRequest) {
+  // 65 events of 1 MiB of text: each within the event limit, the response not within its own.
+  const std::string event =
+      "data: {\"choices\":[{\"text\":\"" + std::string(1 << 20, 'x') + "\"}]}\n\n";
+  std::string events;
+  for (int i = 0; i < 65; ++i) events += event;
+  ScriptedServer server({{sse_response(events + "data: [DONE]\n\n")}});
+  const auto r = send_all(server.port(), {request()}).at(0);
+  EXPECT_EQ(r.error_kind, ErrorKind::kProtocol) << r.error;
+  EXPECT_EQ(r.error, "a response text over 67108864 bytes");
+  EXPECT_EQ(r.chunk_ns.size(), 64u);
+}
+
+TEST(Client, EndlessLineFailsTheRequest) {
+  // A line that never ends (no line break at all before the stream's end).
+  ScriptedServer server({{sse_response("data: " + std::string(17 << 20, 'x'))}});
+  const auto r = send_all(server.port(), {request()}).at(0);
+  EXPECT_EQ(r.error_kind, ErrorKind::kProtocol) << r.error;
+  EXPECT_EQ(r.chunk_ns.size(), 0u);
+}
+
+TEST(Client, ResetMidStreamIsAReset) {
+  const std::string head =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+  ScriptedServer server(
+      {{head + chunked("data: {\"choices\":[{\"text\":\"a\"}]}\n\n").substr(0, 40), false, true}});
+  const auto r = send_all(server.port(), {request()}).at(0);
+  EXPECT_EQ(r.error_kind, ErrorKind::kReset) << r.error;
+  EXPECT_FALSE(r.ok());
+}
+
+TEST(Client, ServerThatNeverAnswersTimesOut) {
+  ScriptedServer server({{"", true}});
+  ClientOptions o;
+  o.request_timeout = std::chrono::milliseconds(200);
+  const auto r = send_all(server.port(), {request()}, o).at(0);
+  EXPECT_EQ(r.error_kind, ErrorKind::kTimeout) << r.error;
   EXPECT_EQ(r.status, 0);
 }
 

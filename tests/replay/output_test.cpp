@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <mutex>
 
+#include "kvtrace/core/error.hpp"
 #include "test_util.hpp"
 
 namespace kvtrace::replay {
@@ -79,6 +81,36 @@ TEST(Output, RecordFilesAreWrittenPerRecord) {
   const std::string csv = testing::read_file(dir + "/records.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);
   EXPECT_TRUE(csv.starts_with(csv_header()));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Output, AFailedRecordWriteIsReportedAtOnceAndThenByWriteAndClose) {
+  const std::string dir = (std::filesystem::temp_directory_path() /
+                           ("kvtrace-output-full-" + std::to_string(::getpid())))
+                              .string();
+  std::filesystem::create_directories(dir);
+  std::filesystem::create_symlink("/dev/full", dir + "/records.jsonl");
+  std::mutex mutex;
+  std::vector<std::string> failures;
+  {
+    RecordFiles files(dir, [&](std::exception_ptr e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const IoError& x) {
+        std::lock_guard lock(mutex);
+        failures.emplace_back(x.what());
+      }
+    });
+    files.write(sample());
+    EXPECT_TRUE(testing::wait_until([&] {
+      std::lock_guard lock(mutex);
+      return !failures.empty();
+    }));
+    EXPECT_THROW(files.write(sample()), IoError);
+    EXPECT_THROW(files.close(), IoError);
+  }
+  ASSERT_EQ(failures.size(), 1u);  // once
+  EXPECT_EQ(failures[0], "cannot write " + dir + "/records.jsonl: No space left on device");
   std::filesystem::remove_all(dir);
 }
 

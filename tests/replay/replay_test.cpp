@@ -14,6 +14,7 @@
 #include "kvtrace/mock/mock_server.hpp"
 #include "replay/mock_run_util.hpp"
 #include "test_util.hpp"
+#include "watchdog.hpp"
 
 namespace kvtrace::replay {
 namespace {
@@ -126,6 +127,33 @@ TEST(Replay, AnUnusableOutputDirectoryFailsBeforeTheRunStarts) {
                       {.started = [&] { started = true; }}),
                IoError);
   EXPECT_FALSE(started);
+}
+
+TEST(Replay, ARecordsFileThatCannotBeWrittenEndsTheRunAtOnce) {
+  // A full disk: the second request, due in an hour, is never waited for.
+  MockServer server(fast_server());
+  const std::uint16_t port = server.start();
+  const TempDir dir;
+  fs::create_directories(dir.path());
+  fs::create_symlink("/dev/full", dir.path() + "/records.jsonl");
+  auto rs = requests(2);
+  rs[1].timestamp_ms = 3600e3;
+  const ReplayReport r = testing::returns_within(std::chrono::seconds(60), "the replay", [&] {
+    return replay(rs, options(port, {.mode = Mode::kTrace}), {.input = "r.jsonl"}, Slo{},
+                  dir.path());
+  });
+  EXPECT_EQ(r.summary.sent, 1u);
+  EXPECT_EQ(r.summary.not_sent, 1u);
+  EXPECT_TRUE(r.info.interrupted);
+  ASSERT_TRUE(r.error);
+  try {
+    std::rethrow_exception(r.error);
+  } catch (const IoError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "cannot write " + dir.path() + "/records.jsonl: No space left on device");
+  }
+  // What could be written was.
+  EXPECT_EQ(testing::read_file(dir.path() + "/summary.json"), r.json);
 }
 
 TEST(Replay, BadScheduleOptionsFailAfterTheStartHookAsRunReplays) {

@@ -1,5 +1,6 @@
 #include "kvtrace/replay/request_loader.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "kvtrace/core/error.hpp"
@@ -107,6 +108,49 @@ TEST(RequestLoader, Errors) {
   EXPECT_EQ(problem(R"({"body":{"messages":{"a":1}}})"), "body.messages: expected an array");
   EXPECT_EQ(problem("[1]"), ": expected a JSON object");
   EXPECT_EQ(problem("\n\n"), ": no requests in the file");
+}
+
+TEST(RequestLoader, DuplicateKeysAreErrors) {
+  // Replay would otherwise send both bodies, one after the other: not JSON.
+  EXPECT_EQ(error_of("{\"body\":{\"prompt\":\"x\"}}\n"
+                     R"({"body":{"prompt":"a"},"body":{"prompt":"b"}})"),
+            "2: body: duplicate key");
+  for (const std::string key : {"index", "timestamp", "delay", "session_id", "other"}) {
+    const std::string value = key == "session_id" || key == "other" ? "\"s\"" : "1";
+    EXPECT_EQ(
+        error_of(fmt::format(R"({{"{0}":{1},"body":{{"prompt":"x"}},"{0}":{1}}})", key, value)),
+        "1: " + key + ": duplicate key");
+  }
+  EXPECT_EQ(error_of(R"({"body":{"prompt":"x","max_tokens":1,"max_tokens":2}})"),
+            "1: body.max_tokens: duplicate key");
+  EXPECT_EQ(error_of(R"({"body":{"prompt":"x","stre\u0061m":true,"stream":false}})"),
+            "1: body.stream: duplicate key");
+  EXPECT_THROW(load(R"({"body":{"prompt":"x"}})", {.extra_body = R"({"a":1,"a":2})"}), UsageError);
+}
+
+TEST(RequestLoader, SizesAndTimesBeyondTheirLimitsAreErrors) {
+  EXPECT_EQ(error_of(R"({"body":{"prompt":"x","max_tokens":4000000000}})"),
+            "1: body.max_tokens: 4000000000 is over the limit of 2147483647");
+  EXPECT_EQ(error_of(R"({"body":{"prompt":"x","max_completion_tokens":2147483648}})"),
+            "1: body.max_completion_tokens: 2147483648 is over the limit of 2147483647");
+  EXPECT_EQ(load(R"({"body":{"prompt":"x","max_tokens":2147483647}})")[0].max_tokens, 2147483647u);
+  // 31 years after the earliest timestamp (line 2's): milliseconds mistaken for something else.
+  EXPECT_EQ(error_of(R"({"timestamp":1000,"body":{"prompt":"x"}})"
+                     "\n"
+                     R"({"timestamp":0,"body":{"prompt":"x"}})"
+                     "\n"
+                     R"({"timestamp":978307200000,"body":{"prompt":"x"}})"),
+            "3: timestamp: 978307200000 ms is 11323.0 days after the earliest timestamp (0 ms, "
+            "line 2); the limit is 30 days");
+  EXPECT_EQ(load(R"({"timestamp":1700000000000,"body":{"prompt":"x"}})"
+                 "\n"
+                 R"({"timestamp":1702592000000,"body":{"prompt":"x"}})")
+                .size(),
+            2u);  // epoch milliseconds 30 days apart
+  EXPECT_EQ(error_of(R"({"session_id":"s","timestamp":0,"body":{"prompt":"x"}})"
+                     "\n"
+                     R"({"session_id":"s","delay":2592000001,"body":{"prompt":"x"}})"),
+            "2: delay: 2592000001 ms is over the limit of 30 days");
 }
 
 TEST(RequestLoader, MissingFileIsAnIoError) {

@@ -10,9 +10,11 @@
 #include <boost/asio/write.hpp>
 #include <thread>
 
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/mock/mock_server.hpp"
 #include "read_http_request.hpp"
 #include "replay/mock_run_util.hpp"
+#include "watchdog.hpp"
 
 namespace kvtrace::replay {
 namespace {
@@ -131,6 +133,106 @@ TEST(Runner, HistoryAppendSendsEarlierTurnsAndReplies) {
             R"({"messages":[{"role":"user","content":"A"},{"role":"assistant","content":"R\"1"},)"
             R"({"role":"user","content":"B"}],"stream":true})");
   for (const Record& r : result.records) EXPECT_TRUE(r.ok()) << r.error;
+}
+
+// A server answering each of `n` connections with one short stream, then closing it.
+// With `keep_alive`, it says it keeps the connection and closes it all the same, as a server
+// that restarts between requests does.
+class OneChunkServer {
+ public:
+  explicit OneChunkServer(int n, bool keep_alive = false)
+      : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
+    thread_ = std::thread([this, n, keep_alive] {
+      const std::string events = "data: {\"choices\":[{\"text\":\"a\"}]}\n\ndata: [DONE]\n\n";
+      const std::string answer =
+          "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n" +
+          (keep_alive ? fmt::format("Content-Length: {}\r\n\r\n", events.size())
+                      : std::string("Connection: close\r\n\r\n")) +
+          events;
+      for (int i = 0; i < n; ++i) {
+        tcp::socket s(io_);
+        acceptor_.accept(s);
+        std::size_t head = 0;
+        testing::read_http_request(s, head);
+        boost::system::error_code ec;
+        asio::write(s, asio::buffer(answer), ec);
+      }
+    });
+  }
+  ~OneChunkServer() { thread_.join(); }
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+ private:
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  std::thread thread_;
+};
+
+TEST(Runner, HugeMaxTokensIsSentAndRecorded) {
+  // What materialize writes for an absurd output length: the record's chunk times must not be
+  // reserved for it (32 GB), the request is sent and its record comes back.
+  OneChunkServer server(1);
+  auto rs = requests(1, 4000000000);
+  const RunResult result = testing::returns_within(std::chrono::seconds(60), "the run", [&] {
+    return run_replay(rs, options(server.port(), {.mode = Mode::kTrace}), [](const Record&) {});
+  });
+  ASSERT_EQ(result.records.size(), 1u);
+  const Record& r = result.records[0];
+  EXPECT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.max_tokens, 4000000000u);
+  EXPECT_EQ(r.chunk_ns.size(), 1u);
+  EXPECT_LE(r.chunk_ns.capacity(), 1u << 20);
+}
+
+TEST(Runner, AServerClosingEveryKeptAliveConnectionLosesNoRequest) {
+  // Two at the start, then one every 50 ms: each later request finds two pooled connections
+  // the server has closed, and its retry must go on a new one, never on the other stale one.
+  OneChunkServer server(8, true);
+  auto rs = requests(8, 4);
+  for (std::size_t i = 0; i < rs.size(); ++i) rs[i].timestamp_ms = i < 2 ? 0.0 : i * 50.0;
+  const RunResult result = testing::returns_within(std::chrono::seconds(60), "the run", [&] {
+    return run_replay(rs, options(server.port(), {.mode = Mode::kTrace}), [](const Record&) {});
+  });
+  ASSERT_EQ(result.records.size(), 8u);
+  for (const Record& r : result.records) {
+    EXPECT_TRUE(r.ok()) << r.error;
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.chunk_ns.size(), 1u);
+  }
+}
+
+TEST(Runner, AFailingRecordConsumerStopsTheRunAtOnce) {
+  // The second request is due in an hour: the run must not wait for it once the consumer of
+  // the records failed.
+  OneChunkServer server(1);
+  auto rs = requests(2, 4);
+  rs[1].timestamp_ms = 3600e3;
+  std::size_t calls = 0;
+  const RunResult result = testing::returns_within(std::chrono::seconds(60), "the run", [&] {
+    return run_replay(rs, options(server.port(), {.mode = Mode::kTrace}), [&](const Record&) {
+      ++calls;
+      throw IoError("cannot write records.jsonl: No space left on device");
+    });
+  });
+  EXPECT_EQ(calls, 1u);
+  ASSERT_EQ(result.records.size(), 1u);
+  EXPECT_TRUE(result.records[0].ok());
+  ASSERT_TRUE(result.error);
+  EXPECT_THROW(std::rethrow_exception(result.error), IoError);
+}
+
+TEST(Runner, AStopBeforeTheRunSendsNothing) {
+  RunStop stop;
+  stop.fail(std::make_exception_ptr(IoError("cannot write x: No space left on device")));
+  RunOptions o = options(1, {.mode = Mode::kRate, .rate = 1000});
+  o.stop = &stop;
+  const RunResult result = testing::returns_within(std::chrono::seconds(60), "the run", [&] {
+    return run_replay(requests(3, 4), o, [](const Record&) {});
+  });
+  EXPECT_TRUE(result.records.empty());
+  ASSERT_TRUE(result.error);
+  EXPECT_THROW(std::rethrow_exception(result.error), IoError);
+  stop.fail(std::make_exception_ptr(IoError("later")));  // after the run: nothing happens
 }
 
 TEST(ProgressText, CountsAndEndedRequestsPerSecond) {

@@ -19,6 +19,14 @@ void link(std::vector<Turn>& turns, std::size_t i, std::size_t j) {
   turns[j].previous_turn = i;
 }
 
+TEST(Scheduler, FirstTurnsSpanIsTheLastFirstTurnsTime) {
+  std::vector<Turn> turns{first(5000), first(1000), first(9000), first(2000)};
+  link(turns, 1, 2);  // 9000 is a later turn: not a session's start
+  EXPECT_EQ(first_turns_span_ms(turns, 2), 2000);
+  EXPECT_EQ(first_turns_span_ms(std::vector<Turn>{Turn{}}, 1), 0);
+  EXPECT_EQ(first_turns_span_ms({}, 1), 0);
+}
+
 Scheduler make(std::vector<Turn> turns, ScheduleOptions o) {
   return Scheduler(std::move(turns), o, random::PyRandom(42));
 }

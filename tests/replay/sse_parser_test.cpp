@@ -82,6 +82,19 @@ TEST(SseParser, OversizedEventIsDroppedAndCounted) {
   EXPECT_EQ(p.oversized_events(), 1u);
 }
 
+TEST(SseParser, AnOversizedEventIsKnownBeforeItEnds) {
+  SseParser p(16);
+  const auto ignore = [](std::string_view) {};
+  p.feed("data: 0123456789", ignore);
+  EXPECT_FALSE(p.in_oversized_event());
+  p.feed("abcdefXYZ", ignore);  // a line beyond the limit, not ended yet
+  EXPECT_TRUE(p.in_oversized_event());
+  EXPECT_EQ(p.oversized_events(), 0u);
+  p.feed("\n\n", ignore);
+  EXPECT_FALSE(p.in_oversized_event());
+  EXPECT_EQ(p.oversized_events(), 1u);
+}
+
 TEST(SseParser, EventDataIsPaddedForInPlaceParsing) {
   SseParser p;
   std::size_t checked = 0;

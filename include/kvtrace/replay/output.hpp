@@ -4,6 +4,8 @@
 // flushed record by record so an interrupted run keeps everything that ended.
 
 #include <condition_variable>
+#include <exception>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -37,11 +39,14 @@ std::string summary_table(const RunSummary& s, const RunInfo& info);
 
 // records.jsonl and records.csv in a directory (created). Lines are formatted by write() and
 // written and flushed by a background thread as soon as they come, so the replay's thread
-// never waits on the disk and a killed run keeps every record that ended.
+// never waits on the disk and a killed run keeps every record that ended. After a failed
+// write (a full disk) nothing more is written.
 class RecordFiles {
  public:
-  // Throws IoError.
-  explicit RecordFiles(const std::string& dir);
+  // Throws IoError. `on_failure`, when set, gets the first failed write's IoError at once, on
+  // the writer's thread (replay() stops the run with it).
+  explicit RecordFiles(const std::string& dir,
+                       std::function<void(std::exception_ptr)> on_failure = {});
   ~RecordFiles();
   RecordFiles(const RecordFiles&) = delete;
   RecordFiles& operator=(const RecordFiles&) = delete;
@@ -54,6 +59,7 @@ class RecordFiles {
 
   core::OutputFile jsonl_;
   core::OutputFile csv_;
+  std::function<void(std::exception_ptr)> on_failure_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::string pending_jsonl_;  // guarded by mutex_

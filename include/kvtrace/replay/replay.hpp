@@ -3,6 +3,7 @@
 // records written to the output directory as they end, then summarized (metrics.hpp) and the
 // summary written there too (output.hpp).
 
+#include <exception>
 #include <functional>
 #include <span>
 #include <string>
@@ -19,6 +20,11 @@ struct ReplayReport {
   RunSummary summary;
   RunInfo info;      // as given, completed from the options and the run
   std::string json;  // summary_json(summary, info), as written to summary.json
+  // The failure that stopped the run early (a records file that could not be written, an
+  // exception out of the run: RunResult::error), else the first failure to write the record
+  // files or summary.json; null when all went well. The report covers what ended before, and
+  // info.interrupted is set when the run was stopped. The caller reports it.
+  std::exception_ptr error;
 };
 
 // Where the caller's own messages go around the run.
@@ -31,7 +37,9 @@ struct ReplayHooks {
 // empty), sends `requests` with run_replay(options) writing each record there as it ends,
 // then summarizes the records against `slo` and writes summary.json. `info` needs input, url
 // and slo: its mode, speedup, rate, concurrency and seed are set from `options`, interrupted
-// from the run. Throws IoError, and UsageError as run_replay.
+// from the run. A records file that cannot be written stops the run at once; that and later
+// write failures come back in the report's `error` (summary.json is still attempted). Throws
+// IoError when the output directory cannot be opened, and UsageError as run_replay.
 ReplayReport replay(std::span<const ReplayRequest> requests, RunOptions options, RunInfo info,
                     const Slo& slo, const std::string& output_dir, const ReplayHooks& hooks = {});
 

@@ -15,6 +15,14 @@ namespace kvtrace::replay {
 
 inline constexpr std::size_t kNoTurn = static_cast<std::size_t>(-1);
 
+// Limits on what a requests line may ask for (docs/replay.md, "Limits"); a line beyond one is
+// a bad line. max_tokens and max_completion_tokens: at most 2^31 - 1 (what servers take, and
+// far beyond any model's output).
+inline constexpr std::uint64_t kMaxTokensLimit = 2147483647;
+// A timestamp at most 30 days after the file's earliest, a delay at most 30 days: trace
+// timing waits that long (divided by the speedup ratio) before sending.
+inline constexpr double kMaxScheduleMs = 30 * 24 * 3600e3;
+
 struct ReplayRequest {
   std::uint64_t index = 0;  // the file's "index", else the 0-based request number
   std::uint64_t line = 0;   // 1-based line in the requests file
@@ -39,7 +47,8 @@ struct LoadOptions {
 };
 
 // Reads every request of `path` ("-" = stdin). Throws InputError naming file:line and field
-// for a bad line (invalid JSON, missing or non-object body, wrong field types), IoError when
+// for a bad line (invalid JSON, missing or non-object body, wrong field types, a key given
+// twice, a value beyond the limits above), IoError when
 // the file cannot be read, UsageError for an --extra-body that is not a JSON object.
 std::vector<ReplayRequest> load_requests(const std::string& path, const LoadOptions& options);
 

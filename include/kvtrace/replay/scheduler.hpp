@@ -50,6 +50,11 @@ struct Turn {
 
 std::vector<Turn> turns_of(std::span<const ReplayRequest> requests);
 
+// Trace timing: when the last session's first turn is due, in ms after the start ((its
+// timestamp - the earliest first turn's) / speedup), the least a run lasts; 0 when no first
+// turn has a timestamp. Told before a long run starts rather than waited out in silence.
+double first_turns_span_ms(std::span<const Turn> turns, double speedup);
+
 struct Due {
   std::size_t request = 0;  // position in the request list
   double at_ms = 0;         // intended send time

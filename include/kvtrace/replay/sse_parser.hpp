@@ -15,8 +15,11 @@ namespace kvtrace::replay {
 
 class SseParser {
  public:
-  // Events whose data grows beyond this are dropped and counted as oversized.
-  explicit SseParser(std::size_t max_event_bytes = std::size_t{16} << 20)
+  // The default limit of an event's data, and of a line: 16 MiB.
+  static constexpr std::size_t kMaxEventBytes = std::size_t{16} << 20;
+
+  // Events whose data (or a line) grows beyond this are dropped and counted as oversized.
+  explicit SseParser(std::size_t max_event_bytes = kMaxEventBytes)
       : max_event_bytes_(max_event_bytes) {}
 
   // Feeds the next bytes; calls on_event(std::string_view data) for each event they complete.
@@ -69,6 +72,9 @@ class SseParser {
   // Lines that are neither data, comments nor a known field (ignored, as the format says).
   std::uint64_t unknown_lines() const { return unknown_lines_; }
   std::uint64_t oversized_events() const { return oversized_events_; }
+  // The current event has grown beyond the limit (it will be dropped when it ends): a reader
+  // can give up at once rather than read on to its end.
+  bool in_oversized_event() const { return oversized_; }
   std::uint64_t truncated_lines() const { return truncated_lines_; }
 
   // Back to the start of a stream (a new response), keeping the buffers' memory.
