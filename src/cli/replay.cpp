@@ -10,30 +10,13 @@
 
 #include "cli/common.hpp"
 #include "cli/flags.hpp"
+#include "cli/replay_flags.hpp"
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/replay/replay.hpp"
 #include "kvtrace/tokenizer/tokenizer.hpp"
 
 namespace kvtrace::cli {
 namespace {
-
-struct ReplayFlags {
-  std::string schedule;
-  std::optional<double> rate;
-  std::optional<std::uint32_t> concurrency;
-  double request_timeout_s = 600;
-  double drain_timeout_s = 10;
-  std::string api_key_env = "OPENAI_API_KEY";
-  std::vector<std::string> headers;
-  bool no_usage = false;
-  std::string tokenizer;
-  std::string output_dir;
-  std::string history = "none";
-  std::string format;        // empty: table on a terminal, json otherwise
-  replay::RunInfo info;      // file, --url, --slo
-  replay::RunOptions run;    // --endpoint, --speedup-ratio, --seed, --max-connections, --insecure
-  replay::LoadOptions load;  // --extra-body
-};
 
 // The tokenizer that counts output tokens when the server sends no usage: --tokenizer, else
 // the installed Qwen3 one when present, else none (chunks are counted; "none" asks for that).
@@ -122,59 +105,7 @@ void add_replay(CLI::App& app, Action& action) {
       "Send materialized requests to an OpenAI-compatible server on the trace's timestamps, a "
       "Poisson rate or a fixed concurrency, streaming, and measure TTFT, ITL, TPOT, latency, "
       "throughput and goodput (docs/replay.md)");
-  cmd->add_option("file", flags->info.input, "Requests JSONL from kvtrace materialize, - for stdin")
-      ->required();
-  cmd->add_option("--url", flags->info.url, "Server: http://host:port[/base] or https://...")
-      ->capture_default_str();
-  cmd->add_option("--endpoint", flags->run.client.endpoint,
-                  "Path after the URL (default: /v1/chat/completions for messages bodies, "
-                  "/v1/completions for prompt bodies)");
-  cmd->add_option("--schedule", flags->schedule,
-                  "trace (timestamps / speedup ratio; the default), rate (--rate) or "
-                  "concurrency (--concurrency)")
-      ->check(CLI::IsMember({"trace", "rate", "concurrency"}));
-  flags::alias(*cmd, "--timing", flags->schedule)
-      ->check(CLI::IsMember({"trace", "rate", "concurrency"}));
-  flags::speedup_ratio(*cmd, flags->run.schedule.speedup,
-                       "trace schedule: divide timestamps and delays by this");
-  flags::alias(*cmd, "--speedup", flags->run.schedule.speedup);
-  cmd->add_option("--rate", flags->rate, "Poisson arrivals, requests per second");
-  cmd->add_option("--concurrency", flags->concurrency, "Closed loop: requests in flight")
-      ->check(CLI::Range(1u, 1000000u));
-  flags::seed(*cmd, flags->run.seed, "Seed of --rate's arrivals");
-  cmd->add_option("--max-connections", flags->run.client.max_connections,
-                  "Connection pool size (0: one per request in flight)")
-      ->capture_default_str();
-  cmd->add_option("--request-timeout", flags->request_timeout_s,
-                  "Seconds a request may take from send to end (0: no limit)")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--drain-timeout", flags->drain_timeout_s,
-                  "After Ctrl-C, seconds in-flight requests may take to finish")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--api-key-env", flags->api_key_env,
-                  "Environment variable holding the API key (sent as a Bearer token when set)")
-      ->capture_default_str();
-  cmd->add_option("-H,--header", flags->headers, "Extra request header \"Name: value\" (repeat)");
-  cmd->add_option("--extra-body", flags->load.extra_body,
-                  "JSON object whose members are merged into every body (replacing the same keys)");
-  cmd->add_flag("--no-usage", flags->no_usage,
-                "Do not add stream_options.include_usage to the bodies");
-  flags::tokenizer(*cmd, flags->tokenizer,
-                   "that counts output tokens when a response has no usage (none: count "
-                   "chunks)");
-  cmd->add_option("--slo", flags->info.slo, "Goodput bounds in ms, e.g. ttft=200,tpot=50,e2e=5000");
-  cmd->add_option("--output-dir", flags->output_dir,
-                  "Write summary.json, records.jsonl and records.csv here");
-  cmd->add_option("--history", flags->history,
-                  "Sessions' later turns: none (bodies as materialized) or append (earlier "
-                  "messages and replies put before a chat turn's messages)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"none", "append"}));
-  flags::format(*cmd, flags->format, {"table", "json"}, "the summary on stdout");
-  cmd->add_flag("--insecure", flags->run.client.insecure,
-                "https: do not verify the server's certificate");
+  add_replay_flags(*cmd, *flags);
   cmd->callback([flags, &action] { action = [flags] { return run_replay(*flags); }; });
 }
 

@@ -366,6 +366,13 @@ TEST(CliReplay, BadInputAndUsage) {
   EXPECT_EQ(r.exit_code, 64) << r.err;
   r = run_kvtrace("replay " + good.path() + " --slo ttft");
   EXPECT_EQ(r.exit_code, 64) << r.err;
+  // Integer flags say their range in the flag's words (not CLI11's "not in range").
+  r = run_kvtrace("replay " + good.path() + " --concurrency 0");
+  EXPECT_EQ(r.exit_code, 64) << r.err;
+  EXPECT_NE(r.err.find("--concurrency: must be at least 1, got 0"), std::string::npos) << r.err;
+  r = run_kvtrace("replay " + good.path() + " --max-connections -1");
+  EXPECT_EQ(r.exit_code, 64) << r.err;
+  EXPECT_NE(r.err.find("--max-connections: "), std::string::npos) << r.err;
   // No timestamp: trace timing cannot place it.
   r = run_kvtrace("replay " + good.path() + " --url http://127.0.0.1:1");
   EXPECT_EQ(r.exit_code, 64) << r.err;
