@@ -6,9 +6,12 @@
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -61,8 +64,20 @@ class Preparer {
   Preparer(const std::string& source, const HashOptions& options)
       : source_(source), options_(options) {}
 
-  // Takes the conversation's tokens (moved, not copied: they are most of the data).
+  // Takes the conversation's tokens (moved, not copied: they are most of the data). On failure
+  // `items` is as it was: a line that fails leaves no request behind.
   void prepare(trace::Conversation& c, std::vector<Item>& items) const {
+    const std::size_t before = items.size();
+    try {
+      prepare_items(c, items);
+    } catch (...) {
+      items.erase(items.begin() + static_cast<std::ptrdiff_t>(before), items.end());
+      throw;
+    }
+  }
+
+ private:
+  void prepare_items(trace::Conversation& c, std::vector<Item>& items) const {
     if (c.source == trace::PromptSource::kTokens) {
       Item& item = start(c, items);
       item.tokens = std::move(c.tokens);
@@ -76,7 +91,7 @@ class Preparer {
     }
     if (c.source == trace::PromptSource::kText) {
       Item& item = start(c, items);
-      tok->encode(c.text, item.tokens);
+      encode(*tok, c, c.text, item.tokens);
       return;
     }
     if (options_.delta_turns) {
@@ -89,7 +104,7 @@ class Preparer {
     for (const auto& m : c.messages) turns.push_back({m.role, m.content});
     if (!options_.split_turns) {
       Item& item = start(c, items);
-      tok->encode(tokenizer::render_chat(turns, options_.chat_format), item.tokens);
+      encode(*tok, c, tokenizer::render_chat(turns, options_.chat_format), item.tokens);
       return;
     }
     // One request per user message: the history up to it, answered by the next assistant
@@ -102,10 +117,12 @@ class Preparer {
       if (!first) item.timestamp.reset();
       if (!first) item.delay.reset();
       first = false;
-      tok->encode(tokenizer::render_chat(std::span(turns).first(i + 1), options_.chat_format),
-                  item.tokens);
+      encode(*tok, c, tokenizer::render_chat(std::span(turns).first(i + 1), options_.chat_format),
+             item.tokens);
       if (i + 1 < turns.size() && turns[i + 1].role == "assistant") {
-        item.output_length = static_cast<std::int64_t>(tok->encode(turns[i + 1].content).size());
+        std::vector<Token> answer;
+        encode(*tok, c, turns[i + 1].content, answer);
+        item.output_length = static_cast<std::int64_t>(answer.size());
       }
     }
     if (first) {
@@ -113,7 +130,18 @@ class Preparer {
     }
   }
 
- private:
+  // A text the tokenizer's regex cannot cut within PCRE2's limits is the line's fault.
+  void encode(const tokenizer::Tokenizer& tok, const trace::Conversation& c, std::string_view text,
+              std::vector<Token>& out) const {
+    try {
+      tok.encode(text, out);
+    } catch (const LimitError& e) {
+      throw InputError(source_, c.line,
+                       c.source == trace::PromptSource::kText ? "prompt" : "messages",
+                       std::string("cannot tokenize: ") + e.what());
+    }
+  }
+
   static Item& start(const trace::Conversation& c, std::vector<Item>& items) {
     Item& item = items.emplace_back();
     item.line = c.line;
@@ -137,6 +165,55 @@ std::string raw_hashes_json(std::span<const SequenceHash> hashes) {
   out += ']';
   return out;
 }
+
+// Where the trace goes. A regular file (or a new one) is written as a temporary file beside it,
+// renamed over it once the whole trace is written: a failed or interrupted run leaves no
+// output that could pass for a complete trace (and an existing file as it was). Stdout, a pipe
+// or a device is written directly, the valid head streamed before a failure.
+class StagedOutput {
+ public:
+  explicit StagedOutput(const std::string& path) : path_(path), write_path_(path) {
+    namespace fs = std::filesystem;
+    if (path == "-") return;
+    std::error_code error;
+    const fs::file_status status = fs::status(path, error);
+    if (fs::exists(status) && !fs::is_regular_file(status)) return;
+    // Beside the file a symbolic link names, so that the rename replaces the file, not the link.
+    if (fs::exists(status) && fs::is_symlink(fs::symlink_status(path, error))) {
+      path_ = fs::canonical(path, error).string();
+      if (error) path_ = path;
+    }
+    write_path_ = fmt::format("{}.tmp.{}", path_, ::getpid());
+  }
+  ~StagedOutput() {
+    if (staged() && !committed_) {
+      std::error_code ignored;
+      std::filesystem::remove(write_path_, ignored);
+    }
+  }
+  StagedOutput(const StagedOutput&) = delete;
+  StagedOutput& operator=(const StagedOutput&) = delete;
+
+  const std::string& write_path() const { return write_path_; }
+  // Moves the written (and closed) trace into place.
+  void commit() {
+    committed_ = true;
+    if (!staged()) return;
+    std::error_code error;
+    std::filesystem::rename(write_path_, path_, error);
+    if (error) {
+      std::filesystem::remove(write_path_, error);
+      throw IoError(fmt::format("cannot rename {} to {}: {}", write_path_, path_, error.message()));
+    }
+  }
+
+ private:
+  bool staged() const { return write_path_ != path_; }
+
+  std::string path_;
+  std::string write_path_;
+  bool committed_ = false;
+};
 
 template <typename E>
 E with_line_offset(const E& e, std::uint64_t lines_before) {
@@ -166,7 +243,8 @@ HashStats hash_conversations(const std::string& input_path, const std::string& o
       salt_hash({.lora_name = options.lora_name, .cache_namespace = options.cache_namespace}));
   trace::LineReader reader(input_path);
   const Preparer preparer(reader.name(), options);
-  trace::TraceWriter writer(output_path);
+  StagedOutput output(output_path);
+  trace::TraceWriter writer(output.write_path());
   HashStats stats;
   const auto progress = [&](std::uint64_t bytes) {
     if (on_progress) on_progress({bytes, reader.total_bytes(), stats.requests});
@@ -176,7 +254,13 @@ HashStats hash_conversations(const std::string& input_path, const std::string& o
   tbb::enumerable_thread_specific<std::unique_ptr<trace::ConversationParser>> parsers;
   trace::Request request;
   std::uint64_t lines_before = 0;  // lines of the batches already written
-  const std::optional<trace::FileSlices> slices = trace::FileSlices::open(input_path);
+  // Only a regular file is read by range. Asked of the path first: opening a named pipe a
+  // second time would wait for a writer that may have finished already.
+  std::error_code not_regular;
+  const std::optional<trace::FileSlices> slices =
+      input_path != "-" && std::filesystem::is_regular_file(input_path, not_regular)
+          ? trace::FileSlices::open(input_path)
+          : std::nullopt;
   std::uint64_t next_begin = 0;
 
   // The first failure stops the input and the batches after it are dropped: the pipeline
@@ -244,6 +328,13 @@ HashStats hash_conversations(const std::string& input_path, const std::string& o
                     const std::string_view lines = std::string_view(batch->text).substr(0, size);
                     batch->line_count = trace::for_each_line_in(
                         lines, batch->text.size(), [&](const trace::Line& line) {
+                          // The limit of every trace reader (trace::LineReader); the line is
+                          // in memory already, but a prompt that long is not one to hash.
+                          if (line.text.size() > options.max_line_bytes) {
+                            throw InputError(reader.name(), line.number, "",
+                                             fmt::format("line longer than the limit of {} bytes",
+                                                         options.max_line_bytes));
+                          }
                           if (trace::is_blank(line.text)) return;
                           parser->parse(line, c);
                           const std::size_t first = batch->items.size();
@@ -305,7 +396,7 @@ HashStats hash_conversations(const std::string& input_path, const std::string& o
   });
   if (failure) {
     try {
-      writer.close();  // the valid head, written before the failure is reported
+      writer.close();  // stdout or a pipe: the valid head, written before the failure is reported
     } catch (const IoError&) {
       // The failure that stopped the run is the one to report.
     }
@@ -315,6 +406,7 @@ HashStats hash_conversations(const std::string& input_path, const std::string& o
   if (stats.requests == 0) {
     throw InputError(reader.name(), 0, "", "no conversation in the input");
   }
+  output.commit();
   stats.distinct_blocks = hasher.distinct_blocks();
   return stats;
 }

@@ -204,6 +204,13 @@ bool Regex::Matcher::find(std::string_view text, std::size_t from, std::size_t& 
       pcre2_jit_stack_assign(m.context.get(), nullptr, m.stack.get());
       continue;
     }
+    // PCRE2's bounds on backtracking: a text on which the regex would take exponential time.
+    // The text is at fault (another text tokenizes), so it is a LimitError, not a bug.
+    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+        rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+      throw LimitError("the pre-tokenizer regex backtracks too much on this text (PCRE2: " +
+                       pcre2_message(rc) + ")");
+    }
     if (rc < 0) throw Error("pre-tokenizer regex: " + pcre2_message(rc));
     const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(m.data.get());
     if (ovector[1] > ovector[0]) {

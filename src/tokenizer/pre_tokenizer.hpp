@@ -30,6 +30,8 @@ class Regex {
     Matcher(Matcher&&) noexcept;
     Matcher& operator=(Matcher&&) noexcept;
     // The next non-empty match in `text` (valid UTF-8) starting at or after byte `from`.
+    // Throws LimitError when the match hits PCRE2's match, depth or heap limit (catastrophic
+    // backtracking on this text).
     bool find(std::string_view text, std::size_t from, std::size_t& start, std::size_t& end);
 
    private:

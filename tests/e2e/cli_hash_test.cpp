@@ -10,6 +10,7 @@
 
 #include "json_util.hpp"
 #include "test_util.hpp"
+#include "tokenizer/tokenizer_test_util.hpp"
 
 namespace {
 
@@ -196,6 +197,56 @@ TEST(CliHash, BadLinesNameFileLineAndField) {
     EXPECT_EQ(b.exit_code, 2) << line;
     EXPECT_NE(b.err.find(bad.path() + error), std::string::npos) << line << " -> " << b.err;
   }
+}
+
+// A text the tokenizer's regex backtracks on beyond PCRE2's limits: the line's input error
+// (exit 2), not an internal error; stdout has the lines before it, nothing of it or after it.
+TEST(CliHash, TextTheTokenizerRegexBacktracksOnIsAnInputError) {
+  kvtrace::testing::TempDir dir;
+  const std::string tokenizer =
+      dir.write("tokenizer.json",
+                kvtrace::testing::tiny_tokenizer_json(kvtrace::testing::kCatastrophicPattern));
+  TempFile in("{\"prompt\": \"hello\"}\n{\"prompt\": \"" + kvtrace::testing::kCatastrophicText +
+              "\"}\n{\"prompt\": \"world\"}\n");
+  const auto r = run_kvtrace("hash -b 2 --text-in --tokenizer " + tokenizer + " " + in.path());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.err, "kvtrace: error: " + in.path() +
+                       ":2: prompt: cannot tokenize: the pre-tokenizer regex backtracks too much "
+                       "on this text (PCRE2: match limit exceeded)\n");
+  EXPECT_EQ(r.out, "{\"input_length\": 1, \"hash_ids\": [0]}\n");
+}
+
+// A failed run leaves no output file: a prefix of the trace would look complete.
+TEST(CliHash, ABadLineLeavesNoOutputFile) {
+  kvtrace::testing::TempDir dir;
+  TempFile in("{\"tokens\": [1, 2]}\n{\"tokens\": [3, -4]}\n");
+  const std::string out = dir.path() + "/trace.jsonl";
+  const auto r = run_kvtrace("hash " + in.path() + " -o " + out);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+// Ctrl-C in the middle of a run: the input is a pipe whose writer waits, the output's
+// temporary file is there, then SIGINT. The output file is never created (the temporary one
+// stays: SIGINT's default action ends the process).
+TEST(CliHash, AnInterruptedRunLeavesNoOutputFile) {
+  kvtrace::testing::TempDir dir;
+  const std::string d = dir.path();
+  // In a subshell, so that run_shell captures all of its output.
+  const auto r = kvtrace::testing::run_shell(
+      "(cd " + d +
+      " || exit 1; mkfifo in; "
+      "{ printf '{\"tokens\": [1, 2]}\\n'; exec sleep 60; } >in 2>/dev/null & writer=$!; " +
+      // A shell starts a background command with SIGINT ignored; Ctrl-C's target has it not.
+      "env --default-signal=INT " + std::string(KVTRACE_BINARY) +
+      " hash in -o trace.jsonl 2>/dev/null & hash=$!; " + "i=0; while [ -z \"$(ls " + d +
+      " | grep '^trace.jsonl.tmp.')\" ] && [ $i -lt 200 ]; do "
+      "sleep 0.05; i=$((i+1)); done; "
+      "kill -INT $hash; wait $hash; echo \"exit $?\"; kill $writer; ls " +
+      d + ")");
+  EXPECT_NE(r.out.find("exit 130\n"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(r.out.find("trace.jsonl\n"), std::string::npos) << r.out;
 }
 
 TEST(CliHash, BadLineFarIntoALargeFileHasItsFileLineNumber) {

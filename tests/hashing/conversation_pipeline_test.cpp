@@ -26,8 +26,10 @@
 
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/hashing/block_hash.hpp"
+#include "kvtrace/tokenizer/tokenizer.hpp"
 #include "prompt/mock_tokenizers.hpp"
 #include "test_util.hpp"
+#include "tokenizer/tokenizer_test_util.hpp"
 
 namespace kvtrace::hashing {
 namespace {
@@ -95,6 +97,64 @@ class Fifo {
   std::string path_;
   std::thread writer_;
 };
+
+// A named pipe read to its end by a thread: an output that is not a regular file, which the
+// pipeline writes as it goes (the valid head before a bad line).
+class OutputFifo {
+ public:
+  OutputFifo()
+      : path_((std::filesystem::temp_directory_path() /
+               fmt::format("kvtrace-out-fifo-{}-{}", ::getpid(), counter_++))
+                  .string()) {
+    if (::mkfifo(path_.c_str(), 0600) != 0) throw std::runtime_error("mkfifo failed");
+    reader_ = std::thread([this] {
+      const int fd = ::open(path_.c_str(), O_RDONLY);
+      if (fd < 0) return;
+      char buffer[65536];
+      for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        text_.append(buffer, static_cast<std::size_t>(n));
+      }
+      ::close(fd);
+    });
+  }
+  ~OutputFifo() {
+    if (reader_.joinable()) {
+      // A writer that never came: this one lets the reader finish.
+      const int fd = ::open(path_.c_str(), O_WRONLY | O_NONBLOCK);
+      if (fd >= 0) ::close(fd);
+      reader_.join();
+    }
+    std::filesystem::remove(path_);
+  }
+  OutputFifo(const OutputFifo&) = delete;
+  OutputFifo& operator=(const OutputFifo&) = delete;
+  const std::string& path() const { return path_; }
+  // What was written, once the writer closed the pipe.
+  const std::string& text() {
+    reader_.join();
+    return text_;
+  }
+
+ private:
+  static inline int counter_ = 0;
+  std::string path_;
+  std::thread reader_;
+  std::string text_;
+};
+
+// The files of `dir` whose name starts with `prefix`.
+std::vector<std::string> files_starting(const std::filesystem::path& dir,
+                                        const std::string& prefix) {
+  std::vector<std::string> out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(prefix)) out.push_back(name);
+  }
+  return out;
+}
 
 Hashed hash_stream(const std::string& input, const HashOptions& options) {
   Fifo in(input);
@@ -192,7 +252,7 @@ TEST(HashConversations, TextAndMessagesAreTokenized) {
 
 TEST(HashConversations, TextWithoutATokenizerNamesItsLineAfterTheValidHead) {
   TempFile in("{\"tokens\": [1]}\n\n{\"prompt\": \"hi\"}\n{\"tokens\": [2]}\n");
-  TempFile out("");
+  OutputFifo out;
   try {
     hash_conversations(in.path(), out.path(), {.block_size = 2});
     FAIL() << "no exception";
@@ -202,7 +262,90 @@ TEST(HashConversations, TextWithoutATokenizerNamesItsLineAfterTheValidHead) {
     EXPECT_EQ(e.field(), "prompt");
     EXPECT_EQ(e.problem(), "text needs a tokenizer");
   }
-  EXPECT_EQ(read_file(out.path()), "{\"input_length\": 1, \"hash_ids\": [0]}\n");
+  EXPECT_EQ(out.text(), "{\"input_length\": 1, \"hash_ids\": [0]}\n");
+}
+
+// A text on which the tokenizer's regex backtracks beyond PCRE2's limits is an InputError of
+// its line (not an internal error); the head before it is written, nothing of the line itself
+// (no request of input_length 0) nor of the lines after it.
+TEST(HashConversations, TextTheTokenizerRegexBacktracksOnIsAnInputErrorOfItsLine) {
+  kvtrace::testing::TempDir dir;
+  const auto tok = tokenizer::load_tokenizer(
+      dir.write("tokenizer.json",
+                kvtrace::testing::tiny_tokenizer_json(kvtrace::testing::kCatastrophicPattern)));
+  for (const bool split_turns : {false, true}) {
+    SCOPED_TRACE(split_turns ? "split turns" : "whole prompts");
+    const std::string text = kvtrace::testing::kCatastrophicText;
+    const std::string bad = split_turns ? R"({"messages": [{"role": "user", "content": "hi"}, )"
+                                          R"({"role": "assistant", "content": ")" +
+                                              text + R"("}]})"
+                                        : R"({"prompt": ")" + text + R"("})";
+    TempFile in("{\"prompt\": \"hello\"}\n" + bad + "\n{\"prompt\": \"world\"}\n");
+    OutputFifo out;
+    try {
+      hash_conversations(in.path(), out.path(),
+                         {.block_size = 2, .tokenizer = tok.get(), .split_turns = split_turns});
+      FAIL() << "no exception";
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.source(), in.path());
+      EXPECT_EQ(e.line(), 2u);
+      EXPECT_EQ(e.field(), split_turns ? "messages" : "prompt");
+      EXPECT_NE(e.problem().find("cannot tokenize: the pre-tokenizer regex backtracks too much"),
+                std::string::npos)
+          << e.problem();
+    }
+    EXPECT_EQ(out.text(), "{\"input_length\": 1, \"hash_ids\": [0]}\n");
+  }
+}
+
+// A run that fails leaves no output file that could pass for a complete trace: a new one is
+// not created, an existing one keeps its bytes, and no temporary file is left beside it.
+TEST(HashConversations, AFailedRunLeavesTheOutputFileAsItWas) {
+  kvtrace::testing::TempDir dir;
+  const std::string input =
+      "{\"tokens\": [1, 2]}\n{\"tokens\": [3]}\n{\"tokens\": [-1]}\n{\"tokens\": [4]}\n";
+  TempFile in(input);
+  const std::filesystem::path fresh = std::filesystem::path(dir.path()) / "fresh.jsonl";
+  EXPECT_THROW(hash_conversations(in.path(), fresh.string(), {.block_size = 2}), InputError);
+  EXPECT_FALSE(std::filesystem::exists(fresh));
+  const std::string existing = dir.write("existing.jsonl", "an earlier trace\n");
+  EXPECT_THROW(hash_conversations(in.path(), existing, {.block_size = 2}), InputError);
+  EXPECT_EQ(read_file(existing), "an earlier trace\n");
+  EXPECT_EQ(files_starting(dir.path(), "").size(), 1u);  // existing.jsonl only
+  // A run that succeeds replaces the file; through a symbolic link, the file it names.
+  const std::string link = (std::filesystem::path(dir.path()) / "link.jsonl").string();
+  std::filesystem::create_symlink(existing, link);
+  const std::string head = input.substr(0, input.find("{\"tokens\": [-1]}"));
+  TempFile good(head);
+  hash_conversations(good.path(), link, {.block_size = 2});
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_EQ(read_file(existing),
+            "{\"input_length\": 2, \"hash_ids\": [0]}\n"
+            "{\"input_length\": 1, \"hash_ids\": [1]}\n");
+  EXPECT_EQ(files_starting(dir.path(), "").size(), 2u);  // the file and the link
+}
+
+// Every trace reader stops at a line longer than its limit (100 MiB), with the same message.
+TEST(HashConversations, ALineLongerThanTheLimitIsAnInputError) {
+  const std::string line = R"({"tokens": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]})";
+  ASSERT_EQ(line.size(), 51u);
+  for (const bool stream : {false, true}) {
+    SCOPED_TRACE(stream ? "stream" : "file");
+    const std::string text = line + "\n" + line + " \n" + line + "\n";
+    const std::unique_ptr<Fifo> fifo = stream ? std::make_unique<Fifo>(text) : nullptr;
+    const TempFile file(stream ? "" : text);
+    const std::string input = stream ? fifo->path() : file.path();
+    try {
+      hash_conversations(input, "/dev/null", {.block_size = 4, .max_line_bytes = 51});
+      ADD_FAILURE() << "no exception";
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.source(), input);
+      EXPECT_EQ(e.line(), 2u);
+      EXPECT_EQ(e.field(), "");
+      EXPECT_EQ(e.problem(), "line longer than the limit of 51 bytes");
+    }
+  }
+  EXPECT_EQ(HashOptions{}.max_line_bytes, std::size_t{100} << 20);
 }
 
 TEST(HashConversations, SplitTurnsMakeOneRequestPerUserMessage) {
@@ -339,7 +482,7 @@ TEST(HashConversations, FirstBadLineOfAMultiBatchInputHasItsInputLineAfterTheVal
       const std::unique_ptr<Fifo> fifo = stream ? std::make_unique<Fifo>(text) : nullptr;
       const TempFile file(stream ? "" : text);
       const std::string input = stream ? fifo->path() : file.path();
-      TempFile out("");
+      OutputFifo out;  // written as the run goes: the valid head
       try {
         hash_conversations(input, out.path(), {.block_size = 16, .threads = threads});
         ADD_FAILURE() << "no exception";
@@ -348,7 +491,7 @@ TEST(HashConversations, FirstBadLineOfAMultiBatchInputHasItsInputLineAfterTheVal
         EXPECT_EQ(e.line(), bad_line);
         EXPECT_EQ(e.field(), "tokens[2]");
       }
-      EXPECT_EQ(read_file(out.path()), expected_head.out);
+      EXPECT_EQ(out.text(), expected_head.out);
     }
   }
   EXPECT_GT(count_lines(expected_head.out), 100u);
@@ -365,7 +508,7 @@ TEST(HashConversations, EmptyInputIsAnInputErrorAndMissingInputAnIoError) {
     EXPECT_EQ(e.line(), 0u);
     EXPECT_EQ(e.problem(), "no conversation in the input");
   }
-  EXPECT_EQ(read_file(out.path()), "");
+  EXPECT_EQ(read_file(out.path()), "stale");  // not replaced by an empty trace
   EXPECT_THROW(hash_conversations("/nonexistent/conversations.jsonl", out.path(), {}), IoError);
 }
 

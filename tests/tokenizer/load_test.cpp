@@ -27,6 +27,16 @@ TEST(LoadTokenizer, ReadsATokenizerJsonAndTheConfigBesideIt) {
   EXPECT_EQ(load_tokenizer(dir.path())->fingerprint(), with_config->fingerprint());
 }
 
+// Tokenizer::encode's contract: a text its regex cannot cut within PCRE2's limits is a
+// LimitError, and the tokenizer still encodes other texts.
+TEST(LoadTokenizer, EncodeOfATextTheRegexBacktracksOnIsALimitError) {
+  TempDir dir;
+  const auto tok = load_tokenizer(
+      dir.write("tokenizer.json", tiny_tokenizer_json(kvtrace::testing::kCatastrophicPattern)));
+  EXPECT_THROW(tok->encode(kvtrace::testing::kCatastrophicText), LimitError);
+  EXPECT_EQ(tok->decode(tok->encode("hello aa")), "hello aa");
+}
+
 TEST(LoadTokenizer, FingerprintFollowsTheBytes) {
   TempDir a;
   TempDir b;

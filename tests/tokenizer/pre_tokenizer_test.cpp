@@ -112,6 +112,21 @@ TEST(PreTokenizer, BadPatternsAreUsageErrors) {
   }
 }
 
+// A text on which the regex backtracks exponentially ends at PCRE2's match limit: a
+// LimitError saying so (not an internal error), and the matcher serves other texts after it.
+TEST(PreTokenizer, CatastrophicBacktrackingIsALimitError) {
+  PreTokenizer p;
+  p.add_split(Regex(kvtrace::testing::kCatastrophicPattern), SplitBehavior::kIsolated);
+  try {
+    pieces(p, kvtrace::testing::kCatastrophicText);
+    FAIL() << "no exception";
+  } catch (const LimitError& e) {
+    EXPECT_NE(std::string(e.what()).find("backtracks too much"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("match limit"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(pieces(p, "baa"), (V{"b", "aa"}));
+}
+
 TEST(PreTokenizer, MegabyteRunsFinish) {
   const auto p = [](const std::string& t) {
     return split_on(kvtrace::testing::kQwenPattern, SplitBehavior::kIsolated, t);

@@ -61,9 +61,15 @@ inline std::string json_string(std::string_view s) {
 inline constexpr std::string_view kQwenPattern =
     R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
+// A regex that backtracks exponentially on a run of 'a' not at the end of the text: PCRE2
+// gives up at its match limit (kCatastrophicText).
+inline constexpr std::string_view kCatastrophicPattern = "(a+)+$";
+inline const std::string kCatastrophicText = std::string(40, 'a') + "!";
+
 // A Qwen-style tokenizer.json: byte i is token i, then the merges below (ids from 256 on),
 // then the added tokens <|endoftext|> 300 (special), <|im_start|> 301 (special), <think> 302.
-inline std::string tiny_tokenizer_json() {
+// `split_pattern`: the Split pre-tokenizer's regex.
+inline std::string tiny_tokenizer_json(std::string_view split_pattern = kQwenPattern) {
   std::string vocab;
   for (unsigned b = 0; b < 256; ++b) {
     if (b) vocab += ",";
@@ -89,7 +95,7 @@ inline std::string tiny_tokenizer_json() {
  "normalizer":{"type":"NFC"},
  "pre_tokenizer":{"type":"Sequence","pretokenizers":[
    {"type":"Split","pattern":{"Regex":)" +
-         json_string(kQwenPattern) + R"(},"behavior":"Isolated","invert":false},
+         json_string(split_pattern) + R"(},"behavior":"Isolated","invert":false},
    {"type":"ByteLevel","add_prefix_space":false,"trim_offsets":false,"use_regex":false}]},
  "post_processor":null,
  "decoder":{"type":"ByteLevel","add_prefix_space":false,"trim_offsets":false,"use_regex":false},

@@ -15,12 +15,15 @@
 // - Requests are written in input order: one per non-blank line, or one per user message
 //   with split_turns. Ids are handed out in that order, so the output is the same bytes for
 //   any thread count and batch cut.
-// - On bad input, the requests of every line before the first bad line of the input are
-//   written (the valid head), then that line's InputError is thrown with its line number in
-//   the input, whichever thread met it and whatever errors later lines hold. Other failures
-//   (IoError, a tokenizer's error) are rethrown likewise after the batches before theirs.
-// - An input without any conversation is an InputError, thrown after closing the (empty)
-//   output.
+// - A regular output file is written as `<output>.tmp.<pid>` beside it and renamed into place
+//   at the end: a run that fails (or is killed) leaves the output as it was, never a prefix
+//   that looks complete. Stdout, a pipe or a device is written as the run goes.
+// - On bad input, that line's InputError is thrown with its line number in the input,
+//   whichever thread met it and whatever errors later lines hold; the requests of every line
+//   before it (the valid head) have then been written to stdout, a pipe or a device, never
+//   any of the bad line. Other failures (IoError, a tokenizer's error) are rethrown likewise
+//   after the batches before theirs.
+// - An input without any conversation is an InputError; the output is not written.
 // Memory: at most 4 batches per thread in flight, each its text (about 1 MiB) plus 4 bytes
 // per token of its prompts until they are hashed, then 16 bytes per block (ids and sequence
 // hashes). The ids take about 16 bytes per distinct block; with delta_turns each session
@@ -37,6 +40,7 @@
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/tokenizer/chat_format.hpp"
 #include "kvtrace/tokenizer/tokenizer.hpp"
+#include "kvtrace/trace/line_reader.hpp"
 
 namespace kvtrace::hashing {
 
@@ -60,6 +64,8 @@ struct HashOptions {
   // Also write each request's u64 sequence hashes, as "sequence_hashes": [...].
   bool emit_raw_hashes = false;
   unsigned threads = 0;  // 0: all cores
+  // A longer line (without its line end) is an InputError, as in every trace reader.
+  std::size_t max_line_bytes = trace::kDefaultMaxLineBytes;
 };
 
 struct HashStats {
@@ -88,8 +94,9 @@ class MissingTokenizerError : public InputError {
 
 // Hashes the conversations of `input_path` ("-": stdin) into a Mooncake trace at
 // `output_path` ("-": stdout). Throws IoError when a file cannot be opened, read or written,
-// InputError for bad input (see above; the input's file name and line), UsageError for
-// options that exclude each other or a block size of 0.
+// InputError for bad input (see above; the input's file name and line; a text whose
+// tokenization hits the tokenizer regex's backtracking limit is one), UsageError for options
+// that exclude each other or a block size of 0.
 HashStats hash_conversations(const std::string& input_path, const std::string& output_path,
                              const HashOptions& options, const HashProgressFn& on_progress = {});
 

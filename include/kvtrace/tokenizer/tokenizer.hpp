@@ -23,6 +23,8 @@ class Tokenizer {
 
   // Token ids of `text` appended to `out`, without adding BOS/EOS (AIPerf's
   // add_special_tokens=False); special tokens written in the text are recognised. Thread-safe.
+  // Throws LimitError when a pre-tokenizer regex backtracks beyond PCRE2's limits on `text`
+  // (`out` may then hold some of the text's ids).
   virtual void encode(std::string_view text, std::vector<TokenId>& out) const = 0;
   std::vector<TokenId> encode(std::string_view text) const {
     std::vector<TokenId> out;
