@@ -123,7 +123,10 @@ bool scan_compact_tokens(std::string_view raw, std::vector<std::uint32_t>& token
     }
     // len 0 wraps to a huge len - 1: an empty element, as is a leading zero or > 10 digits.
     ok &= len - 1 < 10 && (len == 1 || *start != '0') && value <= kMaxToken;
-    *dst++ = static_cast<std::uint32_t>(value);
+    // An empty element takes no slot: k ids need 2k - 1 bytes, so the room above holds
+    // every id of any input, however many commas it has.
+    *dst = static_cast<std::uint32_t>(value);
+    dst += len != 0;
     start = end + 1;
   };
   for (std::size_t at = 0; at < n; at += 64) {

@@ -82,6 +82,20 @@ TEST(SseParser, OversizedEventIsDroppedAndCounted) {
   EXPECT_EQ(p.oversized_events(), 1u);
 }
 
+// A line is over the limit by its whole length, "data: " included, whole or in pieces (the
+// fuzzer found pieces and whole lines judged differently: fuzz/regressions/sse_parser/).
+TEST(SseParser, ALineOverTheLimitIsJudgedTheSameHoweverItArrives) {
+  // "data: 1234" is 10 bytes, over 8, though its data (4 bytes) is not; "data: ab" is 8.
+  const std::string stream = "data: 1234\n\ndata: ab\n\na:0123456";
+  for (std::size_t piece = 1; piece <= stream.size(); ++piece) {
+    SseParser p(8);
+    EXPECT_EQ(parse(stream, piece, p), std::vector<std::string>{"ab"}) << piece;
+    EXPECT_EQ(p.oversized_events(), 2u) << piece;  // the first event, and the cut last line's
+    EXPECT_EQ(p.truncated_lines(), 1u) << piece;
+    EXPECT_EQ(p.unknown_lines(), 0u) << piece;
+  }
+}
+
 TEST(SseParser, AnOversizedEventIsKnownBeforeItEnds) {
   SseParser p(16);
   const auto ignore = [](std::string_view) {};

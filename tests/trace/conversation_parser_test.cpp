@@ -144,6 +144,14 @@ TEST(ConversationParser, CompactArrayErrorsNameTheElement) {
   EXPECT_EQ(parse("{\"tokens\":[1,,2]}").error,
             "conv.jsonl:7: tokens[1]: expected a token id (an integer in [0, 4294967295]), got "
             "an empty element");
+  // More elements than ids fit in the bytes ("1,1,..."): once wrote past the ids' room (the
+  // fuzzer's find, fuzz/regressions/conversation_parser/); ASan checks it.
+  EXPECT_EQ(parse("{\"prompt\": [5,,]}").error,
+            "conv.jsonl:7: prompt[1]: expected a token id (an integer in [0, 4294967295]), got "
+            "an empty element");
+  EXPECT_EQ(parse("{\"tokens\":[" + std::string(200, ',') + "]}").error,
+            "conv.jsonl:7: tokens[0]: expected a token id (an integer in [0, 4294967295]), got "
+            "an empty element");
 }
 
 struct BadLine {

@@ -43,12 +43,18 @@ class SseParser {
         return;
       }
       skip_lf_ = bytes[end] == '\r';
-      if (line_.empty()) {
-        line(bytes.substr(i, end - i), on_event);
+      if (line_.empty() && !line_over_) {
+        const std::string_view text = bytes.substr(i, end - i);
+        if (text.size() > max_event_bytes_) {
+          oversized_ = true;
+        } else {
+          line(text, on_event);
+        }
       } else {
         append_partial(bytes.substr(i, end - i));
-        line(line_, on_event);
+        if (!line_over_) line(line_, on_event);
         line_.clear();
+        line_over_ = false;
       }
       i = end + 1;
     }
@@ -58,9 +64,10 @@ class SseParser {
   // right after the last data line), a partial line counted as truncated.
   template <class OnEvent>
   void finish(OnEvent&& on_event) {
-    if (!line_.empty()) {
+    if (!line_.empty() || line_over_) {
       ++truncated_lines_;
       line_.clear();
+      line_over_ = false;
     }
     dispatch(on_event);
   }
@@ -81,14 +88,18 @@ class SseParser {
   void reset() {
     line_.clear();
     data_.clear();
-    has_data_ = oversized_ = skip_lf_ = false;
+    has_data_ = oversized_ = skip_lf_ = line_over_ = false;
     events_ = comments_ = unknown_lines_ = oversized_events_ = truncated_lines_ = 0;
   }
 
  private:
+  // A line is over the limit by its whole length, field name included, however it arrives
+  // (whole or in pieces): its event is oversized and the line itself is skipped.
   void append_partial(std::string_view part) {
+    if (line_over_) return;
     if (line_.size() + part.size() > max_event_bytes_) {
-      oversized_ = true;
+      oversized_ = line_over_ = true;
+      line_.clear();
       return;
     }
     line_.append(part);
@@ -143,7 +154,8 @@ class SseParser {
   std::string data_;  // the current event's data
   bool has_data_ = false;
   bool oversized_ = false;
-  bool skip_lf_ = false;  // the last line ended with '\r': a '\n' next belongs to it
+  bool skip_lf_ = false;    // the last line ended with '\r': a '\n' next belongs to it
+  bool line_over_ = false;  // the line being read is over the limit: skipped to its end
   std::uint64_t events_ = 0;
   std::uint64_t comments_ = 0;
   std::uint64_t unknown_lines_ = 0;
