@@ -6,8 +6,6 @@
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -166,55 +164,6 @@ std::string raw_hashes_json(std::span<const SequenceHash> hashes) {
   return out;
 }
 
-// Where the trace goes. A regular file (or a new one) is written as a temporary file beside it,
-// renamed over it once the whole trace is written: a failed or interrupted run leaves no
-// output that could pass for a complete trace (and an existing file as it was). Stdout, a pipe
-// or a device is written directly, the valid head streamed before a failure.
-class StagedOutput {
- public:
-  explicit StagedOutput(const std::string& path) : path_(path), write_path_(path) {
-    namespace fs = std::filesystem;
-    if (path == "-") return;
-    std::error_code error;
-    const fs::file_status status = fs::status(path, error);
-    if (fs::exists(status) && !fs::is_regular_file(status)) return;
-    // Beside the file a symbolic link names, so that the rename replaces the file, not the link.
-    if (fs::exists(status) && fs::is_symlink(fs::symlink_status(path, error))) {
-      path_ = fs::canonical(path, error).string();
-      if (error) path_ = path;
-    }
-    write_path_ = fmt::format("{}.tmp.{}", path_, ::getpid());
-  }
-  ~StagedOutput() {
-    if (staged() && !committed_) {
-      std::error_code ignored;
-      std::filesystem::remove(write_path_, ignored);
-    }
-  }
-  StagedOutput(const StagedOutput&) = delete;
-  StagedOutput& operator=(const StagedOutput&) = delete;
-
-  const std::string& write_path() const { return write_path_; }
-  // Moves the written (and closed) trace into place.
-  void commit() {
-    committed_ = true;
-    if (!staged()) return;
-    std::error_code error;
-    std::filesystem::rename(write_path_, path_, error);
-    if (error) {
-      std::filesystem::remove(write_path_, error);
-      throw IoError(fmt::format("cannot rename {} to {}: {}", write_path_, path_, error.message()));
-    }
-  }
-
- private:
-  bool staged() const { return write_path_ != path_; }
-
-  std::string path_;
-  std::string write_path_;
-  bool committed_ = false;
-};
-
 template <typename E>
 E with_line_offset(const E& e, std::uint64_t lines_before) {
   return E(e.source(), e.line() == 0 ? 0 : lines_before + e.line(), e.field(), e.problem());
@@ -243,8 +192,7 @@ HashStats hash_conversations(const std::string& input_path, const std::string& o
       salt_hash({.lora_name = options.lora_name, .cache_namespace = options.cache_namespace}));
   trace::LineReader reader(input_path);
   const Preparer preparer(reader.name(), options);
-  StagedOutput output(output_path);
-  trace::TraceWriter writer(output.write_path());
+  trace::TraceWriter writer(output_path);
   HashStats stats;
   const auto progress = [&](std::uint64_t bytes) {
     if (on_progress) on_progress({bytes, reader.total_bytes(), stats.requests});
@@ -254,13 +202,8 @@ HashStats hash_conversations(const std::string& input_path, const std::string& o
   tbb::enumerable_thread_specific<std::unique_ptr<trace::ConversationParser>> parsers;
   trace::Request request;
   std::uint64_t lines_before = 0;  // lines of the batches already written
-  // Only a regular file is read by range. Asked of the path first: opening a named pipe a
-  // second time would wait for a writer that may have finished already.
-  std::error_code not_regular;
-  const std::optional<trace::FileSlices> slices =
-      input_path != "-" && std::filesystem::is_regular_file(input_path, not_regular)
-          ? trace::FileSlices::open(input_path)
-          : std::nullopt;
+  // Only a regular file is read by range; stdin and pipes in order.
+  const std::optional<trace::FileSlices> slices = trace::FileSlices::open(input_path);
   std::uint64_t next_begin = 0;
 
   // The first failure stops the input and the batches after it are dropped: the pipeline
@@ -395,18 +338,14 @@ HashStats hash_conversations(const std::string& input_path, const std::string& o
                 }));
   });
   if (failure) {
-    try {
-      writer.close();  // stdout or a pipe: the valid head, written before the failure is reported
-    } catch (const IoError&) {
-      // The failure that stopped the run is the one to report.
-    }
+    writer.discard();  // stdout or a pipe: the valid head, written before the failure is reported
     std::rethrow_exception(failure);
   }
-  writer.close();
   if (stats.requests == 0) {
+    writer.discard();
     throw InputError(reader.name(), 0, "", "no conversation in the input");
   }
-  output.commit();
+  writer.close();
   stats.distinct_blocks = hasher.distinct_blocks();
   return stats;
 }

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <tbb/parallel_for.h>
-#include <unistd.h>
 
 #include <array>
 #include <cerrno>
@@ -13,6 +12,7 @@
 #include <optional>
 
 #include "kvtrace/core/error.hpp"
+#include "kvtrace/core/output_file.hpp"
 #include "kvtrace/hashing/rolling_hasher.hpp"
 
 namespace kvtrace::prompt {
@@ -132,31 +132,18 @@ std::optional<std::vector<TokenId>> read_cache(const std::string& path, const Ca
   return tokens;
 }
 
-// Writes the cache through a temporary file renamed into place, so that concurrent runs
-// (shards sharing a cache directory) never see a partial file. Returns the problem, if any.
+// Writes the cache as core::OutputFile does, through a temporary file renamed into place, so
+// that concurrent runs (shards sharing a cache directory) never see a partial file. Returns
+// the problem, if any: a cache that cannot be written only costs the next run its time.
 std::string write_cache(const std::string& path, const CacheHeader& header,
                         std::span<const TokenId> tokens) {
-  const std::filesystem::path p(path);
-  std::error_code ec;
-  std::filesystem::create_directories(p.parent_path(), ec);
-  if (ec) return fmt::format("cannot create {}: {}", p.parent_path().string(), ec.message());
-  const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return fmt::format("cannot create {}: {}", tmp, std::strerror(errno));
-    out.write(reinterpret_cast<const char*>(&header), sizeof header);
-    out.write(reinterpret_cast<const char*>(tokens.data()),
-              static_cast<std::streamsize>(tokens.size_bytes()));
+  try {
+    core::OutputFile out(path);
+    out.write({reinterpret_cast<const char*>(&header), sizeof header});
+    out.write({reinterpret_cast<const char*>(tokens.data()), tokens.size_bytes()});
     out.close();
-    if (!out) {
-      std::filesystem::remove(tmp, ec);
-      return fmt::format("cannot write {}", tmp);
-    }
-  }
-  std::filesystem::rename(tmp, p, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    return fmt::format("cannot rename {} to {}", tmp, path);
+  } catch (const IoError& e) {
+    return e.what();
   }
   return "";
 }

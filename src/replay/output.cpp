@@ -262,8 +262,8 @@ std::string summary_table(const RunSummary& s, const RunInfo& info) {
 }
 
 RecordFiles::RecordFiles(const std::string& dir, std::function<void(std::exception_ptr)> on_failure)
-    : jsonl_((std::filesystem::path(dir) / "records.jsonl").string()),
-      csv_((std::filesystem::path(dir) / "records.csv").string()),
+    : jsonl_((std::filesystem::path(dir) / "records.jsonl").string(), core::Staging::kStreamed),
+      csv_((std::filesystem::path(dir) / "records.csv").string(), core::Staging::kStreamed),
       on_failure_(std::move(on_failure)) {
   pending_csv_ = csv_header();
   writer_ = std::thread([this] { drain(); });

@@ -22,6 +22,10 @@ constexpr std::size_t kMaxStep = std::size_t{1} << 20;
 
 std::optional<FileSlices> FileSlices::open(const std::string& path) {
   if (path == "-") return std::nullopt;
+  // Asked of the path before opening it: opening a named pipe would wait for a writer, and
+  // its caller opens it once more to read it in order.
+  struct stat before {};
+  if (::stat(path.c_str(), &before) == 0 && !S_ISREG(before.st_mode)) return std::nullopt;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw IoError("cannot open " + path + ": " + std::strerror(errno));
   struct stat st {};

@@ -79,11 +79,7 @@ TraceWriter::TraceWriter(const std::string& path, JsonStyle style) : file_(path)
 }
 
 TraceWriter::~TraceWriter() {
-  try {
-    close();
-  } catch (const IoError&) {
-    // Callers that care about write errors call close() themselves.
-  }
+  discard();
 }
 
 void TraceWriter::write(const Request& r) {
@@ -124,6 +120,17 @@ void TraceWriter::close() {
     throw;
   }
   file_.close();
+}
+
+void TraceWriter::discard() noexcept {
+  if (closed_) return;
+  closed_ = true;
+  try {
+    flush();  // stdout or a pipe: what was written so far
+  } catch (...) {
+    // A discarded output's write error is not the failure to report.
+  }
+  file_.discard();
 }
 
 }  // namespace kvtrace::trace

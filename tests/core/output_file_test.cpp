@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "kvtrace/core/error.hpp"
 #include "test_util.hpp"
@@ -31,6 +36,61 @@ TEST(OutputFile, WritesPiecesInOrder) {
   out.close();
   out.close();  // a second close does nothing
   EXPECT_EQ(kvtrace::testing::read_file(f.path()), "abc");
+}
+
+// The files of a folder, by name.
+std::vector<std::string> names_in(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST(OutputFile, ARegularFileAppearsWholeAtCloseOrNotAtAll) {
+  const kvtrace::testing::TempDir dir;
+  const std::string path = dir.path() + "/out.jsonl";
+  {
+    OutputFile out(path);
+    out.write("half");
+    // Until close(), only the staged PATH.tmp.PID is there.
+    EXPECT_EQ(names_in(dir.path()),
+              std::vector<std::string>{"out.jsonl.tmp." + std::to_string(::getpid())});
+    out.close();
+  }
+  EXPECT_EQ(names_in(dir.path()), std::vector<std::string>{"out.jsonl"});
+  EXPECT_EQ(kvtrace::testing::read_file(path), "half");
+  {
+    OutputFile out(path);
+    out.write("a failed run's head");
+  }  // destroyed without close(): the old file stays as it was
+  EXPECT_EQ(names_in(dir.path()), std::vector<std::string>{"out.jsonl"});
+  EXPECT_EQ(kvtrace::testing::read_file(path), "half");
+  OutputFile out(path);
+  out.write("x");
+  out.discard();
+  EXPECT_EQ(kvtrace::testing::read_file(path), "half");
+}
+
+TEST(OutputFile, ALinkKeepsPointingAtTheFileItNames) {
+  const kvtrace::testing::TempDir dir;
+  const std::string target = dir.path() + "/target.jsonl";
+  const std::string link = dir.path() + "/link.jsonl";
+  write_text(target, "old");
+  fs::create_symlink(target, link);
+  write_text(link, "new");
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(kvtrace::testing::read_file(target), "new");
+}
+
+TEST(OutputFile, AStreamedFileIsWrittenInPlace) {
+  const kvtrace::testing::TempDir dir;
+  const std::string path = dir.path() + "/records.jsonl";
+  {
+    OutputFile out(path, Staging::kStreamed);
+    out.write("first record\n");
+    EXPECT_EQ(kvtrace::testing::read_file(path), "first record\n");  // readable as it grows
+  }
+  EXPECT_EQ(kvtrace::testing::read_file(path), "first record\n");  // and kept
 }
 
 TEST(OutputFile, StdoutIsNamedLikeStdin) {

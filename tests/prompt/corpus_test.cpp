@@ -21,27 +21,8 @@ using kvtrace::prompt::Corpus;
 using kvtrace::prompt::TokenId;
 using kvtrace::testing::ByteTokenizer;
 using kvtrace::testing::MockTokenizer;
+using kvtrace::testing::TempDir;
 using kvtrace::testing::TempFile;
-
-// A directory in the temp directory, removed with its contents at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ =
-        (std::filesystem::temp_directory_path() /
-         ("kvtrace-corpus-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++)))
-            .string();
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 std::string repeat(std::string_view s, std::size_t n) {
   std::string out;

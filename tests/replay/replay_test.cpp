@@ -24,6 +24,7 @@ using mock::MockServer;
 using mock::MockServerConfig;
 using mock_run::fast_server;
 using mock_run::options;
+using testing::TempDir;
 
 // Completions requests with token-id prompts (the mock server needs no tokenizer for them).
 std::vector<ReplayRequest> requests(std::size_t n) {
@@ -40,24 +41,6 @@ std::vector<ReplayRequest> requests(std::size_t n) {
   }
   return out;
 }
-
-// A directory name in the temp directory, removed at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = (fs::temp_directory_path() /
-             fmt::format("kvtrace-replay-test-{}-{}", ::getpid(), counter++))
-                .string();
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 std::size_t lines_of(const std::string& path) {
   const std::string text = testing::read_file(path);

@@ -1,6 +1,6 @@
 #pragma once
-// Helpers of the tokenizer tests: a temporary model directory, JSON string quoting, a tiny
-// byte-level BPE tokenizer.json, and the Qwen3 tokenizer that scripts/setup installs.
+// Helpers of the tokenizer tests: JSON string quoting, a tiny byte-level BPE tokenizer.json,
+// and the Qwen3 tokenizer that scripts/setup installs (TempDir is in test_util.hpp).
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -11,34 +11,10 @@
 #include <string>
 #include <string_view>
 
+#include "test_util.hpp"
 #include "tokenizer/byte_level.hpp"
 
 namespace kvtrace::testing {
-
-// A directory in the temp directory, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = std::filesystem::temp_directory_path() /
-            ("kvtrace-tok-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  // Writes `content` to `name` in the directory and returns the file's path.
-  std::string write(const std::string& name, std::string_view content) const {
-    const auto p = path_ / name;
-    std::ofstream(p, std::ios::binary) << content;
-    return p.string();
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 inline std::string json_string(std::string_view s) {
   std::string out = "\"";

@@ -4,11 +4,13 @@
 #include "kvtrace/trace/file_slices.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <string>
 
 #include "kvtrace/core/error.hpp"
 #include "test_util.hpp"
+#include "watchdog.hpp"
 
 namespace kvtrace::trace {
 namespace {
@@ -83,6 +85,16 @@ TEST(FileSlices, StdinPipesAndMissingFiles) {
   EXPECT_FALSE(FileSlices::open("-"));
   EXPECT_FALSE(FileSlices::open("/dev/null"));  // not a regular file
   EXPECT_THROW(FileSlices::open("/nonexistent/kvtrace.jsonl"), IoError);
+}
+
+// A named pipe is not opened (that would wait for a writer, which may never come or have
+// gone already: `kvtrace hash` hung on it).
+TEST(FileSlices, ANamedPipeIsNotOpened) {
+  const kvtrace::testing::TempDir dir;
+  const std::string fifo = dir.path() + "/in";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_FALSE(kvtrace::testing::returns_within(std::chrono::seconds(20), "FileSlices::open",
+                                                [&] { return FileSlices::open(fifo); }));
 }
 
 }  // namespace

@@ -15,9 +15,9 @@
 // - Requests are written in input order: one per non-blank line, or one per user message
 //   with split_turns. Ids are handed out in that order, so the output is the same bytes for
 //   any thread count and batch cut.
-// - A regular output file is written as `<output>.tmp.<pid>` beside it and renamed into place
-//   at the end: a run that fails (or is killed) leaves the output as it was, never a prefix
-//   that looks complete. Stdout, a pipe or a device is written as the run goes.
+// - A regular output file appears whole at the end or not at all (core::OutputFile stages it
+//   as `<output>.tmp.<pid>`): a run that fails (or is killed) leaves the output as it was,
+//   never a prefix that looks complete. Stdout, a pipe or a device is written as the run goes.
 // - On bad input, that line's InputError is thrown with its line number in the input,
 //   whichever thread met it and whatever errors later lines hold; the requests of every line
 //   before it (the valid head) have then been written to stdout, a pipe or a device, never

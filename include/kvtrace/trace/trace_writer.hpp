@@ -21,8 +21,8 @@ void append_request_json(std::string& out, const Request& r, JsonStyle style = J
 
 class TraceWriter {
  public:
-  // "-" writes stdout; parent folders are created (core::OutputFile). Throws IoError when the
-  // file cannot be created.
+  // "-" writes stdout; parent folders are created, and a regular file appears whole at
+  // close() or not at all (core::OutputFile). Throws IoError when the file cannot be created.
   explicit TraceWriter(const std::string& path, JsonStyle style = JsonStyle::kSpaced);
   ~TraceWriter();
   TraceWriter(const TraceWriter&) = delete;
@@ -34,8 +34,11 @@ class TraceWriter {
   void write(const Request& r);
   // Writes out everything so far and waits for it; throws IoError on failure (disk full).
   void flush();
-  // Flushes and closes; throws IoError on failure. The destructor closes silently.
+  // Flushes and closes; throws IoError on failure.
   void close();
+  // After a failure: stdout or a pipe gets what was written so far, a regular file is not
+  // written (an existing one stays as it was). The destructor of an unclosed writer does this.
+  void discard() noexcept;
 
  private:
   // Starts writing the buffer in the background (after the previous write finished).
