@@ -79,6 +79,7 @@ class LineReader {
  private:
   // Reads more input after the unconsumed bytes; false at end of input.
   bool fill();
+  void zero_padding();
 
   std::string name_;
   std::size_t max_line_bytes_;
