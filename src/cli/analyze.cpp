@@ -23,8 +23,9 @@ struct AnalyzeFlags {
 };
 
 int run_analyze(const AnalyzeFlags& f) {
-  trace::TraceReader reader(f.input, f.reader.options());
-  analysis::PrefixAnalyzer analyzer(f.reader.block_size);
+  const std::unique_ptr<trace::TraceReader> opened = f.reader.open(f.input);
+  trace::TraceReader& reader = *opened;
+  analysis::PrefixAnalyzer analyzer(reader.options().block_size);
   bool reserved = false;
   trace::for_each_request(reader, "analyze", [&](const trace::RequestBatch& batch) {
     for (const trace::Request& r : batch.requests) analyzer.add(r);

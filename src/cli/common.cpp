@@ -8,12 +8,14 @@
 #include <filesystem>
 
 #include "kvtrace/core/error.hpp"
+#include "kvtrace/formats/open_trace.hpp"
 #include "kvtrace/trace/for_each_request.hpp"
 
 namespace kvtrace::cli {
 
 void ReaderFlags::add_to(CLI::App& app, bool with_hash_id_check) {
-  flags::block_size(app, block_size);
+  block_size_option = flags::block_size(app, block_size);
+  flags::format_in(app, format_in);
   app.add_flag("--skip-invalid", skip_invalid,
                "Skip bad lines and report how many were skipped, instead of stopping at the "
                "first one (exit code 2)");
@@ -33,6 +35,7 @@ void ReaderFlags::add_to(CLI::App& app, bool with_hash_id_check) {
 trace::ReaderOptions ReaderFlags::options() const {
   trace::ReaderOptions o;
   o.block_size = block_size;
+  o.block_size_given = block_size_option != nullptr && block_size_option->count() > 0;
   o.skip_invalid = skip_invalid;
   o.window.start_ms = start_ms;
   o.window.end_ms = end_ms;
@@ -40,6 +43,10 @@ trace::ReaderOptions ReaderFlags::options() const {
                     : hash_id_check == "error" ? trace::HashIdCheck::kError
                                                : trace::HashIdCheck::kCount;
   return o;
+}
+
+std::unique_ptr<trace::TraceReader> ReaderFlags::open(const std::string& path) const {
+  return formats::open_trace(path, options(), *formats::parse_format(format_in));
 }
 
 std::vector<trace::Request> read_requests(trace::TraceReader& reader, std::string_view verb,

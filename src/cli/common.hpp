@@ -35,9 +35,13 @@ struct ReaderFlags {
   std::optional<double> start_ms;
   std::optional<double> end_ms;
   std::string hash_id_check = "warn";
+  std::string format_in = "auto";
+  CLI::Option* block_size_option = nullptr;  // to tell a given --block-size from the default
 
   void add_to(CLI::App& app, bool with_hash_id_check);
   trace::ReaderOptions options() const;
+  // Opens `path` as --format-in says (formats::open_trace).
+  std::unique_ptr<trace::TraceReader> open(const std::string& path) const;
 };
 
 // The progress line of the passes over an input (validate, hash).

@@ -20,9 +20,9 @@ struct CompareFlags {
 
 int run_compare(const CompareFlags& f) {
   auto profile = [&](const std::string& path) {
-    trace::TraceReader reader(path, f.reader.options());
-    const std::vector<trace::Request> requests = read_requests(reader, "compare");
-    return synthesis::profile_trace(requests, f.reader.block_size);
+    const std::unique_ptr<trace::TraceReader> reader = f.reader.open(path);
+    const std::vector<trace::Request> requests = read_requests(*reader, "compare");
+    return synthesis::profile_trace(requests, reader->options().block_size);
   };
   synthesis::TraceProfile a = profile(f.a);
   synthesis::TraceProfile b = profile(f.b);

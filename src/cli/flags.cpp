@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "cli/common.hpp"
+#include "kvtrace/formats/format.hpp"
 
 namespace kvtrace::cli::flags {
 
@@ -37,6 +38,19 @@ CLI::Option* block_size(CLI::App& app, std::uint32_t& value, const std::string& 
   return app.add_option("-b,--block-size", value, what)
       ->capture_default_str()
       ->transform(integer_range(1, kMaxBlockSize));
+}
+
+CLI::Option* format_in(CLI::App& app, std::string& value) {
+  std::vector<std::string> names;
+  for (const formats::Format f : formats::all_formats()) {
+    names.emplace_back(formats::flag_name(f));
+  }
+  return app
+      .add_option("--format-in", value,
+                  "The input's format; auto tells Mooncake JSONL, Dynamo request traces, Bailian "
+                  "traces and BurstGPT or Azure CSVs apart by their first line")
+      ->capture_default_str()
+      ->check(CLI::IsMember(names));
 }
 
 CLI::Option* seed(CLI::App& app, std::uint64_t& value, const std::string& what) {

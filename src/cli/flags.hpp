@@ -27,6 +27,8 @@ CLI::Validator integer_range(std::uint64_t min, std::uint64_t max, bool describe
 // -b,--block-size N: tokens per KV-cache block (hash id); 1 .. 2^30, default 512.
 CLI::Option* block_size(CLI::App& app, std::uint32_t& value,
                         const std::string& what = "Tokens per KV-cache block (hash id)");
+// --format-in NAME: the input trace's format (formats::Format), default auto.
+CLI::Option* format_in(CLI::App& app, std::string& value);
 // --seed N: root seed of the subcommand's random draws, default 42.
 CLI::Option* seed(CLI::App& app, std::uint64_t& value, const std::string& what);
 // --threads N: worker threads, 0 (the default) = one per core.

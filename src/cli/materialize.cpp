@@ -39,7 +39,6 @@ struct MaterializeFlags {
 int run_materialize(MaterializeFlags& f) {
   const auto started = std::chrono::steady_clock::now();
   auto& o = f.options;
-  o.block_size = f.reader.block_size;
   o.shard = prompt::Shard::parse(f.shard);
   o.format = f.format == "tokens" ? prompt::PromptFormat::kTokens : prompt::PromptFormat::kText;
   // Token ids go to the completions API unless chat is asked for (which is then an error).
@@ -63,7 +62,9 @@ int run_materialize(MaterializeFlags& f) {
 
   // The whole trace is checked before the tokenizer and corpus are loaded: a bad trace fails
   // in a second, not after tokenizing the corpus.
-  trace::TraceReader reader(f.input, f.reader.options());
+  const std::unique_ptr<trace::TraceReader> opened = f.reader.open(f.input);
+  trace::TraceReader& reader = *opened;
+  o.block_size = reader.options().block_size;
   std::vector<std::uint64_t> lines;
   const std::vector<trace::Request> requests = read_requests(reader, "materialize", &lines);
   const prompt::Materializer materializer(requests, lines, reader.name(), o);

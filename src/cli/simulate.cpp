@@ -60,23 +60,23 @@ int run_simulate(const SimulateFlags& f) {
   std::string json;         // --report-json's report
   std::string per_request;  // --per-request's CSV
   if (f.curve) {
-    trace::TraceReader reader(f.input, f.reader.options());
-    const cache::HitCurve c = cache::run_curve(reader, f.reader.block_size);
+    const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
+    const cache::HitCurve c = cache::run_curve(*reader, reader->options().block_size);
     json = cache::curve_json(f.input, c, f.curve_points);
     out = cache::render_curve(format, f.input, c, f.curve_points);
   } else {
+    const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
     cache::SweepSpec spec = f.sweep;
     if (f.capacity) spec.capacities.push_back(*f.capacity);
-    const cache::SweepOptions o = cache::sweep_options(spec, f.reader.block_size);
+    const cache::SweepOptions o = cache::sweep_options(spec, reader->options().block_size);
     const std::vector<cache::SimConfig> configs = cache::sweep_configs(o);
     if (!f.per_request.empty() && configs.size() != 1) {
       throw UsageError("--per-request needs a single simulation (one capacity, policy and router)");
     }
     fmt::print(stderr, "{}", cache::load_term_note(o));
-    trace::TraceReader reader(f.input, f.reader.options());
     cache::PerRequestCsv csv(o.base.timing.enabled);
     const std::vector<cache::Run> runs = cache::run_sweep(
-        reader, configs, f.per_request.empty() ? cache::RequestSink{} : csv.sink());
+        *reader, configs, f.per_request.empty() ? cache::RequestSink{} : csv.sink());
     per_request = csv.text();
     json = cache::runs_json(f.input, runs);
     out = cache::render_runs(format, f.input, runs);

@@ -29,7 +29,9 @@ struct SynthesizeFlags {
 };
 
 int run_synthesize(SynthesizeFlags& f) {
-  f.params.block_size = f.reader.block_size;
+  const std::unique_ptr<trace::TraceReader> opened = f.reader.open(f.input);
+  trace::TraceReader& reader = *opened;
+  f.params.block_size = reader.options().block_size;
   f.params.validate();
   const bool sample = f.mode == "sample";
   if (sample && f.aiperf_compat) {
@@ -38,7 +40,6 @@ int run_synthesize(SynthesizeFlags& f) {
   if (!sample && f.num_requests) {
     throw UsageError("--num-requests needs --mode sample (rewrite keeps the input's requests)");
   }
-  trace::TraceReader reader(f.input, f.reader.options());
   std::vector<std::uint64_t> lines;
   std::vector<trace::Request> requests = read_requests(reader, "synthesize", &lines);
   const bool report = f.report || !f.report_json.empty();

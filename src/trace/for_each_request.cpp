@@ -24,6 +24,7 @@ std::string reader_notes(const ReaderCounts& c) {
         "ceil(input_length / block size), used as given (first: {})\n",
         c.hash_id_mismatches, c.hash_id_mismatches == 1 ? "" : "s", c.first_mismatch);
   }
+  for (const std::string& note : c.source_notes) out += "kvtrace: note: " + note + "\n";
   return out;
 }
 

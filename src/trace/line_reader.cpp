@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -86,6 +87,12 @@ bool LineReader::fill() {
     }
     if (errno != EINTR) throw IoError("cannot read " + name_ + ": " + errno_text());
   }
+}
+
+std::string_view LineReader::peek(std::size_t n) {
+  while (end_ - begin_ < n && fill()) {
+  }
+  return {buf_.get() + begin_, std::min(n, end_ - begin_)};
 }
 
 bool LineReader::next(Line& line) {

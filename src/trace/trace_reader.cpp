@@ -1,6 +1,7 @@
 #include "kvtrace/trace/trace_reader.hpp"
 
 #include "kvtrace/core/error.hpp"
+#include "kvtrace/trace/mooncake_source.hpp"
 
 namespace kvtrace::trace {
 
@@ -21,44 +22,44 @@ std::optional<FieldProblem> check_hash_id_count(const Request& r, std::uint32_t 
 }
 
 TraceReader::TraceReader(std::string path, ReaderOptions options)
-    : options_(options), lines_(std::move(path), options.max_line_bytes) {
+    : TraceReader(std::make_unique<MooncakeSource>(std::move(path), options.max_line_bytes),
+                  options) {}
+
+TraceReader::TraceReader(std::unique_ptr<RequestSource> source, ReaderOptions options)
+    : options_(options), source_(std::move(source)) {
   if (options_.block_size == 0) throw UsageError("block size must be at least 1");
 }
 
 void TraceReader::reject(std::uint64_t line, const FieldProblem& p) {
-  if (!options_.skip_invalid) throw InputError(lines_.name(), line, p.field, p.problem);
+  if (!options_.skip_invalid) throw InputError(name(), line, p.field, p.problem);
   if (counts_.skipped_invalid++ == 0) {
-    counts_.first_skipped = InputError::format(lines_.name(), line, p.field, p.problem);
+    counts_.first_skipped = InputError::format(name(), line, p.field, p.problem);
   }
 }
 
 bool TraceReader::next(Request& out) {
-  Line line;
-  while (lines_.next(line)) {
-    ++counts_.lines;
-    if (line.too_long) {
-      reject(line.number, {"", "line longer than the limit of " +
-                                   std::to_string(options_.max_line_bytes) + " bytes"});
-      continue;
-    }
-    if (is_blank(line.text)) {
-      ++counts_.blank_lines;
-      continue;
-    }
+  for (;;) {
+    std::uint64_t line = 0;
     problems_.clear();
-    if (!parser_.parse(line, out, problems_)) {
-      reject(line.number, problems_.front());
+    const SourceResult got = source_->next(out, line, problems_);
+    counts_.lines = source_->lines();
+    counts_.blank_lines = source_->blank_lines();
+    if (got == SourceResult::kEnd) {
+      counts_.source_notes = source_->notes();
+      return false;
+    }
+    if (got == SourceResult::kBad) {
+      reject(line, problems_.front());
       continue;
     }
     if (options_.hash_id_check != HashIdCheck::kIgnore) {
       if (auto p = check_hash_id_count(out, options_.block_size)) {
         if (options_.hash_id_check == HashIdCheck::kError) {
-          reject(line.number, *p);
+          reject(line, *p);
           continue;
         }
         if (counts_.hash_id_mismatches++ == 0) {
-          counts_.first_mismatch =
-              InputError::format(lines_.name(), line.number, p->field, p->problem);
+          counts_.first_mismatch = InputError::format(name(), line, p->field, p->problem);
         }
       }
     }
@@ -67,10 +68,9 @@ bool TraceReader::next(Request& out) {
       continue;
     }
     ++counts_.requests;
-    line_ = line.number;
+    line_ = line;
     return true;
   }
-  return false;
 }
 
 std::vector<Request> read_all(const std::string& path, ReaderOptions options,

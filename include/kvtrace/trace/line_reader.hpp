@@ -69,7 +69,12 @@ class LineReader {
   // copy of a large run instead of one per line. Not to be mixed with next().
   bool read_lines(std::string& out, std::size_t target);
 
+  // Up to the first `n` bytes not yet consumed, reading more input as needed but consuming
+  // nothing (to look at an input before choosing how to read it). Valid until the next call.
+  std::string_view peek(std::size_t n);
+
   const std::string& name() const { return name_; }
+  std::size_t max_line_bytes() const { return max_line_bytes_; }
   std::uint64_t bytes_read() const { return bytes_read_; }
   // Bytes up to the end of the last line returned: how far the input has been consumed.
   std::uint64_t position() const { return bytes_read_ - (end_ - begin_); }

@@ -1,9 +1,11 @@
 #pragma once
-// Streaming Mooncake trace reader: lines -> validated Requests, with the policies every
-// subcommand shares (skip-invalid, hash_ids count check, timestamp window) and the counts
-// that make sure no line is ever dropped silently.
+// Streaming trace reader: a format's records (a RequestSource; Mooncake JSONL by default)
+// -> validated Requests, with the policies every subcommand shares (skip-invalid, hash_ids
+// count check, timestamp window) and the counts that make sure no line is ever dropped
+// silently.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +13,7 @@
 #include "kvtrace/trace/line_reader.hpp"
 #include "kvtrace/trace/request.hpp"
 #include "kvtrace/trace/request_parser.hpp"
+#include "kvtrace/trace/request_source.hpp"
 
 namespace kvtrace::trace {
 
@@ -33,6 +36,7 @@ struct TimeWindow {
 struct ReaderOptions {
   bool skip_invalid = false;  // skip and count bad lines instead of throwing
   std::uint32_t block_size = 512;
+  bool block_size_given = false;  // chosen by the user: wins over the one a format records
   HashIdCheck hash_id_check = HashIdCheck::kCount;
   TimeWindow window;
   std::size_t max_line_bytes = kDefaultMaxLineBytes;
@@ -44,15 +48,18 @@ struct ReaderCounts {
   std::uint64_t requests = 0;         // requests handed to the caller
   std::uint64_t skipped_invalid = 0;  // bad lines skipped under skip_invalid
   std::uint64_t outside_window = 0;
-  std::uint64_t hash_id_mismatches = 0;  // counted under HashIdCheck::kCount
-  std::string first_skipped;             // "file:line: field: problem" of the first skipped line
-  std::string first_mismatch;            // the same for the first hash_ids count mismatch
+  std::uint64_t hash_id_mismatches = 0;   // counted under HashIdCheck::kCount
+  std::string first_skipped;              // "file:line: field: problem" of the first skipped line
+  std::string first_mismatch;             // the same for the first hash_ids count mismatch
+  std::vector<std::string> source_notes;  // the format's notes (RequestSource::notes), at the end
 };
 
 class TraceReader {
  public:
-  // Throws IoError when the input cannot be opened; "-" reads stdin.
+  // Reads Mooncake JSONL. Throws IoError when the input cannot be opened; "-" reads stdin.
   explicit TraceReader(std::string path, ReaderOptions options = {});
+  // Reads the records of `source` (any format).
+  TraceReader(std::unique_ptr<RequestSource> source, ReaderOptions options);
 
   // The next request, or false at the end. Throws InputError for the first bad line unless
   // skip_invalid is set. `out` is reused: pass the same object every time.
@@ -61,19 +68,20 @@ class TraceReader {
   const ReaderCounts& counts() const { return counts_; }
   // The 1-based line of the request the last next() returned.
   std::uint64_t line() const { return line_; }
-  const std::string& name() const { return lines_.name(); }
-  std::uint64_t bytes_read() const { return lines_.bytes_read(); }
+  const std::string& name() const { return source_->input().name(); }
+  std::uint64_t bytes_read() const { return source_->input().bytes_read(); }
   // Bytes of input up to the end of the last line consumed.
-  std::uint64_t position() const { return lines_.position(); }
-  std::optional<std::uint64_t> total_bytes() const { return lines_.total_bytes(); }
+  std::uint64_t position() const { return source_->input().position(); }
+  std::optional<std::uint64_t> total_bytes() const { return source_->input().total_bytes(); }
+  const RequestSource& source() const { return *source_; }
+  const ReaderOptions& options() const { return options_; }
 
  private:
   // Handles a bad line: throws, or counts it when skipping.
   void reject(std::uint64_t line, const FieldProblem& p);
 
   ReaderOptions options_;
-  LineReader lines_;
-  RequestParser parser_;
+  std::unique_ptr<RequestSource> source_;
   std::vector<FieldProblem> problems_;
   ReaderCounts counts_;
   std::uint64_t line_ = 0;

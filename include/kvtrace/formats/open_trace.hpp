@@ -1,0 +1,30 @@
+#pragma once
+// Opens a trace of any format for reading: looks at its first line (Format::kAuto), says
+// clearly when the input is not a trace, and puts the format's RequestSource under a
+// TraceReader, so that every trace command reads every format the same way.
+
+#include <memory>
+#include <string>
+
+#include "kvtrace/formats/format.hpp"
+#include "kvtrace/trace/line_reader.hpp"
+#include "kvtrace/trace/request_source.hpp"
+#include "kvtrace/trace/trace_reader.hpp"
+
+namespace kvtrace::formats {
+
+// The source that reads `input` as `format` (not kAuto). Formats without block ids give
+// each block of `options.block_size` tokens an id of its own.
+std::unique_ptr<trace::RequestSource> open_source(std::unique_ptr<trace::LineReader> input,
+                                                  Format format,
+                                                  const trace::ReaderOptions& options);
+
+// Opens `path` ("-": stdin) as `format`; kAuto detects it (detect_input). Throws IoError when
+// it cannot be opened, and InputError (line 1) when kAuto finds something other than a trace
+// (not_a_trace). When the format records its block size, the reader uses it, unless
+// `options.block_size_given`.
+std::unique_ptr<trace::TraceReader> open_trace(const std::string& path,
+                                               trace::ReaderOptions options,
+                                               Format format = Format::kAuto);
+
+}  // namespace kvtrace::formats
