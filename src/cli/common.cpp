@@ -14,7 +14,7 @@
 namespace kvtrace::cli {
 
 void ReaderFlags::add_to(CLI::App& app, bool with_hash_id_check) {
-  block_size_option = flags::block_size(app, block_size);
+  block_size_option = flags::trace_block_size(app, block_size);
   flags::format_in(app, format_in);
   app.add_flag("--skip-invalid", skip_invalid,
                "Skip bad lines and report how many were skipped, instead of stopping at the "
@@ -34,7 +34,8 @@ void ReaderFlags::add_to(CLI::App& app, bool with_hash_id_check) {
 
 trace::ReaderOptions ReaderFlags::options() const {
   trace::ReaderOptions o;
-  o.block_size = block_size;
+  o.block_size_auto = block_size == 0;
+  o.block_size = o.block_size_auto ? flags::kDefaultBlockSize : block_size;
   o.block_size_given = block_size_option != nullptr && block_size_option->count() > 0;
   o.skip_invalid = skip_invalid;
   o.window.start_ms = start_ms;

@@ -82,6 +82,7 @@ void add_analyze(CLI::App& app, Action& action);
 void add_validate(CLI::App& app, Action& action);
 void add_synthesize(CLI::App& app, Action& action);
 void add_compare(CLI::App& app, Action& action);
+void add_convert(CLI::App& app, Action& action);
 void add_materialize(CLI::App& app, Action& action);
 void add_hash(CLI::App& app, Action& action);
 void add_simulate(CLI::App& app, Action& action);

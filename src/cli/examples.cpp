@@ -39,6 +39,13 @@ constexpr std::array kCompare{
     Example{"the same, as JSON", "kvtrace compare -f json trace.jsonl fast.jsonl > fidelity.json"},
 };
 
+constexpr std::array kConvert{
+    Example{"any trace kvtrace reads (the format is detected) as canonical Mooncake JSONL",
+            "kvtrace convert trace.jsonl -o canonical.jsonl"},
+    Example{"512-token blocks re-blocked to 2,048-token blocks, sharing kept exactly",
+            "kvtrace convert --block-size-out 2048 trace.jsonl -o trace-2k.jsonl"},
+};
+
 constexpr std::array kMaterialize{
     Example{"request bodies for kvtrace replay (the default Qwen3 tokenizer and corpus)",
             "kvtrace materialize examples/fast25-conversation-1k.jsonl -o requests.jsonl"},
@@ -101,6 +108,7 @@ constexpr std::array kDocs{
     SubcommandDoc{"synthesize", "A new trace from one: AIPerf's rewrite, or sample mode",
                   kSynthesize},
     SubcommandDoc{"compare", "The fidelity report of two traces", kCompare},
+    SubcommandDoc{"convert", "Any trace format to Mooncake JSONL, re-blocked if asked", kConvert},
     SubcommandDoc{"materialize", "Request bodies with real prompts (tokenizer + corpus)",
                   kMaterialize},
     SubcommandDoc{"hash", "A trace from conversations: Dynamo-compatible block hashes", kHash},

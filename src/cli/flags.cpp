@@ -40,6 +40,25 @@ CLI::Option* block_size(CLI::App& app, std::uint32_t& value, const std::string& 
       ->transform(integer_range(1, kMaxBlockSize));
 }
 
+CLI::Option* trace_block_size(CLI::App& app, std::uint32_t& value) {
+  CLI::Validator range = integer_range(1, kMaxBlockSize, false);
+  const CLI::Validator auto_or_range(
+      [range](std::string& text) mutable -> std::string {
+        if (text == "auto") {
+          text = "0";
+          return {};
+        }
+        return range(text);
+      },
+      fmt::format("UINT in [1 - {}] or auto", kMaxBlockSize));
+  return app
+      .add_option("-b,--block-size", value,
+                  "Tokens per KV-cache block (hash id); auto: the size the trace's hash_ids fit "
+                  "(a format that records its size uses it unless this is given)")
+      ->default_str(std::to_string(kDefaultBlockSize))
+      ->transform(auto_or_range);
+}
+
 CLI::Option* format_in(CLI::App& app, std::string& value) {
   std::vector<std::string> names;
   for (const formats::Format f : formats::all_formats()) {

@@ -27,6 +27,9 @@ CLI::Validator integer_range(std::uint64_t min, std::uint64_t max, bool describe
 // -b,--block-size N: tokens per KV-cache block (hash id); 1 .. 2^30, default 512.
 CLI::Option* block_size(CLI::App& app, std::uint32_t& value,
                         const std::string& what = "Tokens per KV-cache block (hash id)");
+// -b,--block-size N|auto for a trace read by a trace command: `auto` stores 0 (the size the
+// trace's lines fit, ReaderOptions::block_size_auto).
+CLI::Option* trace_block_size(CLI::App& app, std::uint32_t& value);
 // --format-in NAME: the input trace's format (formats::Format), default auto.
 CLI::Option* format_in(CLI::App& app, std::string& value);
 // --seed N: root seed of the subcommand's random draws, default 42.

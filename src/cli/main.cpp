@@ -13,9 +13,9 @@
 int main(int argc, char** argv) {
   using namespace kvtrace::cli;
   CLI::App app{
-      "kvtrace: analyze, validate, synthesize, compare, hash, materialize, simulate and "
-      "replay LLM-serving request traces in the Mooncake JSONL format, and run a mock "
-      "OpenAI-compatible server.",
+      "kvtrace: analyze, validate, synthesize, compare, convert, hash, materialize, simulate "
+      "and replay LLM-serving request traces (Mooncake JSONL, Dynamo, Bailian, BurstGPT, "
+      "Azure), and run a mock OpenAI-compatible server.",
       "kvtrace"};
   app.set_version_flag("--version", "kvtrace " KVTRACE_VERSION);
   app.require_subcommand(1);
@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   add_validate(app, action);
   add_synthesize(app, action);
   add_compare(app, action);
+  add_convert(app, action);
   add_materialize(app, action);
   add_hash(app, action);
   add_simulate(app, action);

@@ -1,7 +1,11 @@
 #include "kvtrace/formats/open_trace.hpp"
 
+#include <fmt/format.h>
+
 #include "kvtrace/core/error.hpp"
+#include "kvtrace/core/text_table.hpp"
 #include "kvtrace/formats/detect.hpp"
+#include "kvtrace/formats/infer_block_size.hpp"
 #include "kvtrace/trace/mooncake_source.hpp"
 
 namespace kvtrace::formats {
@@ -32,11 +36,29 @@ std::unique_ptr<trace::TraceReader> open_trace(const std::string& path,
     }
     format = d.kind == InputKind::kTrace ? d.format : Format::kMooncake;
   }
+  std::string note;
+  if (options.block_size_auto && format == Format::kMooncake) {
+    const std::string_view head = input->peek(kInferBlockSizeBytes);
+    const trace::BlockSizeFit fit = fit_of_head(head, head.size() == kInferBlockSizeBytes);
+    const std::optional<std::uint64_t> likely = fit.likely();
+    if (likely) options.block_size = static_cast<std::uint32_t>(*likely);
+    note = likely ? fmt::format(
+                        "block size {} (--block-size auto: the sizes the first {} "
+                        "requests with hash_ids fit: {})",
+                        *likely, core::grouped_int(fit.requests()), fit.describe())
+                  : fmt::format(
+                        "block size {} (--block-size auto: no request at the start "
+                        "of the trace has hash_ids that fit a size)",
+                        options.block_size);
+  }
   std::unique_ptr<trace::RequestSource> source = open_source(std::move(input), format, options);
-  if (const auto recorded = source->block_size(); recorded && !options.block_size_given) {
+  if (const auto recorded = source->block_size();
+      recorded && (options.block_size_auto || !options.block_size_given)) {
     options.block_size = *recorded;
   }
-  return std::make_unique<trace::TraceReader>(std::move(source), options);
+  auto reader = std::make_unique<trace::TraceReader>(std::move(source), options);
+  if (!note.empty()) reader->add_note(std::move(note));
+  return reader;
 }
 
 }  // namespace kvtrace::formats

@@ -21,8 +21,9 @@ std::string reader_notes(const ReaderCounts& c) {
   if (c.hash_id_mismatches > 0) {
     out += fmt::format(
         "kvtrace: warning: {} request{} with a hash_ids count other than "
-        "ceil(input_length / block size), used as given (first: {})\n",
-        c.hash_id_mismatches, c.hash_id_mismatches == 1 ? "" : "s", c.first_mismatch);
+        "ceil(input_length / block size), used as given (first: {}; block sizes that fit: {})\n",
+        c.hash_id_mismatches, c.hash_id_mismatches == 1 ? "" : "s", c.first_mismatch,
+        c.block_sizes.describe());
   }
   for (const std::string& note : c.source_notes) out += "kvtrace: note: " + note + "\n";
   return out;

@@ -1,6 +1,7 @@
 #include "kvtrace/trace/trace_reader.hpp"
 
 #include "kvtrace/core/error.hpp"
+#include "kvtrace/core/text_table.hpp"
 #include "kvtrace/trace/mooncake_source.hpp"
 
 namespace kvtrace::trace {
@@ -45,14 +46,18 @@ bool TraceReader::next(Request& out) {
     counts_.lines = source_->lines();
     counts_.blank_lines = source_->blank_lines();
     if (got == SourceResult::kEnd) {
-      counts_.source_notes = source_->notes();
+      counts_.source_notes = notes_;
+      for (std::string& note : source_->notes()) counts_.source_notes.push_back(std::move(note));
+      check_block_size_fits();
       return false;
     }
     if (got == SourceResult::kBad) {
       reject(line, problems_.front());
       continue;
     }
-    if (options_.hash_id_check != HashIdCheck::kIgnore) {
+    if (options_.hash_id_check != HashIdCheck::kIgnore && out.hash_ids && out.input_length) {
+      ++counts_.hash_id_checked;
+      counts_.block_sizes.add(*out.input_length, out.hash_ids->size());
       if (auto p = check_hash_id_count(out, options_.block_size)) {
         if (options_.hash_id_check == HashIdCheck::kError) {
           reject(line, *p);
@@ -71,6 +76,26 @@ bool TraceReader::next(Request& out) {
     line_ = line;
     return true;
   }
+}
+
+void TraceReader::check_block_size_fits() const {
+  if (options_.hash_id_check == HashIdCheck::kIgnore || counts_.hash_id_mismatches == 0) return;
+  const std::optional<BlockSizeRange> all = counts_.block_sizes.fits_all();
+  const bool none_fit = counts_.hash_id_mismatches == counts_.hash_id_checked;
+  if (!none_fit && !all) return;  // a trace of mixed sizes: the warning counts the misfits
+  const std::optional<std::uint64_t> likely = counts_.block_sizes.likely();
+  const std::string b = std::to_string(options_.block_size);
+  throw InputError(
+      name(), 0, "",
+      (none_fit ? "the hash_ids of no request fit block size " + b
+                : "the hash_ids of " + core::grouped_int(counts_.hash_id_mismatches) + " of " +
+                      core::grouped_int(counts_.hash_id_checked) +
+                      " requests do not fit block size " + b) +
+          " (ceil(input_length / " + b +
+          ") ids each); block sizes that fit every request: " + counts_.block_sizes.describe() +
+          (likely ? "; give --block-size " + std::to_string(*likely) + " or --block-size auto"
+                  : "") +
+          ", or --hash-id-check ignore to read it anyway");
 }
 
 std::vector<Request> read_all(const std::string& path, ReaderOptions options,

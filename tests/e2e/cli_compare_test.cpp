@@ -106,7 +106,13 @@ TEST(CliCompare, TableOrJsonAndJsonByDefaultOffATerminal) {
 
 TEST(CliCompare, BlockSizeChangesTheHitRates) {
   const auto r512 = run_kvtrace("compare -f json " + kSample + " " + kSample);
-  const auto r64 = run_kvtrace("compare -f json -b 64 " + kSample + " " + kSample);
+  // A block size the trace does not fit is refused unless the check is off.
+  const auto refused = run_kvtrace("compare -f json -b 64 " + kSample + " " + kSample);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("the hash_ids of no request fit block size 64"), std::string::npos)
+      << refused.err;
+  const auto r64 =
+      run_kvtrace("compare -f json -b 64 --hash-id-check ignore " + kSample + " " + kSample);
   ASSERT_EQ(r64.exit_code, 0) << r64.err;
   // The sample's hash ids are blocks of 512 tokens: at 64, a cached block covers fewer
   // tokens, so the token hit rate falls; block counts do not depend on the size.

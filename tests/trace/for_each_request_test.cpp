@@ -101,17 +101,22 @@ TEST(ReaderNotes, OneLinePerCount) {
   c.outside_window = 2;
   c.hash_id_mismatches = 1;
   c.first_mismatch = "t.jsonl:4: hash_ids: expected 2 ids, got 1";
+  c.block_sizes.add(100, 7);
+  c.source_notes = {"read 3 tool events"};
   EXPECT_EQ(reader_notes(c),
             "kvtrace: warning: skipped 1 invalid line (first: t.jsonl:3: input_length: "
             "missing)\n"
             "kvtrace: note: left out 2 requests outside the time window\n"
             "kvtrace: warning: 1 request with a hash_ids count other than ceil(input_length / "
-            "block size), used as given (first: t.jsonl:4: hash_ids: expected 2 ids, got 1)\n");
+            "block size), used as given (first: t.jsonl:4: hash_ids: expected 2 ids, got 1; "
+            "block sizes that fit: 15 to 16)\n"
+            "kvtrace: note: read 3 tool events\n");
   const ReaderCounts d{.outside_window = 1, .hash_id_mismatches = 3, .first_mismatch = "m"};
   EXPECT_EQ(reader_notes(d),
             "kvtrace: note: left out 1 request outside the time window\n"
             "kvtrace: warning: 3 requests with a hash_ids count other than ceil(input_length / "
-            "block size), used as given (first: m)\n");
+            "block size), used as given (first: m; block sizes that fit: none fits any "
+            "request)\n");
 }
 
 }  // namespace

@@ -78,12 +78,24 @@ TEST(TraceReader, HashIdCountMismatchCanBeAnError) {
 }
 
 TEST(TraceReader, HashIdCountDependsOnBlockSize) {
-  TempFile f("{\"input_length\": 100, \"hash_ids\": [1, 2]}\n");
+  // 100 tokens in 2 blocks fits 50 .. 99, in 1 block 100 and more: no size fits both, so a
+  // misfit is a warning, not the end of the read.
+  TempFile f(
+      "{\"input_length\": 100, \"hash_ids\": [1, 2]}\n"
+      "{\"input_length\": 100, \"hash_ids\": [1]}\n");
   ReaderCounts counts;
   read_all(f.path(), options(false, HashIdCheck::kCount, 64), &counts);
-  EXPECT_EQ(counts.hash_id_mismatches, 0u);
+  EXPECT_EQ(counts.hash_id_mismatches, 1u);
+  EXPECT_EQ(counts.first_mismatch,
+            f.path() +
+                ":2: hash_ids: expected ceil(input_length 100 / block size 64) = 2 ids, "
+                "got 1");
   read_all(f.path(), options(false, HashIdCheck::kCount, 100), &counts);
   EXPECT_EQ(counts.hash_id_mismatches, 1u);
+  EXPECT_EQ(counts.first_mismatch,
+            f.path() +
+                ":1: hash_ids: expected ceil(input_length 100 / block size 100) = 1 ids, "
+                "got 2");
 }
 
 TEST(TraceReader, TimeWindowIsInclusiveAndCounted) {
@@ -136,6 +148,71 @@ TEST(TraceReader, ReadsTheRealFast25TraceCleanly) {
   EXPECT_EQ(counts.hash_id_mismatches, 0u);
   EXPECT_EQ(requests.front().input_length, 6758);
   EXPECT_EQ(requests.front().hash_ids->size(), 14u);
+}
+
+// 16-token blocks: 40 tokens in 3 blocks, 16 in 1, 100 in 7.
+const char* kSixteen =
+    "{\"input_length\": 40, \"hash_ids\": [1, 2, 3]}\n"
+    "{\"input_length\": 16, \"hash_ids\": [1]}\n"
+    "{\"input_length\": 100, \"hash_ids\": [1, 2, 3, 4, 5, 6, 7]}\n";
+
+std::uint64_t read_through(TraceReader& reader) {
+  Request r;
+  std::uint64_t n = 0;
+  while (reader.next(r)) ++n;
+  return n;
+}
+
+TEST(TraceReader, AnotherBlockSizeFittingEveryRequestStopsTheReadAtTheEnd) {
+  TempFile f(kSixteen);
+  TraceReader reader(f.path(), options(false));
+  EXPECT_EQ(kvtrace::testing::thrown_message<InputError>([&] { read_through(reader); }),
+            f.path() +
+                ": the hash_ids of 2 of 3 requests do not fit block size 512 (ceil(input_length "
+                "/ 512) ids each); block sizes that fit every request: 16; give --block-size 16 "
+                "or --block-size auto, or --hash-id-check ignore to read it anyway");
+  EXPECT_EQ(reader.counts().hash_id_checked, 3u);
+  EXPECT_EQ(reader.counts().hash_id_mismatches, 2u);
+
+  TempFile fits(kSixteen);
+  TraceReader right(fits.path(), options(false, HashIdCheck::kCount, 16));
+  EXPECT_EQ(read_through(right), 3u);
+  TraceReader ignored(fits.path(), options(false, HashIdCheck::kIgnore));
+  EXPECT_EQ(read_through(ignored), 3u);
+  EXPECT_EQ(ignored.counts().hash_id_checked, 0u);
+}
+
+TEST(TraceReader, NoRequestFittingTheBlockSizeStopsTheRead) {
+  // 40 tokens in 3 blocks fits 14 .. 19; 100 in 7 fits 15 .. 16; both fit 15 and 16.
+  TempFile f(
+      "{\"input_length\": 40, \"hash_ids\": [1, 2, 3]}\n"
+      "{\"input_length\": 100, \"hash_ids\": [1, 2, 3, 4, 5, 6, 7]}\n");
+  TraceReader reader(f.path(), options(false, HashIdCheck::kCount, 64));
+  EXPECT_EQ(kvtrace::testing::thrown_message<InputError>([&] { read_through(reader); }),
+            f.path() +
+                ": the hash_ids of no request fit block size 64 (ceil(input_length / 64) ids "
+                "each); block sizes that fit every request: 15 to 16; give --block-size 16 or "
+                "--block-size auto, or --hash-id-check ignore to read it anyway");
+}
+
+TEST(TraceReader, AMixedTraceOnlyWarns) {
+  // Two requests fit 512, one fits only 16: no size fits all, and 512 fits some.
+  TempFile f(
+      "{\"input_length\": 1000, \"hash_ids\": [1, 2]}\n"
+      "{\"input_length\": 600, \"hash_ids\": [1, 2]}\n"
+      "{\"input_length\": 100, \"hash_ids\": [1, 2, 3, 4, 5, 6, 7]}\n");
+  TraceReader reader(f.path(), options(false));
+  EXPECT_EQ(read_through(reader), 3u);
+  EXPECT_EQ(reader.counts().hash_id_mismatches, 1u);
+  EXPECT_EQ(reader.counts().block_sizes.describe(), "none fits every request; 512 fits 2 of 3");
+}
+
+TEST(TraceReader, NotesAddedAndTheSourcesComeAtTheEnd) {
+  TempFile f("{\"input_length\": 3}\n");
+  TraceReader reader(f.path(), options(false));
+  reader.add_note("block size 512 (chosen)");
+  EXPECT_EQ(read_through(reader), 1u);
+  EXPECT_EQ(reader.counts().source_notes, (std::vector<std::string>{"block size 512 (chosen)"}));
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ TEST(TraceWriter, KeepsNumberKindsAndEscapesStrings) {
 
 TEST(TraceWriter, RoundTripsEveryFieldAndUnknownFieldsVerbatim) {
   const std::string original =
-      "{\"timestamp\": 1.5, \"input_length\": 10, \"output_length\": 0, \"hash_ids\": [], "
+      "{\"timestamp\": 1.5, \"input_length\": 10, \"output_length\": 0, \"hash_ids\": [4], "
       "\"session_id\": \"s\", \"delay\": 3, \"extra\": {\"a\": [1, 2.50]}, \"k\\u00e9\": null}\n"
       "{\"text_input\": \"x\\ty\", \"tags\": [\"q\"]}\n";
   TempFile in(original);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "kvtrace/trace/block_size_fit.hpp"
 #include "kvtrace/trace/line_reader.hpp"
 #include "kvtrace/trace/request.hpp"
 #include "kvtrace/trace/request_parser.hpp"
@@ -37,6 +38,7 @@ struct ReaderOptions {
   bool skip_invalid = false;  // skip and count bad lines instead of throwing
   std::uint32_t block_size = 512;
   bool block_size_given = false;  // chosen by the user: wins over the one a format records
+  bool block_size_auto = false;   // the size the trace's first requests fit (open_trace)
   HashIdCheck hash_id_check = HashIdCheck::kCount;
   TimeWindow window;
   std::size_t max_line_bytes = kDefaultMaxLineBytes;
@@ -48,10 +50,12 @@ struct ReaderCounts {
   std::uint64_t requests = 0;         // requests handed to the caller
   std::uint64_t skipped_invalid = 0;  // bad lines skipped under skip_invalid
   std::uint64_t outside_window = 0;
+  std::uint64_t hash_id_checked = 0;      // requests with input_length and hash_ids, checked
   std::uint64_t hash_id_mismatches = 0;   // counted under HashIdCheck::kCount
   std::string first_skipped;              // "file:line: field: problem" of the first skipped line
   std::string first_mismatch;             // the same for the first hash_ids count mismatch
   std::vector<std::string> source_notes;  // the format's notes (RequestSource::notes), at the end
+  BlockSizeFit block_sizes;               // the block sizes the checked requests fit
 };
 
 class TraceReader {
@@ -62,7 +66,10 @@ class TraceReader {
   TraceReader(std::unique_ptr<RequestSource> source, ReaderOptions options);
 
   // The next request, or false at the end. Throws InputError for the first bad line unless
-  // skip_invalid is set. `out` is reused: pass the same object every time.
+  // skip_invalid is set; and at the end (unless the check is kIgnore) when the hash_ids of no
+  // request fit the block size, or of some do not while another size fits them all: a report
+  // on such a block size would be wrong throughout. `out`
+  // is reused: pass the same object every time.
   bool next(Request& out);
 
   const ReaderCounts& counts() const { return counts_; }
@@ -75,14 +82,19 @@ class TraceReader {
   std::optional<std::uint64_t> total_bytes() const { return source_->input().total_bytes(); }
   const RequestSource& source() const { return *source_; }
   const ReaderOptions& options() const { return options_; }
+  // Adds a note to print with the format's at the end (e.g. how the block size was chosen).
+  void add_note(std::string note) { notes_.push_back(std::move(note)); }
 
  private:
   // Handles a bad line: throws, or counts it when skipping.
   void reject(std::uint64_t line, const FieldProblem& p);
+  // Throws when the block size is wrong for the trace (see next()).
+  void check_block_size_fits() const;
 
   ReaderOptions options_;
   std::unique_ptr<RequestSource> source_;
   std::vector<FieldProblem> problems_;
+  std::vector<std::string> notes_;
   ReaderCounts counts_;
   std::uint64_t line_ = 0;
 };
