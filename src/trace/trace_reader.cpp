@@ -36,6 +36,10 @@ bool TraceReader::next(Request& out) {
   Line line;
   while (lines_.next(line)) {
     ++counts_.lines;
+    if (!line.problem.empty()) {
+      reject(line.number, {"", std::string(line.problem)});
+      continue;
+    }
     if (line.too_long) {
       reject(line.number, {"", "line longer than the limit of " +
                                    std::to_string(options_.max_line_bytes) + " bytes"});

@@ -63,9 +63,13 @@ class TraceReader {
   std::uint64_t line() const { return line_; }
   const std::string& name() const { return lines_.name(); }
   std::uint64_t bytes_read() const { return lines_.bytes_read(); }
-  // Bytes of input up to the end of the last line consumed.
+  // Bytes of text up to the end of the last line consumed.
   std::uint64_t position() const { return lines_.position(); }
+  // Bytes of the file up to there (compressed bytes for compressed input): for progress
+  // against total_bytes().
+  std::uint64_t input_position() const { return lines_.input_position(); }
   std::optional<std::uint64_t> total_bytes() const { return lines_.total_bytes(); }
+  Compression compression() const { return lines_.compression(); }
 
  private:
   // Handles a bad line: throws, or counts it when skipping.
