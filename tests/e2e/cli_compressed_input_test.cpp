@@ -15,8 +15,12 @@ using kvtrace::testing::Json;
 using kvtrace::testing::kSample;
 using kvtrace::testing::parse_json;
 using kvtrace::testing::run_kvtrace;
-using kvtrace::testing::run_shell;
 using kvtrace::testing::TempDir;
+
+// A command line whose own redirections stay its own (run_shell adds >OUT 2>ERR after it).
+kvtrace::testing::RunResult shell(const std::string& command) {
+  return kvtrace::testing::run_shell("(" + command + ")");
+}
 
 // The commands that compress a file to stdout, as users make .gz and .zst files.
 const char* const kCompressors[] = {"gzip -c", "zstd -q -c"};
@@ -32,9 +36,9 @@ Runs run_both(const std::string& text_file, const std::string& compressor,
   TempDir dir;
   const std::string path = dir.path() + "/input.jsonl";
   Runs r;
-  EXPECT_EQ(run_shell("cp " + text_file + " " + path).exit_code, 0);
+  EXPECT_EQ(shell("cp " + text_file + " " + path).exit_code, 0);
   r.plain = run_kvtrace(args_before + " " + path + args_after);
-  EXPECT_EQ(run_shell(compressor + " " + text_file + " > " + path).exit_code, 0);
+  EXPECT_EQ(shell(compressor + " " + text_file + " > " + path).exit_code, 0);
   r.packed = run_kvtrace(args_before + " " + path + args_after);
   return r;
 }
@@ -53,7 +57,7 @@ TEST(CliCompressedInput, AnalyzeGivesTheSameReport) {
 TEST(CliCompressedInput, AnalyzeReadsCompressedStdin) {
   for (const std::string compressor : kCompressors) {
     const auto r =
-        run_shell(compressor + " " + kSample + " | " + KVTRACE_BINARY + " analyze -f json -");
+        shell(compressor + " " + kSample + " | " + KVTRACE_BINARY + " analyze -f json -");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(parse_json(r.out)["total_requests"].as_uint(), 1000u);
   }
@@ -62,10 +66,9 @@ TEST(CliCompressedInput, AnalyzeReadsCompressedStdin) {
 TEST(CliCompressedInput, ConcatenatedGzipFilesReadAsOne) {
   TempDir dir;
   const std::string both = dir.path() + "/both.jsonl.gz";
-  ASSERT_EQ(
-      run_shell("gzip -c " + kSample + " > " + both + " && gzip -c " + kSample + " >> " + both)
-          .exit_code,
-      0);
+  ASSERT_EQ(shell("gzip -c " + kSample + " > " + both + " && gzip -c " + kSample + " >> " + both)
+                .exit_code,
+            0);
   const auto r = run_kvtrace("validate " + both);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("2000 valid requests, 0 problems on 0 lines (clean)"), std::string::npos)
@@ -76,8 +79,8 @@ TEST(CliCompressedInput, ValidateGivesTheSameReport) {
   TempDir dir;
   // The sample with two bad lines, so that there is something to report.
   const std::string text = dir.path() + "/bad.jsonl";
-  ASSERT_EQ(run_shell("(head -n 10 " + kSample + "; echo '[1]'; sed -n 11,500p " + kSample +
-                      "; echo '{\"input_length\": -1}') > " + text)
+  ASSERT_EQ(shell("(head -n 10 " + kSample + "; echo '[1]'; sed -n 11,500p " + kSample +
+                  "; echo '{\"input_length\": -1}') > " + text)
                 .exit_code,
             0);
   for (const char* compressor : kCompressors) {
@@ -105,7 +108,10 @@ TEST(CliCompressedInput, HashGivesTheSameTrace) {
     ASSERT_EQ(r.plain.exit_code, 0) << r.plain.err;
     ASSERT_EQ(r.packed.exit_code, 0) << r.packed.err;
     EXPECT_EQ(r.packed.out, r.plain.out);
-    EXPECT_EQ(r.packed.err, r.plain.err);
+    // The summary, up to its timing.
+    const auto summary = [](const std::string& err) { return err.substr(0, err.find(" in ")); };
+    EXPECT_EQ(summary(r.packed.err), summary(r.plain.err));
+    EXPECT_NE(summary(r.packed.err).find("hashed 3000 requests"), std::string::npos);
   }
 }
 
@@ -113,9 +119,9 @@ TEST(CliCompressedInput, HashGivesTheSameTrace) {
 TEST(CliCompressedInput, TruncatedGzipIsABadLineOfItsFileLine) {
   TempDir dir;
   const std::string cut = dir.path() + "/cut.jsonl.gz";
-  ASSERT_EQ(run_shell("gzip -c " + kSample + " | head -c 30000 > " + cut).exit_code, 0);
+  ASSERT_EQ(shell("gzip -c " + kSample + " | head -c 30000 > " + cut).exit_code, 0);
   // zcat's whole lines before the break: the break is the line after them.
-  const auto whole = run_shell("zcat " + cut + " 2>/dev/null | wc -l");
+  const auto whole = shell("zcat " + cut + " 2>/dev/null | wc -l");
   const std::uint64_t lines = std::stoull(whole.out);
   ASSERT_GT(lines, 10u);
   ASSERT_LT(lines, 1000u);
@@ -148,7 +154,7 @@ TEST(CliCompressedInput, TruncatedGzipIsABadLineOfItsFileLine) {
 TEST(CliCompressedInput, CorruptZstdIsABadLine) {
   TempDir dir;
   const std::string bad = dir.path() + "/bad.jsonl.zst";
-  ASSERT_EQ(run_shell("(zstd -q -c " + kSample + "; echo 'not zstd') > " + bad).exit_code, 0);
+  ASSERT_EQ(shell("(zstd -q -c " + kSample + "; echo 'not zstd') > " + bad).exit_code, 0);
   const auto r = run_kvtrace("analyze -f json " + bad);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(
