@@ -55,6 +55,7 @@ cmd[gzip-pipe]="zcat '$trace.gz' | '$kvtrace' analyze -f json -"
 cmd[zstd-self]="'$kvtrace' analyze -f json '$trace.zst'"
 cmd[zstd-pipe]="zstdcat '$trace.zst' | '$kvtrace' analyze -f json -"
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A times
 bash -c "${cmd[plain]}" > /dev/null  # warms the page cache
 for ((i = 0; i < runs; i++)); do
@@ -65,7 +66,7 @@ for n in "${names[@]}"; do med[$n]=$(tr ' ' '\n' <<< "${times[$n]}" | grep . | m
 
 mb() { echo "scale=0; $(stat -c %s "$1") / 1000000" | bc; }
 echo
-echo "Trace: $(basename "$trace"), $requests requests: plain $(mb "$trace") MB, .gz $(mb "$trace.gz") MB, .zst $(mb "$trace.zst") MB; medians of $runs alternated runs; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Trace: $(basename "$trace"), $requests requests: plain $(mb "$trace") MB, .gz $(mb "$trace.gz") MB, .zst $(mb "$trace.zst") MB; medians of $runs alternated runs; load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| input | command | wall (s) | vs the pipe |"
 echo "|---|---|---:|---:|"
