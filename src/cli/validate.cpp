@@ -39,7 +39,12 @@ int run_validate(const ValidateFlags& f) {
   Progress progress("validate", lines.total_bytes());
   trace::Line line;
   while (lines.next(line)) {
-    progress.tick(lines.bytes_read(), line.number);
+    progress.tick(lines.input_position(), line.number);
+    if (!line.problem.empty()) {
+      ++bad_lines;
+      report(line.number, {"", std::string(line.problem)});
+      continue;
+    }
     if (line.too_long) {
       ++bad_lines;
       report(line.number, {"", "line longer than the limit of " +

@@ -205,6 +205,7 @@ HashStats hash_conversations(const std::string& input_path, const std::string& o
   // Only a regular file is read by range; stdin and pipes in order.
   const std::optional<trace::FileSlices> slices = trace::FileSlices::open(input_path);
   std::uint64_t next_begin = 0;
+  bool break_read = false;  // the batch of a broken stream's error was made
 
   // The first failure stops the input and the batches after it are dropped: the pipeline
   // drains instead of being cancelled by an exception, which would leak the batches in flight.
@@ -242,10 +243,16 @@ HashStats hash_conversations(const std::string& input_path, const std::string& o
                   batch->end_position = std::min(next_begin, slices->size());
                 } else {
                   if (!reader.read_lines(batch->text, kBatchBytes)) {
-                    fc.stop();
-                    return nullptr;
+                    if (reader.stream_problem().empty() || break_read) {
+                      fc.stop();
+                      return nullptr;
+                    }
+                    // A broken compressed stream: a bad line after the lines before it.
+                    break_read = true;
+                    batch->error = std::make_exception_ptr(
+                        InputError(reader.name(), 1, "", std::string(reader.stream_problem())));
                   }
-                  batch->end_position = reader.position();
+                  batch->end_position = reader.input_position();
                 }
               } catch (...) {
                 fail(std::current_exception());

@@ -101,6 +101,7 @@ class Loader {
     std::unordered_map<std::string, std::size_t> last_turn;
     trace::Line line;
     while (reader_.next(line)) {
+      if (!line.problem.empty()) fail(line.number, "", std::string(line.problem));
       if (line.too_long) fail(line.number, "", "line too long");
       if (trace::is_blank(line.text)) continue;
       ReplayRequest r = parse(line, out.size());

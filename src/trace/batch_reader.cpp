@@ -86,7 +86,7 @@ void read_batched(TraceReader& reader, const BatchConsumer& consume, std::size_t
         reader_error = std::current_exception();
         last = true;
       }
-      b->position = reader.position();
+      b->position = reader.input_position();
       if (b->size > 0) exchange.put_full(b);
       if (last) break;
     }

@@ -425,6 +425,7 @@ void ConversationParser::parse(const Line& line, Conversation& out) {
   out.session_id.reset();
   out.delay.reset();
   out.output_length.reset();
+  if (!line.problem.empty()) p.fail("", std::string(line.problem));
   if (line.too_long) p.fail("", "line too long");
 
   od::document doc =

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "kvtrace/core/error.hpp"
+#include "kvtrace/trace/compression.hpp"
 #include "trace/utf8_bom.hpp"
 
 namespace kvtrace::trace {
@@ -30,6 +31,13 @@ std::optional<FileSlices> FileSlices::open(const std::string& path) {
   if (fd < 0) throw IoError("cannot open " + path + ": " + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  // Compressed data cannot be cut by byte range: its caller reads it in order instead.
+  char head[kCompressionMagicBytes];
+  const ssize_t n = ::pread(fd, head, sizeof head, 0);
+  if (n > 0 && detect_compression({head, static_cast<std::size_t>(n)}) != Compression::kNone) {
     ::close(fd);
     return std::nullopt;
   }

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "kvtrace/core/error.hpp"
+#include "trace/decompressor.hpp"
 #include "trace/utf8_bom.hpp"
 
 namespace kvtrace::trace {
@@ -46,6 +47,26 @@ LineReader::LineReader(std::string path, std::size_t max_line_bytes)
   // Not zero-filled: touching 4 MiB on every open costs more than reading a small file.
   // simdjson reads the kLinePadding bytes after the last line, so those are zeroed instead.
   buf_ = std::make_unique_for_overwrite<char[]>(cap_ + kLinePadding);
+  try {
+    // The first read tells the compression. Plain text stays in the buffer as read (no copy,
+    // nothing lost on a pipe); compressed bytes go to the decompressor as its first input.
+    while (end_ < kCompressionMagicBytes && !eof_) {
+      const std::size_t n = read_fd();
+      end_ += n;
+      eof_ = n == 0;
+    }
+    compression_ = detect_compression({buf_.get(), end_});
+    if (compression_ != Compression::kNone) {
+      decompressor_ = std::make_unique<Decompressor>(
+          compression_, fd_, std::string(buf_.get(), end_), name_, total_bytes_);
+      end_ = 0;
+      eof_ = false;
+    }
+  } catch (...) {
+    if (owns_fd_) ::close(fd_);
+    throw;
+  }
+  bytes_read_ = end_;
   zero_padding();
 }
 
@@ -54,7 +75,20 @@ void LineReader::zero_padding() {
 }
 
 LineReader::~LineReader() {
+  decompressor_.reset();  // its thread reads fd_
   if (owns_fd_) ::close(fd_);
+}
+
+std::uint64_t LineReader::input_position() const {
+  return decompressor_ ? decompressor_->input_position(position()) : position();
+}
+
+std::size_t LineReader::read_fd() {
+  for (;;) {
+    const ssize_t n = ::read(fd_, buf_.get() + end_, cap_ - end_);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno != EINTR) throw IoError("cannot read " + name_ + ": " + errno_text());
+  }
 }
 
 bool LineReader::fill() {
@@ -63,6 +97,7 @@ bool LineReader::fill() {
     std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
+    zero_padding();  // the moved bytes' old copy is not padding, should nothing more come
   }
   if (cap_ - end_ < kChunkBytes / 2) {
     // A long line: grow so that a whole line up to the limit fits in the buffer.
@@ -73,20 +108,22 @@ bool LineReader::fill() {
     cap_ = new_cap;
     zero_padding();
   }
-  for (;;) {
-    const ssize_t n = ::read(fd_, buf_.get() + end_, cap_ - end_);
-    if (n > 0) {
-      end_ += static_cast<std::size_t>(n);
-      bytes_read_ += static_cast<std::uint64_t>(n);
-      zero_padding();
-      return true;
-    }
-    if (n == 0) {
-      eof_ = true;
-      return false;
-    }
-    if (errno != EINTR) throw IoError("cannot read " + name_ + ": " + errno_text());
+  std::size_t n;
+  if (decompressor_) {
+    decompressor_->forget_before(position());
+    n = decompressor_->read(buf_.get() + end_, cap_ - end_);
+  } else {
+    n = read_fd();
   }
+  if (n == 0) {
+    eof_ = true;
+    if (decompressor_) problem_ = decompressor_->problem();
+    return false;
+  }
+  end_ += n;
+  bytes_read_ += n;
+  zero_padding();
+  return true;
 }
 
 std::string_view LineReader::peek(std::size_t n) {
@@ -115,6 +152,14 @@ bool LineReader::next(Line& line) {
         scanned_ = 0;
       }
       if (fill()) continue;
+      if (!problem_.empty() && !problem_given_) {
+        // The partial line before the break, if any, goes with it: one bad line, the last.
+        problem_given_ = true;
+        begin_ = end_;
+        scanned_ = 0;
+        line = Line{{}, 0, ++line_number_, false, problem_};
+        return true;
+      }
       if (begin_ == end_ && !discarding) return false;  // clean end of input
       line_end = end_;                                  // a last line without '\n'
       next_begin = end_;
@@ -124,6 +169,7 @@ bool LineReader::next(Line& line) {
     line.number = line_number_;
     const std::size_t length = line_end - begin_;
     if (discarding || length > max_line_bytes_) {
+      line.problem = {};
       line.too_long = true;
       line.text = {};
       line.capacity = 0;
@@ -136,6 +182,7 @@ bool LineReader::next(Line& line) {
       }
       if (trimmed > 0 && base[first + trimmed - 1] == '\r') --trimmed;
       line.too_long = false;
+      line.problem = {};
       line.text = std::string_view(base + first, trimmed);
       line.capacity = cap_ + kLinePadding - first;
     }
@@ -161,7 +208,13 @@ bool LineReader::read_lines(std::string& out, std::size_t target) {
     const void* nl =
         held > want ? std::memchr(base + begin_ + want - 1, '\n', held - want + 1) : nullptr;
     if (nl == nullptr) nl = ::memrchr(base + begin_, '\n', held);
-    if (nl == nullptr && fill()) continue;  // a line longer than the buffer holds yet
+    if (nl == nullptr) {
+      if (fill()) continue;  // a line longer than the buffer holds yet
+      if (!problem_.empty()) {
+        begin_ = end_;  // the partial line before a break is not a line
+        break;
+      }
+    }
     const std::size_t stop =
         nl != nullptr ? static_cast<std::size_t>(static_cast<const char*>(nl) - base) + 1 : end_;
     out.append(base + begin_, stop - begin_);

@@ -24,9 +24,11 @@
 #include <thread>
 #include <vector>
 
+#include "compress_util.hpp"
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/hashing/block_hash.hpp"
 #include "kvtrace/tokenizer/tokenizer.hpp"
+#include "kvtrace/trace/line_reader.hpp"
 #include "prompt/mock_tokenizers.hpp"
 #include "test_util.hpp"
 #include "tokenizer/tokenizer_test_util.hpp"
@@ -562,6 +564,47 @@ TEST(HashConversations, ProgressCountsBytesAndRequestsInOrder) {
   });
   EXPECT_EQ(stream_total, std::nullopt);
   EXPECT_EQ(stream_bytes, text.size());
+}
+
+// A compressed file is not read by range (FileSlices) but in order, and hashes as the plain one;
+// a truncated one is an InputError at the line of the break, after the requests before it.
+TEST(HashConversations, CompressedInputHashesAsThePlainFile) {
+  std::string text;
+  for (int i = 0; i < 30000; ++i) {
+    text += R"({"tokens": [)" + std::to_string(i % 7) + ", " + std::to_string(i) + ", 3, 4, 5]}\n";
+  }
+  const Hashed plain = hash_text(text, {.block_size = 2});
+  for (const std::string& packed :
+       {kvtrace::testing::gzip_compress(text), kvtrace::testing::zstd_compress(text)}) {
+    TempFile in(packed, ".jsonl.z");
+    TempFile out("");
+    std::optional<HashProgress> last;
+    const HashStats stats = hash_conversations(in.path(), out.path(), {.block_size = 2},
+                                               [&](const HashProgress& p) { last = p; });
+    EXPECT_EQ(read_file(out.path()), plain.out);
+    EXPECT_EQ(stats.requests, plain.stats.requests);
+    ASSERT_TRUE(last.has_value());
+    EXPECT_EQ(last->total_bytes, packed.size());
+    EXPECT_EQ(last->bytes, packed.size());  // progress in compressed bytes reaches the end
+
+    TempFile cut(packed.substr(0, packed.size() / 2), ".jsonl.z");
+    try {
+      hash_conversations(cut.path(), "/dev/null", {.block_size = 2});
+      ADD_FAILURE() << "no exception";
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.source(), cut.path());
+      EXPECT_GT(e.line(), 1u);
+      EXPECT_LT(e.line(), 30000u);
+      EXPECT_NE(e.problem().find("stream ends early (truncated file?)"), std::string::npos)
+          << e.problem();
+      // The line of the break follows the last whole line the stream gave.
+      trace::LineReader reader(cut.path());
+      trace::Line line;
+      std::uint64_t last_line = 0;
+      while (reader.next(line)) last_line = line.number;
+      EXPECT_EQ(e.line(), last_line);
+    }
+  }
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "compress_util.hpp"
 #include "kvtrace/core/error.hpp"
+#include "kvtrace/trace/line_reader.hpp"
 #include "test_util.hpp"
 
 namespace kvtrace::replay {
@@ -155,6 +157,45 @@ TEST(RequestLoader, SizesAndTimesBeyondTheirLimitsAreErrors) {
 
 TEST(RequestLoader, MissingFileIsAnIoError) {
   EXPECT_THROW(load_requests("/nonexistent/requests.jsonl", {}), IoError);
+}
+
+// A requests file compressed with gzip or zstd reads as the plain one; a truncated one stops
+// at the line of the break.
+TEST(RequestLoader, ReadsCompressedFilesAndNamesTheLineOfABreak) {
+  std::string text;
+  for (int i = 0; i < 3000; ++i) {
+    text += fmt::format(
+        R"({{"index":{},"timestamp":{},"body":{{"prompt":"p{}","max_tokens":2,"stream":true}}}})"
+        "\n",
+        i, i, i);
+  }
+  const auto plain = load(text);
+  for (const std::string& packed :
+       {kvtrace::testing::gzip_compress(text), kvtrace::testing::zstd_compress(text)}) {
+    TempFile f(packed, ".jsonl.z");
+    const auto rs = load_requests(f.path(), {});
+    ASSERT_EQ(rs.size(), plain.size());
+    EXPECT_EQ(rs.back().index, plain.back().index);
+    EXPECT_EQ(rs.back().line, plain.back().line);
+
+    TempFile cut(packed.substr(0, packed.size() / 2), ".jsonl.z");
+    try {
+      load_requests(cut.path(), {});
+      FAIL() << "no exception";
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.source(), cut.path());
+      // The line after the last whole line the stream gives (a zstd block comes out whole:
+      // the cut may leave none).
+      trace::LineReader reader(cut.path());
+      trace::Line line;
+      std::uint64_t whole = 0;
+      while (reader.next(line) && line.problem.empty()) whole = line.number;
+      EXPECT_EQ(e.line(), whole + 1) << e.what();
+      EXPECT_LT(e.line(), 3000u);
+      EXPECT_NE(e.problem().find("stream ends early (truncated file?)"), std::string::npos)
+          << e.problem();
+    }
+  }
 }
 
 }  // namespace

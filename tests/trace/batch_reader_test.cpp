@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "compress_util.hpp"
 #include "kvtrace/core/error.hpp"
 #include "test_util.hpp"
 
@@ -86,6 +87,25 @@ TEST(ReadBatched, ConsumerErrorStopsTheReader) {
                std::runtime_error);
   EXPECT_EQ(calls, 3);
   EXPECT_LT(reader.counts().requests, 100000u);  // it did not read on to the end
+}
+
+// Progress and extrapolation compare batch.position with total_bytes(): for compressed input
+// both count compressed bytes, so the last batch ends at the file's size.
+TEST(ReadBatched, PositionsOfCompressedInputRunToTheFileSize) {
+  const std::string packed = kvtrace::testing::gzip_compress(numbered_trace(100000));
+  TempFile f(packed, ".gz");
+  TraceReader reader(f.path());
+  std::uint64_t last_position = 0;
+  std::size_t n = 0;
+  read_batched(reader, [&](const RequestBatch& batch) {
+    EXPECT_GE(batch.position, last_position);
+    EXPECT_LE(batch.position, packed.size());
+    last_position = batch.position;
+    n += batch.requests.size();
+  });
+  EXPECT_EQ(n, 100000u);
+  EXPECT_EQ(last_position, packed.size());
+  EXPECT_GT(reader.position(), packed.size());  // text bytes, not the file's
 }
 
 }  // namespace

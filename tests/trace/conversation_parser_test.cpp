@@ -229,5 +229,22 @@ TEST(ConversationParser, DeeplyNestedUnknownFieldIsSkipped) {
   EXPECT_EQ(p.conversation.tokens, std::vector<std::uint32_t>{1});
 }
 
+// The line LineReader gives at the break of a compressed stream is a bad line of its own.
+TEST(ConversationParser, TheBreakOfACompressedStreamIsAnInputErrorOfItsLine) {
+  std::string padding(kLinePadding, ' ');
+  Line line{std::string_view(padding.data(), 0), padding.size(), 12, false,
+            "the gzip stream ends early (truncated file?) after 10 bytes of text"};
+  ConversationParser parser("conv.jsonl.gz");
+  Conversation c;
+  try {
+    parser.parse(line, c);
+    FAIL() << "no exception";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "conv.jsonl.gz:12: the gzip stream ends early (truncated file?) after 10 bytes of "
+              "text");
+  }
+}
+
 }  // namespace
 }  // namespace kvtrace::trace

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "compress_util.hpp"
 #include "kvtrace/core/error.hpp"
 #include "test_util.hpp"
 #include "watchdog.hpp"
@@ -95,6 +96,17 @@ TEST(FileSlices, ANamedPipeIsNotOpened) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   EXPECT_FALSE(kvtrace::testing::returns_within(std::chrono::seconds(20), "FileSlices::open",
                                                 [&] { return FileSlices::open(fifo); }));
+}
+
+// Compressed data cannot be cut by byte range: the caller falls back to LineReader.
+TEST(FileSlices, CompressedFilesAreNotSliced) {
+  TempFile gz(kvtrace::testing::gzip_compress("{}\n{}\n"), ".gz");
+  TempFile zst(kvtrace::testing::zstd_compress("{}\n{}\n"), ".zst");
+  EXPECT_FALSE(FileSlices::open(gz.path()).has_value());
+  EXPECT_FALSE(FileSlices::open(zst.path()).has_value());
+  // A plain file that happens to be named .gz is sliced: the bytes decide.
+  TempFile plain("{}\n{}\n", ".gz");
+  EXPECT_TRUE(FileSlices::open(plain.path()).has_value());
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "compress_util.hpp"
 #include "kvtrace/core/error.hpp"
 #include "test_util.hpp"
 
@@ -213,6 +214,59 @@ TEST(TraceReader, NotesAddedAndTheSourcesComeAtTheEnd) {
   reader.add_note("block size 512 (chosen)");
   EXPECT_EQ(read_through(reader), 1u);
   EXPECT_EQ(reader.counts().source_notes, (std::vector<std::string>{"block size 512 (chosen)"}));
+}
+
+// A truncated .gz is a bad line, reported like any other: file:line of the break.
+TEST(TraceReader, ABrokenCompressedStreamIsABadLineAfterTheRequestsBeforeIt) {
+  std::string text;
+  for (int i = 0; i < 20000; ++i) {
+    text += "{\"timestamp\": " + std::to_string(i) + ", \"input_length\": 10, \"hash_ids\": [" +
+            std::to_string(i) + "]}\n";
+  }
+  const std::string packed = kvtrace::testing::gzip_compress(text);
+  TempFile f(packed.substr(0, packed.size() / 2), ".jsonl.gz");
+  {
+    TraceReader reader(f.path());
+    EXPECT_EQ(reader.compression(), Compression::kGzip);
+    Request r;
+    std::uint64_t n = 0;
+    try {
+      while (reader.next(r)) ++n;
+      FAIL() << "no exception";
+    } catch (const InputError& e) {
+      EXPECT_GT(n, 0u);
+      EXPECT_EQ(e.line(), n + 1);
+      EXPECT_EQ(e.field(), "");
+      EXPECT_EQ(std::string(e.what()), f.path() + ":" + std::to_string(n + 1) + ": " + e.problem());
+      EXPECT_EQ(e.problem().rfind("the gzip stream ends early (truncated file?) after ", 0), 0u)
+          << e.problem();
+    }
+  }
+  TraceReader skipping(f.path(), options(true));
+  Request r;
+  std::uint64_t kept = 0;
+  while (skipping.next(r)) ++kept;
+  EXPECT_GT(kept, 0u);
+  EXPECT_EQ(skipping.counts().skipped_invalid, 1u);
+  EXPECT_EQ(skipping.counts().requests, kept);
+  EXPECT_EQ(skipping.counts().lines, kept + 1);
+  EXPECT_NE(skipping.counts().first_skipped.find(":" + std::to_string(kept + 1) + ": the gzip"),
+            std::string::npos)
+      << skipping.counts().first_skipped;
+  EXPECT_EQ(skipping.input_position(), skipping.total_bytes());
+}
+
+TEST(TraceReader, ReadsZstdAsThePlainFile) {
+  TempFile plain(kMixed);
+  TempFile packed(kvtrace::testing::zstd_compress(kMixed), ".zst");
+  ReaderCounts plain_counts;
+  ReaderCounts packed_counts;
+  const auto a = read_all(plain.path(), options(true), &plain_counts);
+  const auto b = read_all(packed.path(), options(true), &packed_counts);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].input_length, b[i].input_length);
+  EXPECT_EQ(plain_counts.lines, packed_counts.lines);
+  EXPECT_EQ(plain_counts.skipped_invalid, packed_counts.skipped_invalid);
 }
 
 }  // namespace

@@ -5,10 +5,10 @@
 // (conversation_hasher.hpp); timestamp, session_id, delay and output_length are copied.
 //
 // Model: the input is cut into batches of whole lines (about 1 MiB). A regular file is read
-// by byte range, each worker reading its own batch (trace::FileSlices); stdin is read in
-// order by one reader. Workers parse their batch, tokenize text and chat messages (rendered
-// in `chat_format`) and hash whole prompts in parallel; then, batch by batch in input order,
-// one thread at a time hands out the ids, hashes delta turns (which need their session's
+// by byte range, each worker reading its own batch (trace::FileSlices); stdin and compressed
+// files are read in order by one reader. Workers parse their batch, tokenize text and chat messages
+// (rendered in `chat_format`) and hash whole prompts in parallel; then, batch by batch in input
+// order, one thread at a time hands out the ids, hashes delta turns (which need their session's
 // earlier turns) and writes the requests.
 //
 // Invariants:
@@ -77,7 +77,7 @@ struct HashStats {
 };
 
 struct HashProgress {
-  std::uint64_t bytes = 0;                   // of the input consumed
+  std::uint64_t bytes = 0;                   // of the input consumed (compressed bytes if so)
   std::optional<std::uint64_t> total_bytes;  // the input's size; none for stdin or a pipe
   std::uint64_t requests = 0;                // written
 };

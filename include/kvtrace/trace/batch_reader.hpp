@@ -17,7 +17,9 @@ namespace kvtrace::trace {
 struct RequestBatch {
   std::span<Request> requests;
   std::span<const std::uint64_t> lines;  // the 1-based line of each request
-  std::uint64_t position = 0;            // input byte offset just after the batch's last line
+  // Input byte offset just after the batch's last line (TraceReader::input_position(): in
+  // compressed bytes for compressed input), for progress and extrapolation from total_bytes().
+  std::uint64_t position = 0;
 };
 
 using BatchConsumer = std::function<void(const RequestBatch& batch)>;

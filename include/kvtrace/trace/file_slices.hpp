@@ -11,7 +11,8 @@ namespace kvtrace::trace {
 
 class FileSlices {
  public:
-  // nullopt when `path` is "-" or not a regular file (a pipe cannot be read by range).
+  // nullopt when `path` is "-", not a regular file (a pipe cannot be read by range) or a
+  // compressed one (trace/compression.hpp): LineReader reads those in order.
   // Throws IoError when the file cannot be opened.
   static std::optional<FileSlices> open(const std::string& path);
 

@@ -1,7 +1,8 @@
 #pragma once
-// Streaming line splitter over a file or stdin ("-"). Lines are views into an internal
-// buffer that always has kLinePadding readable bytes after each line, which is what
-// simdjson needs to parse a line in place without copying it.
+// Streaming line splitter over a file or stdin ("-"), plain or compressed (gzip or zstd,
+// told by the first bytes: trace/compression.hpp). Lines are views into an internal buffer
+// that always has kLinePadding readable bytes after each line, which is what simdjson needs
+// to parse a line in place without copying it.
 
 #include <cstddef>
 #include <cstdint>
@@ -12,7 +13,11 @@
 #include <string>
 #include <string_view>
 
+#include "kvtrace/trace/compression.hpp"
+
 namespace kvtrace::trace {
+
+class Decompressor;
 
 inline constexpr std::size_t kLinePadding = 64;
 inline constexpr std::size_t kDefaultMaxLineBytes = std::size_t{100} << 20;
@@ -22,6 +27,9 @@ struct Line {
   std::size_t capacity = 0;  // readable bytes from text.data(): >= text.size() + kLinePadding
   std::uint64_t number = 0;  // 1-based, counting blank lines
   bool too_long = false;     // the line exceeded the limit; text is empty and was discarded
+  // Not empty: the compressed input broke (truncated or corrupt) in this line, or just before
+  // it; says what and where. text is empty, the partial line discarded; it is the last line.
+  std::string_view problem;
 };
 
 // Splits `lines`, whole lines with their '\n' as read_lines() and FileSlices give them (the
@@ -53,37 +61,52 @@ std::uint64_t for_each_line_in(std::string_view lines, std::size_t readable, F&&
 
 class LineReader {
  public:
-  // Throws IoError when the file cannot be opened.
+  // Throws IoError when the file cannot be opened. Reads the first bytes of the input to tell
+  // whether it is compressed: a pipe with nothing written yet blocks here.
   explicit LineReader(std::string path, std::size_t max_line_bytes = kDefaultMaxLineBytes);
   ~LineReader();
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
 
   // The next line, or false at the end of input. The view stays valid until the next call.
-  // Throws IoError on a read error.
+  // Throws IoError on a read error. A broken compressed stream ends with a Line whose
+  // `problem` says so, after every whole line before the break.
   bool next(Line& line);
 
   // Appends whole lines, '\n' included, to `out` until it holds at least `target` bytes or
   // the input ends (a last line without '\n' is appended as is); false when nothing was
   // left. For callers that split and number the lines themselves, e.g. in parallel: one
-  // copy of a large run instead of one per line. Not to be mixed with next().
+  // copy of a large run instead of one per line. Not to be mixed with next(). At a break of a
+  // compressed stream the partial line is not appended: stream_problem() says why.
   bool read_lines(std::string& out, std::size_t target);
 
-  // Up to the first `n` bytes not yet consumed, reading more input as needed but consuming
-  // nothing (to look at an input before choosing how to read it). Valid until the next call.
+  // Up to the first `n` bytes of the text not consumed yet (a byte order mark included),
+  // reading as much as needed; consumes nothing. Fewer only at the end of input. The view
+  // stays valid until the next call; it invalidates the last Line returned.
   std::string_view peek(std::size_t n);
+
+  // Once the end of input was reached: why a compressed stream ended before its end (the
+  // problem of the last Line next() gave), "" when it ended well.
+  std::string_view stream_problem() const { return problem_; }
 
   const std::string& name() const { return name_; }
   std::size_t max_line_bytes() const { return max_line_bytes_; }
   std::uint64_t bytes_read() const { return bytes_read_; }
-  // Bytes up to the end of the last line returned: how far the input has been consumed.
+  // Bytes of text up to the end of the last line returned: how far the text has been consumed.
   std::uint64_t position() const { return bytes_read_ - (end_ - begin_); }
-  // Size of the input when it is a regular file (for progress), else nullopt.
+  // How far the input has been consumed, in bytes of the file: position() for plain input,
+  // compressed bytes for compressed input. What progress compares with total_bytes().
+  std::uint64_t input_position() const;
+  // Size of the input when it is a regular file (for progress), else nullopt: compressed
+  // bytes for compressed input.
   std::optional<std::uint64_t> total_bytes() const { return total_bytes_; }
+  Compression compression() const { return compression_; }
 
  private:
   // Reads more input after the unconsumed bytes; false at end of input.
   bool fill();
+  // One read of the file into the buffer after end_: the count, 0 at its end.
+  std::size_t read_fd();
   void zero_padding();
 
   std::string name_;
@@ -99,6 +122,10 @@ class LineReader {
   std::uint64_t line_number_ = 0;
   std::uint64_t bytes_read_ = 0;
   std::optional<std::uint64_t> total_bytes_;
+  Compression compression_ = Compression::kNone;
+  std::unique_ptr<Decompressor> decompressor_;  // for compressed input only
+  std::string problem_;                         // the break of a compressed stream
+  bool problem_given_ = false;                  // next() returned it
 };
 
 }  // namespace kvtrace::trace

@@ -77,9 +77,13 @@ class TraceReader {
   std::uint64_t line() const { return line_; }
   const std::string& name() const { return source_->input().name(); }
   std::uint64_t bytes_read() const { return source_->input().bytes_read(); }
-  // Bytes of input up to the end of the last line consumed.
+  // Bytes of text up to the end of the last line consumed.
   std::uint64_t position() const { return source_->input().position(); }
+  // Bytes of the file up to there (compressed bytes for compressed input): for progress
+  // against total_bytes().
+  std::uint64_t input_position() const { return source_->input().input_position(); }
   std::optional<std::uint64_t> total_bytes() const { return source_->input().total_bytes(); }
+  Compression compression() const { return source_->input().compression(); }
   const RequestSource& source() const { return *source_; }
   const ReaderOptions& options() const { return options_; }
   // Adds a note to print with the format's at the end (e.g. how the block size was chosen).
