@@ -1,7 +1,9 @@
 #include "kvtrace/formats/open_trace.hpp"
 
 #include "kvtrace/core/error.hpp"
+#include "kvtrace/formats/bailian_source.hpp"
 #include "kvtrace/formats/detect.hpp"
+#include "kvtrace/formats/dynamo_source.hpp"
 #include "kvtrace/trace/mooncake_source.hpp"
 
 namespace kvtrace::formats {
@@ -12,6 +14,10 @@ std::unique_ptr<trace::RequestSource> open_source(
   switch (format) {
     case Format::kMooncake:
       return std::make_unique<trace::MooncakeSource>(std::move(input));
+    case Format::kDynamo:
+      return std::make_unique<DynamoSource>(std::move(input));
+    case Format::kBailian:
+      return std::make_unique<BailianSource>(std::move(input));
     case Format::kAuto:
       break;
     default:
