@@ -131,7 +131,11 @@ Detection from_json_object(std::string_view line) {
     return std::find(keys.begin(), keys.end(), k) != keys.end();
   };
   if (dynamo) return {InputKind::kTrace, Format::kDynamo, "a Dynamo request trace"};
-  if (has("chat_id")) return {InputKind::kTrace, Format::kBailian, "a Bailian (Qwen) trace"};
+  // A Bailian trace that kvtrace has read and written back keeps chat_id as an extra field
+  // but has its session_id: it is Mooncake JSONL now, with timestamps in ms.
+  if (has("chat_id") && !has("session_id")) {
+    return {InputKind::kTrace, Format::kBailian, "a Bailian (Qwen) trace"};
+  }
   if (has("body")) {
     return {InputKind::kRequests, Format::kMooncake,
             "a requests file (one OpenAI request body per line, as `kvtrace materialize` "

@@ -149,6 +149,7 @@ void DynamoSource::read_all() {
   boost::unordered_flat_map<std::string, std::uint64_t> request_lines;
   trace::Line text;
   std::vector<FieldProblem> problems;
+  trace::Request request;
   std::string request_id;
   std::string event_type;
   while (lines_->next(text)) {
@@ -164,11 +165,10 @@ void DynamoSource::read_all() {
       continue;
     }
     problems.clear();
-    Record record;
-    record.line = text.number;
+    std::uint64_t arrival = 0;
     std::uint64_t block_size = 0;
-    const EventKind kind = parser.parse(text, record.request, record.arrival, block_size,
-                                        request_id, event_type, problems);
+    const EventKind kind =
+        parser.parse(text, request, arrival, block_size, request_id, event_type, problems);
     if (kind == EventKind::kOther) {
       auto it = std::find_if(other_events_.begin(), other_events_.end(),
                              [&](const auto& e) { return e.first == event_type; });
@@ -200,7 +200,17 @@ void DynamoSource::read_all() {
       block_size_ = static_cast<std::uint32_t>(block_size);
       block_size_line_ = text.number;
     }
-    records_.push_back(std::move(record));
+    Record& r = records_.emplace_back();
+    r.arrival = arrival;
+    r.line = text.number;
+    r.input_length = *request.input_length;
+    r.output_length = *request.output_length;
+    r.hash_ids = std::move(*request.hash_ids);
+    r.session_id = std::move(request.session_id);
+    for (const trace::ExtraField& f : request.extra) {
+      r.extra.append(f.key).push_back('\0');
+      r.extra.append(f.raw_value).push_back('\0');
+    }
   }
 }
 
@@ -217,9 +227,7 @@ void DynamoSource::order_and_number() {
   // Dense ids in order of first appearance, after the sort: ids follow arrival order.
   boost::unordered_flat_map<std::uint64_t, std::uint64_t> ids;
   for (Record& r : records_) {
-    r.request.timestamp =
-        trace::Number::of_int(static_cast<std::int64_t>(r.arrival - first_arrival_));
-    for (std::uint64_t& hash : *r.request.hash_ids) {
+    for (std::uint64_t& hash : r.hash_ids) {
       hash = ids.try_emplace(hash, ids.size()).first->second;
     }
   }
@@ -237,8 +245,20 @@ trace::SourceResult DynamoSource::next(trace::Request& out, std::uint64_t& line,
   if (next_record_ < records_.size()) {
     Record& r = records_[next_record_++];
     line = r.line;
-    out = std::move(r.request);
-    r.request = trace::Request{};  // the trace is read once: free its memory as it goes
+    out = trace::Request{};
+    out.timestamp = trace::Number::of_int(static_cast<std::int64_t>(r.arrival - first_arrival_));
+    out.input_length = r.input_length;
+    out.output_length = r.output_length;
+    out.hash_ids = std::move(r.hash_ids);
+    out.session_id = std::move(r.session_id);
+    for (std::size_t at = 0; at < r.extra.size();) {
+      const std::size_t key_end = r.extra.find('\0', at);
+      const std::size_t value_end = r.extra.find('\0', key_end + 1);
+      out.extra.push_back(
+          {r.extra.substr(at, key_end - at), r.extra.substr(key_end + 1, value_end - key_end - 1)});
+      at = value_end + 1;
+    }
+    std::string().swap(r.extra);  // the trace is read once: free its memory as it goes
     return trace::SourceResult::kRequest;
   }
   return trace::SourceResult::kEnd;

@@ -49,11 +49,11 @@ TEST(BailianSource, SessionsFollowTheParentChainAndTimestampsBecomeMilliseconds)
   // which never comes: at the end it starts session "300", and chat 301 (its child) joins it.
   const std::vector<std::uint64_t> lines{1, 2, 4, 3, 8, 6, 7};
   const std::vector<Request> want{
-      turn(500, 40, 10, {1, 2, 3}, "100",
+      turn(500, 48, 10, {1, 2, 3}, "100",
            {{"chat_id", "100"}, {"parent_chat_id", "-1"}, {"type", "\"text\""}, {"turn", "1"}}),
       turn(1000, 20, 5, {7, 8}, "200",
            {{"chat_id", "200"}, {"parent_chat_id", "-1"}, {"type", "\"search\""}, {"turn", "1"}}),
-      turn(2000, 56, 25, {1, 2, 3, 4}, "100",
+      turn(2000, 64, 25, {1, 2, 3, 4}, "100",
            {{"chat_id", "101"}, {"parent_chat_id", "100"}, {"type", "\"text\""}, {"turn", "2"}}),
       turn(3000, 70, 30, {1, 2, 3, 4, 5}, "100",
            {{"chat_id", "102"}, {"parent_chat_id", "101"}, {"type", "\"text\""}, {"turn", "3"}}),

@@ -69,13 +69,23 @@ TEST(DetectInput, BailianFirstTurnWithoutParent) {
   EXPECT_EQ(d.format, Format::kBailian);
 }
 
+TEST(DetectInput, ABailianTraceWrittenBackByKvtraceIsMooncake) {
+  // Its requests have their session_id and keep chat_id as an extra field.
+  const Detection d = detect(
+      "{\"timestamp\": 500, \"input_length\": 40, \"session_id\": \"100\", "
+      "\"chat_id\": 100, \"parent_chat_id\": -1}\n");
+  EXPECT_EQ(d.kind, InputKind::kTrace);
+  EXPECT_EQ(d.format, Format::kMooncake);
+}
+
 TEST(DetectInput, TheSamplesAreDetected) {
   for (const auto& [name, format] :
        {std::pair{"dynamo_sample.jsonl", Format::kDynamo},
         std::pair{"dynamo_bad.jsonl", Format::kDynamo},
         std::pair{"bailian_sample.jsonl", Format::kBailian},
         std::pair{"bailian_bad.jsonl", Format::kBailian},
-        std::pair{"dynamo_sample.mooncake.jsonl", Format::kMooncake}}) {
+        std::pair{"dynamo_sample.mooncake.jsonl", Format::kMooncake},
+        std::pair{"bailian_sample.mooncake.jsonl", Format::kMooncake}}) {
     const std::string text = kvtrace::testing::read_file(testing::format_sample(name));
     const Detection d = detect(std::string_view(text).substr(0, kDetectBytes));
     EXPECT_EQ(d.kind, InputKind::kTrace) << name;

@@ -37,7 +37,7 @@ TEST(DynamoSource, SampleGivesTheRequestEndsByArrivalWithDenseIds) {
   // req-1 arrived first (1000000): timestamp 0; its hash 2^64-1 is the first seen: id 0.
   Request req1;
   req1.timestamp = Number::of_int(0);
-  req1.input_length = 3;
+  req1.input_length = 4;
   req1.output_length = 7;
   req1.hash_ids = std::vector<std::uint64_t>{0};
   req1.session_id = "sess-a";
@@ -45,7 +45,7 @@ TEST(DynamoSource, SampleGivesTheRequestEndsByArrivalWithDenseIds) {
                 {"event_source", "\"dynamo\""},
                 {"request_id", "\"req-1\""},
                 {"model", "\"qwen3\""},
-                {"input_tokens", "3"},
+                {"input_tokens", "4"},
                 {"cached_tokens", "0"},
                 {"ttft_ms", "80.0"},
                 {"kv_hit_rate", "0.0"},
