@@ -20,7 +20,7 @@ using trace::Number;
 using trace::Request;
 using trace::SourceResult;
 
-BailianSource open(const std::string& path) {
+BailianSource open_bailian(const std::string& path) {
   return BailianSource(std::make_unique<trace::LineReader>(path));
 }
 
@@ -37,7 +37,7 @@ Request turn(std::int64_t ms, std::int64_t in, std::int64_t out, std::vector<std
 }
 
 TEST(BailianSource, SessionsFollowTheParentChainAndTimestampsBecomeMilliseconds) {
-  BailianSource source = open(format_sample("bailian_sample.jsonl"));
+  BailianSource source = open_bailian(format_sample("bailian_sample.jsonl"));
   EXPECT_EQ(source.block_size(), 16u);
   const auto records = read_source(source);
   EXPECT_EQ(source.lines(), 8u);
@@ -76,7 +76,7 @@ TEST(BailianSource, SessionsFollowTheParentChainAndTimestampsBecomeMilliseconds)
 }
 
 TEST(BailianSource, BadRecordsAreNamedWithTheirLines) {
-  BailianSource source = open(format_sample("bailian_bad.jsonl"));
+  BailianSource source = open_bailian(format_sample("bailian_bad.jsonl"));
   const auto records = read_source(source);
   ASSERT_EQ(records.size(), 7u);
   EXPECT_EQ(records[0].result, SourceResult::kRequest);
@@ -111,7 +111,7 @@ TEST(BailianSource, ACycleOfParentsStartsAtItsFirstTurnInTheFile) {
       "\"output_length\": 1}\n"
       "{\"chat_id\": 7, \"parent_chat_id\": 7, \"timestamp\": 3, \"input_length\": 1, "
       "\"output_length\": 1}\n");
-  BailianSource source = open(f.path());
+  BailianSource source = open_bailian(f.path());
   const auto records = read_source(source);
   ASSERT_EQ(records.size(), 3u);
   EXPECT_EQ(records[0].line, 3u);  // its own parent: a first turn

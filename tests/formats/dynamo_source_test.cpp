@@ -21,12 +21,12 @@ using trace::Number;
 using trace::Request;
 using trace::SourceResult;
 
-DynamoSource open(const std::string& path) {
+DynamoSource open_dynamo(const std::string& path) {
   return DynamoSource(std::make_unique<trace::LineReader>(path));
 }
 
 TEST(DynamoSource, SampleGivesTheRequestEndsByArrivalWithDenseIds) {
-  DynamoSource source = open(format_sample("dynamo_sample.jsonl"));
+  DynamoSource source = open_dynamo(format_sample("dynamo_sample.jsonl"));
   EXPECT_EQ(source.block_size(), 4u);  // known before the first next()
   EXPECT_EQ(source.lines(), 10u);
   EXPECT_EQ(source.blank_lines(), 1u);
@@ -114,14 +114,14 @@ TEST(DynamoSource, SequenceHashesAreReadAsExactUnsigned64BitIntegers) {
       "\"request_received_ms\":1,\"replay\":{\"trace_block_size\":1,\"input_length\":3,"
       "\"input_sequence_hashes\":[18446744073709551615,18446744073709551614,"
       "18446744073709551615]}}}\n");
-  DynamoSource source = open(f.path());
+  DynamoSource source = open_dynamo(f.path());
   const auto records = read_source(source);
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(*records[0].request.hash_ids, (std::vector<std::uint64_t>{0, 1, 0}));
 }
 
 TEST(DynamoSource, BadRecordsComeFirstWithTheirLinesAndProblems) {
-  DynamoSource source = open(format_sample("dynamo_bad.jsonl"));
+  DynamoSource source = open_dynamo(format_sample("dynamo_bad.jsonl"));
   const auto records = read_source(source);
   ASSERT_EQ(records.size(), 7u);
   const std::vector<std::uint64_t> bad_lines{2, 3, 4, 5, 6};
@@ -189,7 +189,7 @@ TEST(DynamoSource, ATraceWithoutRequestsHasNoBlockSizeAndCountsItsEvents) {
       "{\"schema\":\"dynamo.request.trace.v1\",\"event_type\":\"tool_end\","
       "\"event_time_unix_ms\":5,\"agent_context\":{\"session_id\":\"s\"},"
       "\"tool\":{\"tool_call_id\":\"t\",\"tool_class\":\"c\"}}\n");
-  DynamoSource source = open(f.path());
+  DynamoSource source = open_dynamo(f.path());
   EXPECT_EQ(source.block_size(), std::nullopt);
   EXPECT_TRUE(read_source(source).empty());
   EXPECT_EQ(
@@ -202,7 +202,7 @@ TEST(DynamoSource, RequiredFieldsOfARequestEndAreNamed) {
       "{\"schema\":\"dynamo.request.trace.v1\",\"event_type\":\"request_end\","
       "\"agent_context\":{\"parent_session_id\":\"p\"},\"request\":{\"output_tokens\":\"3\"}}\n"
       "[1]\n");
-  DynamoSource source = open(f.path());
+  DynamoSource source = open_dynamo(f.path());
   const auto records = read_source(source);
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[0].problems,
