@@ -90,6 +90,11 @@ constexpr std::array<std::string_view, 9> kMooncakeKeys{
     "timestamp", "input_length", "output_length", "hash_ids", "text_input",
     "messages",  "payload",      "session_id",    "delay"};
 
+bool is_dynamo_schema(simdjson::ondemand::value value) {
+  std::string_view schema;
+  return !value.get_string().get(schema) && schema.starts_with("dynamo.request.trace");
+}
+
 Detection from_json_object(std::string_view line) {
   simdjson::padded_string text(line);
   simdjson::ondemand::parser parser;
@@ -106,9 +111,19 @@ Detection from_json_object(std::string_view line) {
     if (field.unescaped_key().get(key)) break;
     keys.emplace_back(key);
     if (key == "schema") {
-      std::string_view schema;
-      if (!field.value().get_string().get(schema) && schema.starts_with("dynamo.request.trace")) {
-        dynamo = true;
+      dynamo = dynamo || is_dynamo_schema(field.value());
+    } else if (key == "event") {
+      // Dynamo's JSONL sink may wrap each event: {"timestamp": …, "event": {"schema": …}}.
+      simdjson::ondemand::object event;
+      if (!field.value().get_object().get(event)) {
+        for (auto inner : event) {
+          std::string_view inner_key;
+          if (inner.unescaped_key().get(inner_key)) break;
+          if (inner_key == "schema") {
+            dynamo = dynamo || is_dynamo_schema(inner.value());
+            break;
+          }
+        }
       }
     }
   }
@@ -116,7 +131,11 @@ Detection from_json_object(std::string_view line) {
     return std::find(keys.begin(), keys.end(), k) != keys.end();
   };
   if (dynamo) return {InputKind::kTrace, Format::kDynamo, "a Dynamo request trace"};
-  if (has("chat_id")) return {InputKind::kTrace, Format::kBailian, "a Bailian (Qwen) trace"};
+  // A Bailian trace that kvtrace has read and written back keeps chat_id as an extra field
+  // but has its session_id: it is Mooncake JSONL now, with timestamps in ms.
+  if (has("chat_id") && !has("session_id")) {
+    return {InputKind::kTrace, Format::kBailian, "a Bailian (Qwen) trace"};
+  }
   if (has("body")) {
     return {InputKind::kRequests, Format::kMooncake,
             "a requests file (one OpenAI request body per line, as `kvtrace materialize` "

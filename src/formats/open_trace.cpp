@@ -4,7 +4,9 @@
 
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/core/text_table.hpp"
+#include "kvtrace/formats/bailian_source.hpp"
 #include "kvtrace/formats/detect.hpp"
+#include "kvtrace/formats/dynamo_source.hpp"
 #include "kvtrace/formats/infer_block_size.hpp"
 #include "kvtrace/trace/mooncake_source.hpp"
 
@@ -16,6 +18,10 @@ std::unique_ptr<trace::RequestSource> open_source(
   switch (format) {
     case Format::kMooncake:
       return std::make_unique<trace::MooncakeSource>(std::move(input));
+    case Format::kDynamo:
+      return std::make_unique<DynamoSource>(std::move(input));
+    case Format::kBailian:
+      return std::make_unique<BailianSource>(std::move(input));
     case Format::kAuto:
       break;
     default:
