@@ -1,17 +1,23 @@
 #include "kvtrace/formats/open_trace.hpp"
 
 #include "kvtrace/core/error.hpp"
+#include "kvtrace/formats/azure_source.hpp"
+#include "kvtrace/formats/burstgpt_source.hpp"
 #include "kvtrace/formats/detect.hpp"
 #include "kvtrace/trace/mooncake_source.hpp"
 
 namespace kvtrace::formats {
 
-std::unique_ptr<trace::RequestSource> open_source(
-    std::unique_ptr<trace::LineReader> input, Format format,
-    [[maybe_unused]] const trace::ReaderOptions& options) {
+std::unique_ptr<trace::RequestSource> open_source(std::unique_ptr<trace::LineReader> input,
+                                                  Format format,
+                                                  const trace::ReaderOptions& options) {
   switch (format) {
     case Format::kMooncake:
       return std::make_unique<trace::MooncakeSource>(std::move(input));
+    case Format::kBurstGpt:
+      return burstgpt_source(std::move(input), options.block_size);
+    case Format::kAzure:
+      return azure_source(std::move(input), options.block_size);
     case Format::kAuto:
       break;
     default:
