@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <stdexcept>
 
 #include "formats/csv_time.hpp"
 #include "kvtrace/core/error.hpp"
@@ -14,6 +13,10 @@ namespace kvtrace::formats {
 namespace {
 
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+// Block ids one request may be given (32 MiB of them): a prompt count of 2^62 tokens in a
+// hostile row must not make the reader allocate without bound.
+constexpr std::uint64_t kMaxBlocksPerRequest = std::uint64_t{1} << 22;
 
 bool same_ignoring_case(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
@@ -43,7 +46,7 @@ std::string rows(std::uint64_t n) {
 CsvTraceSource::CsvTraceSource(std::unique_ptr<trace::LineReader> input, const CsvTraceSpec& spec,
                                std::uint32_t block_size)
     : spec_(spec), lines_(std::move(input)), block_size_(block_size) {
-  if (block_size_ == 0) throw std::logic_error("CsvTraceSource: block_size must be positive");
+  if (block_size_ == 0) throw UsageError("block size must be at least 1");
 }
 
 void CsvTraceSource::read_header(const trace::Line& line) {
@@ -123,6 +126,13 @@ std::optional<trace::SourceResult> CsvTraceSource::read_row(
   };
   const std::int64_t input = count(input_cell_);
   const std::int64_t output = count(output_cell_);
+  if (problems.empty() &&
+      trace::expected_hash_id_count(input, block_size_) > kMaxBlocksPerRequest) {
+    problems.push_back({header_[input_cell_], std::to_string(input) + " tokens are more than " +
+                                                  std::to_string(kMaxBlocksPerRequest) +
+                                                  " blocks of " + std::to_string(block_size_) +
+                                                  " tokens"});
+  }
   if (!problems.empty()) return trace::SourceResult::kBad;
 
   const std::int64_t ns = std::get<std::int64_t>(time);

@@ -142,6 +142,26 @@ TEST(CsvTraceSource, EveryProblemOfARowIsGivenAndTooLongRowsAreBad) {
   EXPECT_EQ(source->next(r, line, problems), trace::SourceResult::kEnd);
 }
 
+TEST(CsvTraceSource, APromptOfMoreThanFourMillionBlocksIsABadRow) {
+  // 2^22 blocks of 16 tokens: 67108864 tokens are read, one more is not.
+  TempFile f("Timestamp,Request tokens,Response tokens\n0,67108865,1\n1,67108864,1\n", ".csv");
+  auto source = burstgpt(f);
+  const auto read = read_to_end(*source);
+  using Bad = std::pair<std::uint64_t, FieldProblem>;
+  EXPECT_EQ(
+      read.bad,
+      (std::vector<Bad>{
+          {2, {"Request tokens", "67108865 tokens are more than 4194304 blocks of 16 tokens"}}}));
+  ASSERT_EQ(read.requests.size(), 1u);
+  EXPECT_EQ(read.requests[0].hash_ids->size(), 4194304u);
+  EXPECT_EQ(read.requests[0].hash_ids->back(), 4194303u);
+}
+
+TEST(CsvTraceSource, ZeroBlockSizeIsAUsageError) {
+  TempFile f("Timestamp,Request tokens,Response tokens\n", ".csv");
+  EXPECT_THROW(burstgpt_source(std::make_unique<trace::LineReader>(f.path()), 0), UsageError);
+}
+
 TEST(CsvTraceSource, TheRequestObjectIsReusedCleanly) {
   TempFile f("Timestamp,Model,Request tokens,Response tokens\n0,\"a\",40,1\n1,b,1,1\n", ".csv");
   auto source = burstgpt(f);
