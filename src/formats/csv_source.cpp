@@ -133,6 +133,11 @@ std::optional<trace::SourceResult> CsvTraceSource::read_row(
                                                   " blocks of " + std::to_string(block_size_) +
                                                   " tokens"});
   }
+  std::int64_t since_origin = 0;
+  if (problems.empty() && origin_ns_ &&
+      __builtin_sub_overflow(std::get<std::int64_t>(time), *origin_ns_, &since_origin)) {
+    problems.push_back({header_[timestamp_cell_], "more than 292 years from the first row"});
+  }
   if (!problems.empty()) return trace::SourceResult::kBad;
 
   const std::int64_t ns = std::get<std::int64_t>(time);

@@ -157,6 +157,19 @@ TEST(CsvTraceSource, APromptOfMoreThanFourMillionBlocksIsABadRow) {
   EXPECT_EQ(read.requests[0].hash_ids->back(), 4194303u);
 }
 
+TEST(CsvTraceSource, ATimeTooFarFromTheFirstRowIsABadRow) {
+  TempFile f(
+      "TIMESTAMP,ContextTokens,GeneratedTokens\n1678-01-01 00:00:00,1,1\n"
+      "2261-12-31 00:00:00,1,1\n1700-01-01 00:00:00,1,1\n",
+      ".csv");
+  auto source = azure(f);
+  const auto read = read_to_end(*source);
+  using Bad = std::pair<std::uint64_t, FieldProblem>;
+  EXPECT_EQ(read.bad,
+            (std::vector<Bad>{{3, {"TIMESTAMP", "more than 292 years from the first row"}}}));
+  EXPECT_EQ(read.request_lines, (std::vector<std::uint64_t>{2, 4}));
+}
+
 TEST(CsvTraceSource, ZeroBlockSizeIsAUsageError) {
   TempFile f("Timestamp,Request tokens,Response tokens\n", ".csv");
   EXPECT_THROW(burstgpt_source(std::make_unique<trace::LineReader>(f.path()), 0), UsageError);
