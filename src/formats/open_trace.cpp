@@ -4,7 +4,9 @@
 
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/core/text_table.hpp"
+#include "kvtrace/formats/azure_source.hpp"
 #include "kvtrace/formats/bailian_source.hpp"
+#include "kvtrace/formats/burstgpt_source.hpp"
 #include "kvtrace/formats/detect.hpp"
 #include "kvtrace/formats/dynamo_source.hpp"
 #include "kvtrace/formats/infer_block_size.hpp"
@@ -12,9 +14,9 @@
 
 namespace kvtrace::formats {
 
-std::unique_ptr<trace::RequestSource> open_source(
-    std::unique_ptr<trace::LineReader> input, Format format,
-    [[maybe_unused]] const trace::ReaderOptions& options) {
+std::unique_ptr<trace::RequestSource> open_source(std::unique_ptr<trace::LineReader> input,
+                                                  Format format,
+                                                  const trace::ReaderOptions& options) {
   switch (format) {
     case Format::kMooncake:
       return std::make_unique<trace::MooncakeSource>(std::move(input));
@@ -22,11 +24,12 @@ std::unique_ptr<trace::RequestSource> open_source(
       return std::make_unique<DynamoSource>(std::move(input));
     case Format::kBailian:
       return std::make_unique<BailianSource>(std::move(input));
+    case Format::kBurstGpt:
+      return burstgpt_source(std::move(input), options.block_size);
+    case Format::kAzure:
+      return azure_source(std::move(input), options.block_size);
     case Format::kAuto:
       break;
-    default:
-      throw InputError(input->name(), 0, "",
-                       "reading " + std::string(description(format)) + " is not built yet");
   }
   throw std::logic_error("open_source: the format must be chosen first");
 }

@@ -1,0 +1,27 @@
+#include "kvtrace/formats/burstgpt_source.hpp"
+
+#include <array>
+
+#include "formats/csv_source.hpp"
+
+namespace kvtrace::formats {
+
+namespace {
+
+constexpr std::array kBurstGptExtras{ExtraColumn{"Model", "model"},
+                                     ExtraColumn{"Log Type", "log_type"}};
+
+}  // namespace
+
+std::unique_ptr<trace::RequestSource> burstgpt_source(std::unique_ptr<trace::LineReader> input,
+                                                      std::uint32_t block_size) {
+  const CsvTraceSpec spec{.format_name = "BurstGPT CSV",
+                          .timestamp_column = "Timestamp",
+                          .calendar_time = false,
+                          .input_column = "Request tokens",
+                          .output_column = "Response tokens",
+                          .extra_columns = kBurstGptExtras};
+  return std::make_unique<CsvTraceSource>(std::move(input), spec, block_size);
+}
+
+}  // namespace kvtrace::formats
