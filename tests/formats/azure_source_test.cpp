@@ -7,9 +7,9 @@
 namespace kvtrace::formats {
 namespace {
 
-using testing::csv_request;
-using testing::csv_sample;
-using testing::read_to_end;
+using kvtrace::testing::csv_request;
+using kvtrace::testing::csv_sample;
+using kvtrace::testing::read_to_end;
 using trace::FieldProblem;
 using trace::Number;
 

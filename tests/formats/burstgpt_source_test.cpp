@@ -10,9 +10,9 @@
 namespace kvtrace::formats {
 namespace {
 
-using testing::csv_request;
-using testing::csv_sample;
-using testing::read_to_end;
+using kvtrace::testing::csv_request;
+using kvtrace::testing::csv_sample;
+using kvtrace::testing::read_to_end;
 using trace::ExtraField;
 using trace::FieldProblem;
 using trace::Number;
@@ -94,7 +94,7 @@ TEST(BurstGptSource, TraceReaderStopsAtTheFirstBadRowOrSkipsAndCountsThem) {
   auto strict = open_trace(path, options, Format::kBurstGpt);
   trace::Request r;
   ASSERT_TRUE(strict->next(r));
-  EXPECT_EQ(testing::thrown_message<InputError>([&] { strict->next(r); }),
+  EXPECT_EQ(kvtrace::testing::thrown_message<InputError>([&] { strict->next(r); }),
             path + ":3: Response tokens: expected a non-negative integer, got \"x\"");
 
   options.skip_invalid = true;

@@ -11,9 +11,9 @@
 namespace kvtrace::formats {
 namespace {
 
-using testing::csv_request;
-using testing::read_to_end;
-using testing::TempFile;
+using kvtrace::testing::csv_request;
+using kvtrace::testing::read_to_end;
+using kvtrace::testing::TempFile;
 using trace::FieldProblem;
 using trace::Number;
 
@@ -28,14 +28,14 @@ std::unique_ptr<trace::RequestSource> azure(const TempFile& f) {
 TEST(CsvTraceSource, AMissingColumnIsAnInputErrorNamingIt) {
   TempFile f("Timestamp,Model,Request tokens,Total tokens\n1,a,2,3\n", ".csv");
   auto source = burstgpt(f);
-  EXPECT_EQ(testing::thrown_message<InputError>([&] { read_to_end(*source); }),
+  EXPECT_EQ(kvtrace::testing::thrown_message<InputError>([&] { read_to_end(*source); }),
             f.path() + ":1: BurstGPT CSV header: no column \"Response tokens\"");
 }
 
 TEST(CsvTraceSource, AColumnSpelledInAnotherCaseIsPointedOut) {
   TempFile f("\n timestamp ,ContextTokens,generatedtokens\n", ".csv");
   auto source = azure(f);
-  EXPECT_EQ(testing::thrown_message<InputError>([&] { read_to_end(*source); }),
+  EXPECT_EQ(kvtrace::testing::thrown_message<InputError>([&] { read_to_end(*source); }),
             f.path() +
                 ":2: Azure LLM inference CSV header: no column \"TIMESTAMP\" (there "
                 "is \"timestamp\": column names are case-sensitive); no column "
@@ -46,7 +46,7 @@ TEST(CsvTraceSource, AColumnSpelledInAnotherCaseIsPointedOut) {
 TEST(CsvTraceSource, ABrokenHeaderIsAnInputError) {
   TempFile f("Timestamp,\"Request tokens,Response tokens\n", ".csv");
   auto source = burstgpt(f);
-  EXPECT_EQ(testing::thrown_message<InputError>([&] { read_to_end(*source); }),
+  EXPECT_EQ(kvtrace::testing::thrown_message<InputError>([&] { read_to_end(*source); }),
             f.path() +
                 ":1: BurstGPT CSV header: a quoted cell not closed on its line (line "
                 "breaks in cells are not read)");
