@@ -4,8 +4,9 @@
 // exact definitions, surprising ones included; kvtrace's own fields sit beside them
 // (docs/analyze.md).
 //
-// Memory: per request 4 bytes per hash id plus 32 bytes; per distinct hash id 8 bytes (and
-// up to 4 for the id table when ids are not numbered in first-seen order).
+// Memory: per request 4 bytes per hash id plus 32 bytes; per distinct hash id 8 bytes (and,
+// when ids are not numbered in first-seen order, up to 16 in the id table or 21-43 in the
+// hash map of sparse ids).
 
 #include <cstdint>
 #include <optional>
