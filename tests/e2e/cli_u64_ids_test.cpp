@@ -96,7 +96,7 @@ const TempFile& dense_trace() {
 }
 
 // A report with the file's name taken out, to compare the reports of two files.
-std::string without(std::string text, const std::string& path) {
+std::string file_name_masked(std::string text, const std::string& path) {
   for (std::size_t at = text.find(path); at != std::string::npos; at = text.find(path, at)) {
     text.replace(at, path.size(), "TRACE");
   }
@@ -109,7 +109,9 @@ void expect_same_on_both(const std::string& args) {
   const RunResult dense = run_kvtrace(args + " " + dense_trace().path());
   ASSERT_EQ(raw.exit_code, 0) << args << ": " << raw.err;
   ASSERT_EQ(dense.exit_code, 0) << args << ": " << dense.err;
-  EXPECT_EQ(without(raw.out, raw_trace().path()), without(dense.out, dense_trace().path())) << args;
+  EXPECT_EQ(file_name_masked(raw.out, raw_trace().path()),
+            file_name_masked(dense.out, dense_trace().path()))
+      << args;
 }
 
 TEST(CliU64Ids, TheTraceHasIdsAboveTwoToThe63AndValidates) {
@@ -165,7 +167,7 @@ TEST(CliU64Ids, SynthesizeWithEveryKnobGivesWhatTheDenseTraceGives) {
     const RunResult a = run_kvtrace("analyze -f json " + raw_out.path());
     const RunResult b = run_kvtrace("analyze -f json " + dense_out.path());
     ASSERT_EQ(a.exit_code, 0) << a.err;
-    EXPECT_EQ(without(a.out, raw_out.path()), without(b.out, dense_out.path()));
+    EXPECT_EQ(file_name_masked(a.out, raw_out.path()), file_name_masked(b.out, dense_out.path()));
   }
 }
 
@@ -268,7 +270,7 @@ TEST(CliU64Ids, HashRawSequenceHashesAnalyzeLikeTheirDenseIds) {
   const RunResult b = run_kvtrace("analyze -f json -b 4 " + raw_file.path());
   ASSERT_EQ(a.exit_code, 0) << a.err;
   ASSERT_EQ(b.exit_code, 0) << b.err;
-  EXPECT_EQ(without(a.out, dense_file.path()), without(b.out, raw_file.path()));
+  EXPECT_EQ(file_name_masked(a.out, dense_file.path()), file_name_masked(b.out, raw_file.path()));
 }
 
 TEST(CliU64Ids, MaterializeIsDeterministic) {
