@@ -105,7 +105,8 @@ class Rewriter {
     unsigned __int128 fresh = 0;
     for (std::size_t i : order) {
       plans[i] = plan(requests[i], i, shared_run(requests[i], shared), m);
-      fresh += static_cast<std::uint64_t>(plans[i].prefix_fresh + plans[i].prompt_fresh);
+      fresh += static_cast<std::uint64_t>(plans[i].prefix_fresh);
+      fresh += static_cast<std::uint64_t>(plans[i].prompt_fresh);
     }
     if (!numbering_fits(shared.max(), m, fresh)) {
       // Raw 64-bit hashes: AIPerf's numbering would pass 2^64 - 1 (Python's ints grow).
