@@ -7,6 +7,8 @@
 namespace kvtrace::analysis {
 namespace {
 
+static_assert(IdHashTable::kFree == IdIndex::kNone, "find() passes the table's kFree on");
+
 // The direct table may grow to cover ids below this bound whatever the density, and beyond
 // it only while it stays within kDensity table entries per distinct id: dense traces never
 // touch the hash map, sparse ones cost at most a few bytes per id in the table.
@@ -29,22 +31,28 @@ std::uint32_t IdIndex::next_number() {
   return count_++;
 }
 
+std::uint32_t IdIndex::fresh() {
+  // In the identity mode the next id would take this number: leave it.
+  if (identity_) leave_identity();
+  return next_number();
+}
+
 std::uint32_t IdIndex::intern_slow(std::uint64_t id, bool& created) {
   if (identity_) leave_identity();
   const std::uint64_t direct_limit =
       std::max(kAlwaysDirect, kDensity * (std::uint64_t{count_} + 1));
   if (id >= direct_.size() && id >= direct_limit) {
     // Sparse ids: one probe of the hash map finds or inserts.
-    const auto [it, inserted] = hashed_.try_emplace(id, count_);
+    const auto [number, inserted] = hashed_.try_emplace(id, count_);
     created = inserted;
     if (inserted) next_number();
-    return it->second;
+    return number;
   }
   // An id that was new while the table was too small for it lives in the hash map.
   if (!hashed_.empty()) {
-    if (auto it = hashed_.find(id); it != hashed_.end()) {
+    if (const std::uint32_t number = hashed_.find(id); number != IdHashTable::kFree) {
       created = false;
-      return it->second;
+      return number;
     }
   }
   if (id >= direct_.size()) {
@@ -65,8 +73,7 @@ void IdIndex::reserve(std::uint64_t distinct_ids) {
 std::uint32_t IdIndex::find(std::uint64_t id) const {
   if (identity_) return id < count_ ? static_cast<std::uint32_t>(id) : kNone;
   if (id < direct_.size() && direct_[id] != kNone) return direct_[id];
-  if (auto it = hashed_.find(id); it != hashed_.end()) return it->second;
-  return kNone;
+  return hashed_.find(id);  // kFree is kNone
 }
 
 }  // namespace kvtrace::analysis

@@ -19,6 +19,10 @@ constexpr std::uint32_t kPairRepeated = 1u << 31;  // (first_pos, id) seen more 
 constexpr std::uint32_t kNodeRepeated = 1u << 30;  // node (primary_parent, id) likewise
 constexpr std::uint32_t kPosMask = kNodeRepeated - 1;
 
+// How many ids ahead add() prefetches the id map's slots: enough misses in flight to cover
+// memory latency, few enough for the core's fill buffers.
+constexpr std::uint32_t kPrefetchAhead = 16;
+
 constexpr std::uint64_t pack(std::uint32_t hi, std::uint32_t lo) {
   return (std::uint64_t{hi} << 32) | lo;
 }
@@ -78,7 +82,46 @@ void PrefixAnalyzer::reserve(std::uint64_t requests, std::uint64_t blocks) {
   }
 }
 
+// Random ids (raw hashes) miss the cache in the id map: a cursor kPrefetchAhead ids ahead of
+// the analyzer, across requests, starts loading their slots, so that the misses overlap
+// instead of coming one after the other.
+class PrefixAnalyzer::Prefetcher {
+ public:
+  Prefetcher(std::span<const trace::Request> requests, const IdIndex& ids)
+      : requests_(requests), ids_(ids) {
+    for (std::uint32_t k = 0; k < kPrefetchAhead; ++k) step();
+  }
+  // Prefetches the next id not prefetched yet, if any.
+  void step() {
+    while (request_ < requests_.size()) {
+      const auto& hash_ids = requests_[request_].hash_ids;
+      if (hash_ids && id_ < hash_ids->size()) {
+        ids_.prefetch((*hash_ids)[id_++]);
+        return;
+      }
+      ++request_;
+      id_ = 0;
+    }
+  }
+
+ private:
+  std::span<const trace::Request> requests_;
+  const IdIndex& ids_;
+  std::size_t request_ = 0;
+  std::size_t id_ = 0;
+};
+
 void PrefixAnalyzer::add(const trace::Request& r) {
+  Prefetcher ahead(std::span(&r, 1), ids_);
+  add_one(r, ahead);
+}
+
+void PrefixAnalyzer::add(std::span<const trace::Request> requests) {
+  Prefetcher ahead(requests, ids_);
+  for (const trace::Request& r : requests) add_one(r, ahead);
+}
+
+void PrefixAnalyzer::add_one(const trace::Request& r, Prefetcher& ahead) {
   if (finished_) throw std::logic_error("PrefixAnalyzer::add after finish");
   // AIPerf reads input_length/output_length with a default of 0.
   isls_.push_back(r.input_length.value_or(0));
@@ -94,6 +137,7 @@ void PrefixAnalyzer::add(const trace::Request& r) {
   std::uint32_t parent = kRoot;
   if (ids.size() > kPosMask) throw LimitError("a request with more than 2^30 hash ids");
   for (std::uint32_t pos = 0; pos < ids.size(); ++pos) {
+    ahead.step();
     bool created = false;
     const std::uint32_t d = ids_.intern(ids[pos], created);
     dense_ids_.push_back(d);

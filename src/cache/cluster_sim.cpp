@@ -15,15 +15,6 @@ std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) {
   return a / b + (a % b != 0 ? 1 : 0);
 }
 
-// Output block ids: splitmix64 of a counter, a bijection, so they never repeat and meet a
-// trace's ids only by a 2^-64 accident per pair.
-std::uint64_t output_id(std::uint64_t n) {
-  std::uint64_t z = n + 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 }  // namespace
 
 std::string_view router_name(RouterKind r) {
@@ -115,9 +106,10 @@ RequestResult ClusterSim::add(std::span<const std::uint64_t> blocks, std::int64_
   if (config_.cache_output) {
     const std::uint64_t bs = config_.block_size;
     const std::uint64_t extra = ceil_div(isl + osl, bs) - ceil_div(isl, bs);
-    for (std::uint64_t k = 0; k < extra; ++k) {
-      ids_.push_back(dense_.intern(output_id(output_blocks_++), created));
-    }
+    // Output blocks have no id in the trace: dense numbers of their own, so that they
+    // never meet a trace id, whatever its value.
+    for (std::uint64_t k = 0; k < extra; ++k) ids_.push_back(dense_.fresh());
+    output_blocks_ += extra;
   }
   CacheSim& pool = pools_[res.worker];
   std::vector<CacheSim::Slot>* pins = &pins_;

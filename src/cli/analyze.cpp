@@ -28,7 +28,7 @@ int run_analyze(const AnalyzeFlags& f) {
   analysis::PrefixAnalyzer analyzer(reader.options().block_size);
   bool reserved = false;
   trace::for_each_request(reader, "analyze", [&](const trace::RequestBatch& batch) {
-    for (const trace::Request& r : batch.requests) analyzer.add(r);
+    analyzer.add(batch.requests);
     if (!reserved && analyzer.requests() >= kSampleRequests) {
       reserved = true;
       analyzer.reserve(extrapolate(reader, analyzer.requests(), batch.position),

@@ -18,9 +18,9 @@ namespace kvtrace::synthesis::arith {
 inline std::uint64_t id_mul_add(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
   std::uint64_t out = 0;
   if (__builtin_mul_overflow(a, b, &out) || __builtin_add_overflow(out, c, &out)) {
-    throw Error(
-        "synthesized hash ids would exceed 2^64-1: renumber the trace's ids first (its ids "
-        "are too large for this prefix length or root multiplier)");
+    throw LimitError(
+        "synthesized hash ids would exceed 2^64-1: the 64-bit id space is exhausted (lower the "
+        "prefix length or root multiplier)");
   }
   return out;
 }
@@ -31,7 +31,9 @@ inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
 
 // Python's int(x) of a double: truncation toward zero, within int64.
 inline std::int64_t py_int(double x) {
-  if (!(std::fabs(x) < 9.2e18)) throw Error(fmt::format("length out of range: {}", x));
+  if (!(std::fabs(x) < 9.2e18)) {
+    throw LimitError(fmt::format("synthesized length out of range: {} tokens", x));
+  }
   return static_cast<std::int64_t>(x);
 }
 

@@ -50,11 +50,34 @@ class SharedIds {
   std::uint64_t count() const { return count_; }
   std::uint64_t max() const { return max_; }  // 0 when none, as AIPerf
 
+  // Numbers the shared ids 0, 1, 2, ... in order of first appearance: max() becomes the
+  // largest number and number() gives each id's.
+  void renumber() {
+    numbers_.assign(seen_twice_.size(), 0);
+    std::uint32_t next = 0;
+    for (std::size_t d = 0; d < seen_twice_.size(); ++d) {
+      if (seen_twice_[d]) numbers_[d] = next++;
+    }
+    max_ = next == 0 ? 0 : next - 1;
+  }
+  // A shared id's number after renumber().
+  std::uint64_t number(std::uint64_t h) const { return numbers_[index_.find(h)]; }
+
  private:
   analysis::IdIndex index_;
   std::vector<bool> seen_twice_;
+  std::vector<std::uint32_t> numbers_;  // by dense id, after renumber()
   std::uint64_t count_ = 0;
   std::uint64_t max_ = 0;
+};
+
+// The shape of one request's rewrite (the core of AIPerf's _apply_multipliers) before any id
+// is handed out, so that the fresh ids of the whole trace are counted first.
+struct Plan {
+  std::size_t prefix_ids = 0;     // leading shared ids kept (P <= 1) or stretched (P > 1)
+  std::int64_t prefix_fresh = 0;  // P > 1: fresh ids completing ceil(n * P)
+  std::int64_t prompt_fresh = 0;  // fresh blocks of the unique part
+  std::int64_t new_isl = 0;
 };
 
 class Rewriter {
@@ -72,17 +95,36 @@ class Rewriter {
       return stats_;
     }
     stats_.rewritten = true;
-    const SharedIds shared(requests);
+    SharedIds shared(requests);
     stats_.shared_ids = shared.count();
     const auto m =
         static_cast<std::uint64_t>(p_.prefix_len_multiplier > 1.0 ? p_.prefix_len_multiplier : 1);
-    next_fresh_ = id_mul_add(shared.max() + 1, m, 1);  // AIPerf: max_id = (max + 1) * m
 
     const std::vector<std::size_t> order = trace::session_order(requests);
-    std::vector<std::int64_t> new_isl(requests.size(), 0);
-    for (std::size_t i : order) new_isl[i] = rewrite_ids(requests[i], i, shared, m);
+    std::vector<Plan> plans(requests.size());
+    unsigned __int128 fresh = 0;
+    for (std::size_t i : order) {
+      plans[i] = plan(requests[i], i, shared_run(requests[i], shared), m);
+      fresh += static_cast<std::uint64_t>(plans[i].prefix_fresh);
+      fresh += static_cast<std::uint64_t>(plans[i].prompt_fresh);
+    }
+    if (!numbering_fits(shared.max(), m, fresh)) {
+      // Raw 64-bit hashes: AIPerf's numbering would pass 2^64 - 1 (Python's ints grow).
+      shared.renumber();
+      renumber_ = true;
+      stats_.renumbered = true;
+      if (!numbering_fits(shared.max(), m, fresh)) {
+        throw InputError(std::string(source_), 0, "hash_ids",
+                         "the synthesized ids would exceed 2^64-1 even with the shared ids "
+                         "renumbered: the 64-bit id space is exhausted (lower the prefix "
+                         "length, prompt length or root multiplier)");
+      }
+    }
+    next_fresh_ = id_mul_add(shared.max() + 1, m, 1);  // AIPerf: max_id = (max + 1) * m
+
+    for (std::size_t i : order) write_ids(requests[i], plans[i], shared, m);
     if (p_.prefix_root_multiplier > 1) spread_over_roots(requests, order);
-    for (std::size_t i = 0; i < requests.size(); ++i) assemble(requests[i], new_isl[i]);
+    for (std::size_t i = 0; i < requests.size(); ++i) assemble(requests[i], plans[i].new_isl);
     return stats_;
   }
 
@@ -113,6 +155,17 @@ class Rewriter {
     }
   }
 
+  // Whether AIPerf's numbering fits in 64 bits: stretched ids h * m + j, fresh ids from
+  // (max + 1) * m + 1, and R namespaces of (its final max_id + 1) ids each.
+  bool numbering_fits(std::uint64_t max_shared, std::uint64_t m, unsigned __int128 fresh) const {
+    using u128 = unsigned __int128;
+    const u128 limit = u128{1} << 64;  // every id, and AIPerf's final max_id + 1, below it
+    if ((u128{max_shared} + 1) * m + 1 >= limit) return false;
+    const u128 base = (u128{max_shared} + 1) * m + 1 + fresh;  // final max_id + 1
+    return base < limit &&
+           base * static_cast<std::uint64_t>(p_.prefix_root_multiplier) <= limit - 1;
+  }
+
   std::uint64_t take_fresh(std::uint64_t n) {
     const std::uint64_t first = next_fresh_;
     next_fresh_ = id_mul_add(next_fresh_, 1, n);
@@ -126,14 +179,20 @@ class Rewriter {
     for (std::uint64_t k = 0; k < static_cast<std::uint64_t>(n); ++k) out.push_back(first + k);
   }
 
-  // The core of _apply_multipliers for one request: its new ids (in place) and new ISL.
-  std::int64_t rewrite_ids(Request& r, std::size_t i, const SharedIds& shared, std::uint64_t m) {
-    const std::int64_t L = r.input_length.value_or(0);
-    if (!r.hash_ids || r.hash_ids->empty()) return L;
-    std::vector<std::uint64_t>& ids = *r.hash_ids;
-    const auto B = static_cast<std::int64_t>(p_.block_size);
-    std::size_t n = 0;  // the shared leading run stops at the first id that is not shared
+  // The leading run of shared ids: it stops at the first id that is not shared.
+  static std::size_t shared_run(const Request& r, const SharedIds& shared) {
+    if (!r.hash_ids) return 0;
+    const std::vector<std::uint64_t>& ids = *r.hash_ids;
+    std::size_t n = 0;
     while (n < ids.size() && shared.contains(ids[n])) ++n;
+    return n;
+  }
+
+  Plan plan(const Request& r, std::size_t i, std::size_t n, std::uint64_t m) {
+    const std::int64_t L = r.input_length.value_or(0);
+    if (!r.hash_ids || r.hash_ids->empty()) return {.new_isl = L};
+    const std::vector<std::uint64_t>& ids = *r.hash_ids;
+    const auto B = static_cast<std::int64_t>(p_.block_size);
     const std::int64_t prefix_len = static_cast<std::int64_t>(n) * B;
     std::int64_t prompt_len = L - prefix_len;
     std::int64_t deficit = 0;  // tokens the shared prefix's partial last block lacks
@@ -156,43 +215,71 @@ class Rewriter {
       ++stats_.partial_prefix;
     }
 
-    std::vector<std::uint64_t>& out = scratch_;  // reused: no allocation per request
-    out.clear();
+    Plan out;
+    out.prefix_ids = n;
+    std::int64_t prefix_blocks = 0;  // ids of the new prefix
     std::int64_t new_prefix_len = 0;
     const double P = p_.prefix_len_multiplier;
     if (P > 1.0) {
       // Interleaved stretch: h -> h*m .. h*m+m-1, consistent across requests; the
       // fractional extra blocks are fresh per request.
-      for (std::size_t k = 0; k < n; ++k) {
-        for (std::uint64_t j = 0; j < m; ++j) out.push_back(id_mul_add(ids[k], m, j));
+      std::int64_t stretched = 0;
+      if (__builtin_mul_overflow(static_cast<std::int64_t>(n), static_cast<std::int64_t>(m),
+                                 &stretched)) {
+        throw LimitError("a stretched prefix of more than 2^63 blocks");
       }
       const auto target = py_int(std::ceil(static_cast<double>(n) * P));
-      append_fresh(out, target - static_cast<std::int64_t>(out.size()));
-      new_prefix_len = static_cast<std::int64_t>(out.size()) * B - deficit;
+      out.prefix_fresh = std::max<std::int64_t>(0, target - stretched);
+      prefix_blocks = stretched + out.prefix_fresh;
+      new_prefix_len = prefix_blocks * B - deficit;
     } else if (P < 1.0) {
       const std::int64_t k = std::max<std::int64_t>(1, py_int(static_cast<double>(n) * P));
-      out.assign(ids.begin(),
-                 ids.begin() + std::min<std::int64_t>(k, static_cast<std::int64_t>(n)));
+      out.prefix_ids =
+          static_cast<std::size_t>(std::min<std::int64_t>(k, static_cast<std::int64_t>(n)));
+      prefix_blocks = static_cast<std::int64_t>(out.prefix_ids);
       if (compat_) {
         new_prefix_len = k * B;  // k blocks of tokens even when there is no prefix (AIPerf)
       } else {
         // The kept blocks' tokens; the partial last block only when it is kept.
-        new_prefix_len =
-            static_cast<std::int64_t>(out.size()) * B - (out.size() == n ? deficit : 0);
+        new_prefix_len = prefix_blocks * B - (out.prefix_ids == n ? deficit : 0);
       }
     } else {
-      out.assign(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(n));
+      prefix_blocks = static_cast<std::int64_t>(n);
       new_prefix_len = prefix_len - deficit;
     }
 
     std::int64_t new_prompt_len =
         py_int(static_cast<double>(prompt_len) * p_.prompt_len_multiplier);
-    if (!compat_ && out.empty() && new_prompt_len == 0) {
+    if (!compat_ && prefix_blocks == 0 && new_prompt_len == 0) {
       new_prompt_len = 1;  // AIPerf would drop the hash ids and keep the old ISL; keep a block
     }
-    append_fresh(out, ceil_div(new_prompt_len, B));
+    out.prompt_fresh = std::max<std::int64_t>(0, ceil_div(new_prompt_len, B));
+    out.new_isl = new_prefix_len + new_prompt_len;
+    return out;
+  }
+
+  // A shared id as the output carries it: itself, or its number when renumbered.
+  std::uint64_t shared_id(std::uint64_t h, const SharedIds& shared) const {
+    return renumber_ ? shared.number(h) : h;
+  }
+
+  // A request's new ids (in place), as planned.
+  void write_ids(Request& r, const Plan& plan, const SharedIds& shared, std::uint64_t m) {
+    if (!r.hash_ids || r.hash_ids->empty()) return;
+    std::vector<std::uint64_t>& ids = *r.hash_ids;
+    std::vector<std::uint64_t>& out = scratch_;  // reused: no allocation per request
+    out.clear();
+    if (p_.prefix_len_multiplier > 1.0) {
+      for (std::size_t k = 0; k < plan.prefix_ids; ++k) {
+        const std::uint64_t h = shared_id(ids[k], shared);
+        for (std::uint64_t j = 0; j < m; ++j) out.push_back(id_mul_add(h, m, j));
+      }
+      append_fresh(out, plan.prefix_fresh);
+    } else {
+      for (std::size_t k = 0; k < plan.prefix_ids; ++k) out.push_back(shared_id(ids[k], shared));
+    }
+    append_fresh(out, plan.prompt_fresh);
     ids.assign(out.begin(), out.end());
-    return new_prefix_len + new_prompt_len;
   }
 
   // Each request with ids moves to namespace t ~ U{0..R-1}: ids + t * (max_id + 1). One
@@ -260,6 +347,7 @@ class Rewriter {
   std::span<const std::uint64_t> lines_;
   std::vector<std::uint64_t> own_lines_;
   std::uint64_t next_fresh_ = 0;  // AIPerf's max_id + 1
+  bool renumber_ = false;         // the shared ids are renumbered (numbering_fits)
   std::vector<std::uint64_t> scratch_;
   RewriteStats stats_;
 };
@@ -275,6 +363,13 @@ RewriteStats rewrite_trace(std::vector<trace::Request>& requests, const Synthesi
 
 std::string rewrite_notes(const RewriteStats& st, const SynthesisParams& p) {
   std::string out;
+  if (st.renumbered) {
+    out += fmt::format(
+        "kvtrace: note: the trace's ids are too large for AIPerf's numbering within 64 bits: "
+        "its {} shared ids were renumbered 0, 1, 2, ... in order of first appearance "
+        "(docs/synthesize.md)\n",
+        st.shared_ids);
+  }
   if (!st.rewritten) {
     out +=
         "kvtrace: note: no multiplier differs from 1, so ids and lengths are unchanged (as in "

@@ -19,6 +19,9 @@ void SynthesisParams::validate() const {
   require(std::isfinite(speedup_ratio) && speedup_ratio > 0, "speedup ratio", "> 0", speedup_ratio);
   require(std::isfinite(prefix_len_multiplier) && prefix_len_multiplier > 0,
           "prefix length multiplier", "> 0", prefix_len_multiplier);
+  // Each shared block becomes ceil(P) ids: a count that must fit in 64 bits.
+  require(prefix_len_multiplier < 0x1p63, "prefix length multiplier", "< 2^63",
+          prefix_len_multiplier);
   require(prefix_root_multiplier >= 1, "prefix root multiplier", "an integer >= 1",
           static_cast<double>(prefix_root_multiplier));
   require(std::isfinite(prompt_len_multiplier) && prompt_len_multiplier > 0,

@@ -4,6 +4,7 @@
 
 #include <random>
 #include <unordered_map>
+#include <vector>
 
 namespace kvtrace::analysis {
 namespace {
@@ -80,6 +81,37 @@ TEST(IdIndex, IdsInFirstSeenOrderKeepTheirNumbersAndLeavingThatModeKeepsThemToo)
   EXPECT_EQ(index.find(10), 4u);
   EXPECT_EQ(index.find(0), 0u);
   EXPECT_EQ(index.find(5), IdIndex::kNone);
+}
+
+TEST(IdIndex, FreshNumbersBelongToNoId) {
+  IdIndex index;
+  bool created = false;
+  EXPECT_EQ(index.intern(0, created), 0u);
+  EXPECT_EQ(index.fresh(), 1u);
+  // Id 1 would have had number 1 in first-seen order: it gets its own.
+  EXPECT_EQ(index.intern(1, created), 2u);
+  EXPECT_TRUE(created);
+  EXPECT_EQ(index.fresh(), 3u);
+  EXPECT_EQ(index.intern(UINT64_MAX, created), 4u);
+  EXPECT_EQ(index.find(1), 2u);
+  EXPECT_EQ(index.find(3), IdIndex::kNone);
+  EXPECT_EQ(index.size(), 5u);
+}
+
+TEST(IdIndex, PrefetchChangesNothing) {
+  IdIndex index;
+  bool created = false;
+  std::mt19937_64 rng(3);
+  std::vector<std::uint64_t> ids;
+  for (int i = 0; i < 1000; ++i) ids.push_back(rng());
+  for (const std::uint64_t id : ids) {
+    index.prefetch(id);
+    index.intern(id, created);
+  }
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    index.prefetch(ids[i]);
+    EXPECT_EQ(index.find(ids[i]), i);
+  }
 }
 
 }  // namespace

@@ -244,6 +244,56 @@ TEST(PrefixAnalyzer, ZeroBlockSizeIsUsageErrorMisuseLogicError) {
   EXPECT_THROW(a.add(req(1, 1, {})), std::logic_error);
 }
 
+void expect_same_metric(const std::optional<stats::MetricStats>& a,
+                        const std::optional<stats::MetricStats>& b) {
+  ASSERT_EQ(a.has_value(), b.has_value());
+  if (!a) return;
+  EXPECT_EQ(a->mean, b->mean);
+  EXPECT_EQ(a->std_dev, b->std_dev);
+  EXPECT_EQ(a->min, b->min);
+  EXPECT_EQ(a->median, b->median);
+  EXPECT_EQ(a->max, b->max);
+}
+
+// The id-dependent fields of two AnalysisStats.
+void expect_same_stats(const AnalysisStats& a, const AnalysisStats& b) {
+  EXPECT_EQ(a.unique_prefixes, b.unique_prefixes);
+  EXPECT_EQ(a.num_prefix_groups, b.num_prefix_groups);
+  EXPECT_EQ(a.cache_hit_rate, b.cache_hit_rate);
+  EXPECT_EQ(a.prefix_reuse_ratio, b.prefix_reuse_ratio);
+  EXPECT_EQ(a.distinct_hash_ids, b.distinct_hash_ids);
+  EXPECT_EQ(a.hit_blocks, b.hit_blocks);
+  EXPECT_EQ(a.cached_input_tokens, b.cached_input_tokens);
+  expect_same_metric(a.context_length_stats, b.context_length_stats);
+  expect_same_metric(a.shared_prefix_length_stats, b.shared_prefix_length_stats);
+  expect_same_metric(a.hit_rate_stats, b.hit_rate_stats);
+}
+
+// The bundled sample with its ids mapped one to one onto random 64-bit values (2^64-1 among
+// them): the statistics are the dense trace's, whether added one by one or as a batch.
+TEST(PrefixAnalyzer, RandomSixtyFourBitIdsGiveTheStatisticsOfDenseOnes) {
+  const std::vector<Request> dense = trace::read_all(kvtrace::testing::kSample);
+  std::vector<Request> raw = dense;
+  std::uint64_t state = 5;
+  std::vector<std::uint64_t> random_of;
+  for (Request& r : raw) {
+    if (!r.hash_ids) continue;
+    for (std::uint64_t& id : *r.hash_ids) {
+      while (random_of.size() <= id) {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        random_of.push_back(random_of.empty() ? UINT64_MAX : state);
+      }
+      id = random_of[id];
+    }
+  }
+  const AnalysisStats expected = analyze(dense);
+  expect_same_stats(analyze(raw), expected);
+  PrefixAnalyzer batched(512);
+  batched.add(std::span<const Request>(raw).first(300));
+  batched.add(std::span<const Request>(raw).subspan(300));
+  expect_same_stats(batched.finish(), expected);
+}
+
 TEST(CachedPrefixTokens, AnalyzesDefinition) {
   EXPECT_EQ(cached_prefix_tokens(0, 3, 1100, 512), 0u);
   EXPECT_EQ(cached_prefix_tokens(2, 3, 1100, 512), 1024u);

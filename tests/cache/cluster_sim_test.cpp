@@ -185,6 +185,18 @@ TEST(ClusterSim, CachedOutputBlocksTakeRoom) {
   EXPECT_EQ(r.evicted, 1u);
 }
 
+TEST(ClusterSim, CachedOutputBlocksNeverMeetATraceId) {
+  SimConfig c = config(1, RouterKind::kRoundRobin, 100);
+  c.cache_output = true;
+  ClusterSim sim(c);
+  // The first output block once had id splitmix64(0): a raw-hash trace could name it.
+  const std::uint64_t first_output_id = 16294208416658607535ull;
+  sim.add(Blocks{1}, 3, 6, 0);  // one input block, two output blocks
+  EXPECT_EQ(sim.add(Blocks{first_output_id}, 3, 0, 0).hit_blocks, 0u);
+  EXPECT_EQ(sim.add(Blocks{first_output_id}, 3, 0, 0).hit_blocks, 1u);
+  EXPECT_EQ(sim.finish().output_blocks, 2u);
+}
+
 TEST(ClusterSim, RejectsBadConfigs) {
   EXPECT_THROW(ClusterSim(config(0, RouterKind::kRoundRobin)), kvtrace::UsageError);
   SimConfig c = timed(config(1, RouterKind::kRoundRobin));

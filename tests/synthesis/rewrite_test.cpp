@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -464,6 +465,63 @@ TEST(RewriteKvtrace, SameInputSameOutput) {
   rewrite_trace(a, with(1.7, 1.3, 5, 3), RewriteMode::kKvtrace);
   rewrite_trace(b, with(1.7, 1.3, 5, 3), RewriteMode::kKvtrace);
   EXPECT_EQ(a, b);
+}
+
+// The sample with each id replaced through `to`.
+std::vector<Request> sample_with_ids(const std::map<std::uint64_t, std::uint64_t>& to) {
+  std::vector<Request> in = sample();
+  for (Request& r : in) {
+    for (std::uint64_t& id : *r.hash_ids) id = to.at(id);
+  }
+  return in;
+}
+
+constexpr std::uint64_t kHalf = std::uint64_t{1} << 63;
+
+TEST(RewriteIds, RawIdsKeepAiperfsNumberingWhenItFits) {
+  // The PromptMultiplier golden shifted by 2^63: shared ids kept, fresh ids from max + 2.
+  std::vector<Request> in =
+      sample_with_ids({{1, kHalf + 1}, {2, kHalf + 2}, {3, kHalf + 3}, {4, kHalf + 4}});
+  const RewriteStats st = rewrite_trace(in, with(1, 2), RewriteMode::kAiperfCompat);
+  EXPECT_FALSE(st.renumbered);
+  EXPECT_EQ(*in[3].hash_ids, (Ids{kHalf + 2, kHalf + 3, kHalf + 5, kHalf + 6}));
+  EXPECT_EQ(*in[0].hash_ids, (Ids{kHalf + 1, kHalf + 2}));
+}
+
+TEST(RewriteIds, IdsPastAiperfsNumberingAreRenumberedInFirstSeenOrder) {
+  // 2^64-1 shared: (max + 1) * 2 wrapped. Renumbered 0, 1, 2 (first appearance), the
+  // PrefixMultiplierTwo golden follows with ids 1, 2, 3 -> 0, 1, 2 (fresh from 7).
+  std::vector<Request> in =
+      sample_with_ids({{1, UINT64_MAX}, {2, kHalf}, {3, 7}, {4, UINT64_MAX - 1}});
+  const RewriteStats st = rewrite_trace(in, with(2), RewriteMode::kAiperfCompat);
+  EXPECT_TRUE(st.renumbered);
+  EXPECT_EQ(st.shared_ids, 3u);
+  std::vector<Ids> ids;
+  std::vector<std::int64_t> isl;
+  for (const Request& r : in) {
+    ids.push_back(*r.hash_ids);
+    isl.push_back(*r.input_length);
+  }
+  EXPECT_EQ(ids,
+            (std::vector<Ids>{
+                {0, 1, 2, 3}, {0, 1, 2, 3, 4, 5}, {0, 1, 2, 3}, {2, 3, 4, 5, 7}, {0, 1, 4, 5}}));
+  EXPECT_EQ(isl, (std::vector<std::int64_t>{2048, 3072, 2048, 2560, 2048}));
+  EXPECT_NE(rewrite_notes(st, with(2)).find("its 3 shared ids were renumbered"), std::string::npos);
+}
+
+TEST(RewriteIds, AnIdSpaceTooSmallEvenRenumberedIsAnInputError) {
+  // 2^62 namespaces of at least 4 ids: past 2^64 whatever the numbering.
+  std::vector<Request> in = sample();
+  try {
+    rewrite_trace(in, with(1, 1, std::int64_t{1} << 62), RewriteMode::kKvtrace, "t.jsonl");
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("t.jsonl: hash_ids: the synthesized ids would exceed"),
+              std::string::npos)
+        << e.what();
+  }
+  in = sample();
+  EXPECT_THROW(rewrite_trace(in, with(1e19), RewriteMode::kKvtrace), UsageError);
 }
 
 TEST(RewriteNotes, NothingToSayIsEmpty) {

@@ -8,9 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include <boost/unordered/unordered_flat_map.hpp>
-
-#include "kvtrace/analysis/internal/huge_page_allocator.hpp"
+#include "kvtrace/analysis/internal/id_hash_table.hpp"
 
 namespace kvtrace::analysis {
 
@@ -23,11 +21,20 @@ class IdIndex {
   // The dense number of `id`, handing out the next one when `id` is new (then `created` is
   // set). Throws kvtrace::Error past kMaxIds distinct ids.
   std::uint32_t intern(std::uint64_t id, bool& created);
+  // A new dense number that belongs to no id (e.g. a simulated block the trace does not
+  // name): no id, whatever its value, is ever given it. Throws like intern().
+  std::uint32_t fresh();
   // The dense number of `id`, or kNone when it has not been seen.
   std::uint32_t find(std::uint64_t id) const;
   std::uint32_t size() const { return count_; }
   // Room for this many distinct ids in the hash map, when ids go through it (a hint).
   void reserve(std::uint64_t distinct_ids);
+  // Starts loading what intern(id) or find(id) will read, when that is the hash map: a
+  // caller that knows its next ids prefetches a few ahead, so that random ids do not wait
+  // on memory one at a time. Always inlined, as IdHashTable::prefetch says why.
+  [[gnu::always_inline]] void prefetch(std::uint64_t id) const {
+    if (!identity_ && id >= direct_.size()) hashed_.prefetch(id);
+  }
 
  private:
   std::uint32_t intern_slow(std::uint64_t id, bool& created);
@@ -38,10 +45,7 @@ class IdIndex {
 
   bool identity_ = true;               // so far every id's number is the id itself
   std::vector<std::uint32_t> direct_;  // id -> dense number, kNone when unseen
-  boost::unordered_flat_map<std::uint64_t, std::uint32_t, boost::hash<std::uint64_t>,
-                            std::equal_to<>,
-                            HugePageAllocator<std::pair<const std::uint64_t, std::uint32_t>>>
-      hashed_;
+  IdHashTable hashed_;
   std::uint32_t count_ = 0;
 };
 

@@ -28,25 +28,26 @@ struct RewriteStats {
   std::uint64_t dropped_over_max_isl = 0;  // AIPerf's loader filter: original ISL > max_isl
   bool rewritten = false;                  // false when no multiplier asked for a rewrite
   std::uint64_t shared_ids = 0;            // ids that occur more than once
-  std::uint64_t fresh_ids = 0;             // ids handed out for new blocks
-  std::uint64_t partial_prefix = 0;        // shared prefixes ending in a partial block
-  std::uint64_t capped_isl = 0;            // requests whose new ISL was capped at max_isl
-  std::uint64_t capped_osl = 0;            // requests whose output_length was capped at max_osl
+  bool renumbered = false;      // AIPerf's numbering did not fit in 64 bits: shared ids renumbered
+  std::uint64_t fresh_ids = 0;  // ids handed out for new blocks
+  std::uint64_t partial_prefix = 0;  // shared prefixes ending in a partial block
+  std::uint64_t capped_isl = 0;      // requests whose new ISL was capped at max_isl
+  std::uint64_t capped_osl = 0;      // requests whose output_length was capped at max_osl
 };
 
 // Rewrites `requests` in place, in AIPerf's order (sessions grouped as its loader does).
 // Requests dropped by the max_isl filter are removed. `source` and `lines` (1-based line of
 // each request; may be empty) name the request in errors. Throws kvtrace::InputError for a
-// request that cannot be rewritten, UsageError for bad params, Error when ids would exceed
-// 64 bits.
+// request that cannot be rewritten or when the ids would exceed 64 bits even renumbered
+// (docs/synthesize.md, "64-bit ids"), UsageError for bad params.
 RewriteStats rewrite_trace(std::vector<trace::Request>& requests, const SynthesisParams& params,
                            RewriteMode mode, std::string_view source = {},
                            std::span<const std::uint64_t> lines = {});
 
 // What a user should know about a rewrite, one "kvtrace: note: ..." line each (with its
-// newline), in this order: no multiplier asked for a rewrite, requests dropped over max_isl,
-// shared prefixes ending in a partial block, input and output lengths capped. Empty when
-// there is nothing to say. `params` are the ones the rewrite ran with.
+// newline), in this order: shared ids renumbered, no multiplier asked for a rewrite, requests
+// dropped over max_isl, shared prefixes ending in a partial block, input and output lengths capped.
+// Empty when there is nothing to say. `params` are the ones the rewrite ran with.
 std::string rewrite_notes(const RewriteStats& stats, const SynthesisParams& params);
 
 }  // namespace kvtrace::synthesis
