@@ -25,6 +25,12 @@ std::string reader_notes(const ReaderCounts& c) {
         c.hash_id_mismatches, c.hash_id_mismatches == 1 ? "" : "s", c.first_mismatch,
         c.block_sizes.describe());
   }
+  if (c.timestamps_backwards > 0) {
+    out +=
+        fmt::format("kvtrace: note: {} request{} stamped before the request above {} (first: {})\n",
+                    c.timestamps_backwards, c.timestamps_backwards == 1 ? "" : "s",
+                    c.timestamps_backwards == 1 ? "it" : "them", c.first_backwards);
+  }
   for (const std::string& note : c.source_notes) out += "kvtrace: note: " + note + "\n";
   return out;
 }

@@ -1,5 +1,7 @@
 #include "kvtrace/trace/trace_reader.hpp"
 
+#include <fmt/format.h>
+
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/core/text_table.hpp"
 #include "kvtrace/trace/mooncake_source.hpp"
@@ -67,6 +69,14 @@ bool TraceReader::next(Request& out) {
           counts_.first_mismatch = InputError::format(name(), line, p->field, p->problem);
         }
       }
+    }
+    if (out.timestamp) {
+      const double ts = out.timestamp->value();
+      if (last_timestamp_ && ts < *last_timestamp_ && counts_.timestamps_backwards++ == 0) {
+        counts_.first_backwards = InputError::format(
+            name(), line, "timestamp", fmt::format("{} after {}", ts, *last_timestamp_));
+      }
+      last_timestamp_ = ts;
     }
     if (!options_.window.contains(out)) {
       ++counts_.outside_window;

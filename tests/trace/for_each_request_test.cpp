@@ -102,6 +102,8 @@ TEST(ReaderNotes, OneLinePerCount) {
   c.hash_id_mismatches = 1;
   c.first_mismatch = "t.jsonl:4: hash_ids: expected 2 ids, got 1";
   c.block_sizes.add(100, 7);
+  c.timestamps_backwards = 2;
+  c.first_backwards = "t.jsonl:9: timestamp: 3 after 5";
   c.source_notes = {"read 3 tool events"};
   EXPECT_EQ(reader_notes(c),
             "kvtrace: warning: skipped 1 invalid line (first: t.jsonl:3: input_length: "
@@ -110,6 +112,8 @@ TEST(ReaderNotes, OneLinePerCount) {
             "kvtrace: warning: 1 request with a hash_ids count other than ceil(input_length / "
             "block size), used as given (first: t.jsonl:4: hash_ids: expected 2 ids, got 1; "
             "block sizes that fit: 15 to 16)\n"
+            "kvtrace: note: 2 requests stamped before the request above them (first: "
+            "t.jsonl:9: timestamp: 3 after 5)\n"
             "kvtrace: note: read 3 tool events\n");
   const ReaderCounts d{.outside_window = 1, .hash_id_mismatches = 3, .first_mismatch = "m"};
   EXPECT_EQ(reader_notes(d),

@@ -269,5 +269,19 @@ TEST(TraceReader, ReadsZstdAsThePlainFile) {
   EXPECT_EQ(plain_counts.skipped_invalid, packed_counts.skipped_invalid);
 }
 
+TEST(TraceReader, TimestampsGoingBackwardsAreCountedWithTheFirstLine) {
+  TempFile f(
+      "{\"timestamp\": 10, \"input_length\": 1}\n"
+      "{\"timestamp\": 20, \"input_length\": 1}\n"
+      "{\"input_length\": 1}\n"
+      "{\"timestamp\": 15.5, \"input_length\": 1}\n"
+      "{\"timestamp\": 15.5, \"input_length\": 1}\n"
+      "{\"timestamp\": 3, \"input_length\": 1}\n");
+  ReaderCounts counts;
+  EXPECT_EQ(read_all(f.path(), {}, &counts).size(), 6u);
+  EXPECT_EQ(counts.timestamps_backwards, 2u);  // 15.5 after 20, 3 after 15.5; not equal ones
+  EXPECT_EQ(counts.first_backwards, f.path() + ":4: timestamp: 15.5 after 20");
+}
+
 }  // namespace
 }  // namespace kvtrace::trace

@@ -50,12 +50,14 @@ struct ReaderCounts {
   std::uint64_t requests = 0;         // requests handed to the caller
   std::uint64_t skipped_invalid = 0;  // bad lines skipped under skip_invalid
   std::uint64_t outside_window = 0;
-  std::uint64_t hash_id_checked = 0;      // requests with input_length and hash_ids, checked
-  std::uint64_t hash_id_mismatches = 0;   // counted under HashIdCheck::kCount
-  std::string first_skipped;              // "file:line: field: problem" of the first skipped line
-  std::string first_mismatch;             // the same for the first hash_ids count mismatch
-  std::vector<std::string> source_notes;  // the format's notes (RequestSource::notes), at the end
-  BlockSizeFit block_sizes;               // the block sizes the checked requests fit
+  std::uint64_t hash_id_checked = 0;       // requests with input_length and hash_ids, checked
+  std::uint64_t hash_id_mismatches = 0;    // counted under HashIdCheck::kCount
+  std::string first_skipped;               // "file:line: field: problem" of the first skipped line
+  std::string first_mismatch;              // the same for the first hash_ids count mismatch
+  std::uint64_t timestamps_backwards = 0;  // requests stamped before the one read before them
+  std::string first_backwards;             // "file:line: timestamp T after P" of the first
+  std::vector<std::string> source_notes;   // the format's notes (RequestSource::notes), at the end
+  BlockSizeFit block_sizes;                // the block sizes the checked requests fit
 };
 
 class TraceReader {
@@ -99,6 +101,7 @@ class TraceReader {
   std::unique_ptr<RequestSource> source_;
   std::vector<FieldProblem> problems_;
   std::vector<std::string> notes_;
+  std::optional<double> last_timestamp_;
   ReaderCounts counts_;
   std::uint64_t line_ = 0;
 };
