@@ -204,7 +204,14 @@ class Loader {
         have_body = true;
       }
     }
-    if (!have_body) fail(line.number, "body", "missing: each request needs its body");
+    if (!have_body) {
+      const bool trace_line = keys_.contains("input_length") || keys_.contains("hash_ids") ||
+                              keys_.contains("text_input");
+      fail(line.number, "body",
+           trace_line ? "missing: this looks like a trace line (input_length, hash_ids), not a "
+                        "request: `kvtrace materialize` turns a trace into requests"
+                      : "missing: each request needs its body");
+    }
     // A request without a session is a session of its own.
     if (r.session_id.empty()) r.session_id = fmt::format("request_{}", r.index);
     return r;

@@ -97,6 +97,9 @@ TEST(RequestLoader, Errors) {
     return std::string("no error");
   };
   EXPECT_EQ(problem(R"({"timestamp":1})"), "body: missing: each request needs its body");
+  EXPECT_EQ(problem(R"({"timestamp":1,"input_length":600,"hash_ids":[1,2]})"),
+            "body: missing: this looks like a trace line (input_length, hash_ids), not a request: "
+            "`kvtrace materialize` turns a trace into requests");
   EXPECT_EQ(problem(R"({"body":[1]})"), "body: expected a JSON object");
   EXPECT_EQ(problem(R"({"body":{"model":"m"}})"),
             "body: expected \"messages\" (chat) or \"prompt\" (completions)");
