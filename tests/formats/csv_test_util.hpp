@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "formats/source_test_util.hpp"
 #include "kvtrace/trace/request.hpp"
 #include "kvtrace/trace/request_source.hpp"
 
@@ -16,7 +17,8 @@ inline std::string csv_sample(const std::string& name) {
   return std::string(KVTRACE_SOURCE_DIR) + "/tests/formats/data/" + name;
 }
 
-// Everything a source gives, in order: its requests with their lines, and its bad rows.
+// Everything a source gives (read_source), sorted: its requests with their lines, and its bad
+// rows.
 struct SourceRead {
   std::vector<trace::Request> requests;
   std::vector<std::uint64_t> request_lines;
@@ -25,20 +27,15 @@ struct SourceRead {
 
 inline SourceRead read_to_end(trace::RequestSource& source) {
   SourceRead read;
-  trace::Request r;
-  std::uint64_t line = 0;
-  std::vector<trace::FieldProblem> problems;
-  while (true) {
-    problems.clear();
-    const trace::SourceResult result = source.next(r, line, problems);
-    if (result == trace::SourceResult::kEnd) return read;
-    if (result == trace::SourceResult::kRequest) {
-      read.requests.push_back(r);
-      read.request_lines.push_back(line);
+  for (formats::testing::SourceRecord& r : formats::testing::read_source(source)) {
+    if (r.result == trace::SourceResult::kRequest) {
+      read.requests.push_back(std::move(r.request));
+      read.request_lines.push_back(r.line);
     } else {
-      read.bad.emplace_back(line, problems.at(0));
+      read.bad.emplace_back(r.line, r.problems.at(0));
     }
   }
+  return read;
 }
 
 // A request as the CSV sources make it: no session, delay or text.
