@@ -7,6 +7,7 @@
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/trace/line_reader.hpp"
 #include "kvtrace/trace/request_parser.hpp"
+#include "kvtrace/trace/request_source.hpp"
 
 namespace kvtrace::cli {
 namespace {
@@ -40,15 +41,9 @@ int run_validate(const ValidateFlags& f) {
   trace::Line line;
   while (lines.next(line)) {
     progress.tick(lines.input_position(), line.number);
-    if (!line.problem.empty()) {
+    if (const auto p = trace::unread_line_problem(line, lines)) {
       ++bad_lines;
-      report(line.number, {"", std::string(line.problem)});
-      continue;
-    }
-    if (line.too_long) {
-      ++bad_lines;
-      report(line.number, {"", "line longer than the limit of " +
-                                   std::to_string(trace::kDefaultMaxLineBytes) + " bytes"});
+      report(line.number, *p);
       continue;
     }
     if (trace::is_blank(line.text)) continue;

@@ -184,9 +184,8 @@ trace::SourceResult BailianSource::next(trace::Request& out, std::uint64_t& line
     }
     ++line_count_;
     line = text.number;
-    if (text.too_long) {
-      problems.push_back({"", "line longer than the limit of " +
-                                  std::to_string(lines_->max_line_bytes()) + " bytes"});
+    if (auto p = trace::unread_line_problem(text, *lines_)) {
+      problems.push_back(std::move(*p));
       return trace::SourceResult::kBad;
     }
     if (trace::is_blank(text.text)) {

@@ -50,10 +50,8 @@ CsvTraceSource::CsvTraceSource(std::unique_ptr<trace::LineReader> input, const C
 }
 
 void CsvTraceSource::read_header(const trace::Line& line) {
-  if (line.too_long) {
-    throw InputError(lines_->name(), line.number, "",
-                     "the header is longer than the limit of " +
-                         std::to_string(lines_->max_line_bytes()) + " bytes");
+  if (auto p = trace::unread_line_problem(line, *lines_)) {
+    throw InputError(lines_->name(), line.number, "", "the header: " + p->problem);
   }
   std::string_view text = line.text;
   if (line.number == 1 && text.starts_with(kUtf8Bom)) text.remove_prefix(kUtf8Bom.size());
@@ -174,7 +172,8 @@ trace::SourceResult CsvTraceSource::next(trace::Request& out, std::uint64_t& lin
   while (lines_->next(text)) {
     ++line_count_;
     line = text.number;
-    if (!text.too_long && trace::is_blank(text.text)) {
+    auto unread = trace::unread_line_problem(text, *lines_);
+    if (!unread && trace::is_blank(text.text)) {
       ++blank_lines_;
       continue;
     }
@@ -182,9 +181,8 @@ trace::SourceResult CsvTraceSource::next(trace::Request& out, std::uint64_t& lin
       read_header(text);
       continue;
     }
-    if (text.too_long) {
-      problems.push_back({"", "line longer than the limit of " +
-                                  std::to_string(lines_->max_line_bytes()) + " bytes"});
+    if (unread) {
+      problems.push_back(std::move(*unread));
       return trace::SourceResult::kBad;
     }
     if (const auto result = read_row(text, out, problems)) return *result;

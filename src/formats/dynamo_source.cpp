@@ -154,10 +154,8 @@ void DynamoSource::read_all() {
   std::string event_type;
   while (lines_->next(text)) {
     ++line_count_;
-    if (text.too_long) {
-      bad_.push_back({text.number,
-                      {{"", "line longer than the limit of " +
-                                std::to_string(lines_->max_line_bytes()) + " bytes"}}});
+    if (auto p = trace::unread_line_problem(text, *lines_)) {
+      bad_.push_back({text.number, {std::move(*p)}});
       continue;
     }
     if (trace::is_blank(text.text)) {

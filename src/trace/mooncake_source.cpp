@@ -13,13 +13,8 @@ SourceResult MooncakeSource::next(Request& out, std::uint64_t& line,
   while (lines_->next(text)) {
     ++line_count_;
     line = text.number;
-    if (!text.problem.empty()) {  // a compressed stream broke here
-      problems.push_back({"", std::string(text.problem)});
-      return SourceResult::kBad;
-    }
-    if (text.too_long) {
-      problems.push_back({"", "line longer than the limit of " +
-                                  std::to_string(lines_->max_line_bytes()) + " bytes"});
+    if (auto p = unread_line_problem(text, *lines_)) {
+      problems.push_back(std::move(*p));
       return SourceResult::kBad;
     }
     if (is_blank(text.text)) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "compress_util.hpp"
 #include "kvtrace/core/error.hpp"
 #include "test_util.hpp"
 
@@ -77,6 +78,30 @@ TEST(OpenTrace, AutoBlockSizeFromTheFirstRequests) {
   TempFile none("{\"text_input\": \"hello\"}\n");
   const auto fallback = open_trace(none.path(), o);
   EXPECT_EQ(fallback->options().block_size, 512u);
+}
+
+// Every format's reader reports where a compressed stream broke, as a bad line after the
+// requests before it: none drops the break as a blank line.
+TEST(OpenTrace, ABrokenCompressedStreamIsABadLineInEveryFormat) {
+  const std::string samples[] = {
+      kvtrace::testing::kSource + "/tests/data/formats/dynamo_sample.jsonl",
+      kvtrace::testing::kSource + "/tests/data/formats/bailian_sample.jsonl",
+      kvtrace::testing::kSource + "/tests/formats/data/burstgpt.csv",
+      kvtrace::testing::kSource + "/tests/formats/data/azure_2023.csv", kvtrace::testing::kSample};
+  for (const std::string& sample : samples) {
+    const std::string packed = kvtrace::testing::gzip_compress(kvtrace::testing::read_file(sample));
+    TempFile cut(packed.substr(0, packed.size() - 12), ".gz");  // the trailer and some data
+    trace::ReaderOptions o;
+    o.hash_id_check = trace::HashIdCheck::kIgnore;
+    const auto reader = open_trace(cut.path(), o);
+    trace::Request r;
+    const std::string message = thrown_message<InputError>([&] {
+      while (reader->next(r)) {
+      }
+    });
+    EXPECT_NE(message.find("the gzip stream ends early"), std::string::npos)
+        << sample << ": " << message;
+  }
 }
 
 }  // namespace

@@ -23,6 +23,11 @@ enum class SourceResult {
   kEnd,      // no more records
 };
 
+// The problem of a line that was not read whole: longer than the reader's limit, or where a
+// compressed stream broke (Line::problem); nullopt for a line read whole. Every reader of
+// lines reports it as a bad record of that line.
+std::optional<FieldProblem> unread_line_problem(const Line& line, const LineReader& input);
+
 class RequestSource {
  public:
   virtual ~RequestSource() = default;
