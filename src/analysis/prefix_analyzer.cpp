@@ -128,6 +128,7 @@ void PrefixAnalyzer::add_one(const trace::Request& r, Prefetcher& ahead) {
   osls_.push_back(r.output_length.value_or(0));
   if (!r.hash_ids || r.hash_ids->empty()) {
     id_end_.push_back(dense_ids_.size());
+    measured_.add(r, 0);
     return;
   }
   const auto& ids = *r.hash_ids;
@@ -164,7 +165,9 @@ void PrefixAnalyzer::add_one(const trace::Request& r, Prefetcher& ahead) {
   id_end_.push_back(dense_ids_.size());
   hit_rates_.push_back(static_cast<double>(hits) / static_cast<double>(ids.size()));
   hit_blocks_ += hits;
-  cached_tokens_ += cached_prefix_tokens(hits, ids.size(), isls_.back(), block_size_);
+  const std::uint64_t cached = cached_prefix_tokens(hits, ids.size(), isls_.back(), block_size_);
+  cached_tokens_ += cached;
+  measured_.add(r, cached);
 }
 
 bool PrefixAnalyzer::pair_repeated(std::uint32_t pos, std::uint32_t dense) const {
@@ -259,6 +262,7 @@ void PrefixAnalyzer::sharing_stats(AnalysisStats& s) const {
   }
   s.cached_input_tokens = cached_tokens_;
   s.token_hit_rate = ratio(cached_tokens_, s.total_input_tokens);
+  s.server_measured = measured_;
   s.isl_stats = stats::summarize(isls_);
   s.osl_stats = stats::summarize(osls_);
 }

@@ -86,6 +86,7 @@ std::string render_json(const AnalysisStats& s, const ReportInput& input, JsonFi
     o.field("token_hit_rate", s.token_hit_rate);
     write_metric_stats(o, "shared_prefix_length_stats", s.shared_prefix_length_stats);
     write_metric_stats(o, "unique_suffix_length_stats", s.unique_suffix_length_stats);
+    trace::write_measured_cache(o, "server_measured", s.server_measured);
     json::ObjectWriter in = o.object("input");
     in.field("file", input.source);
     in.field("lines", input.counts.lines);
@@ -97,6 +98,24 @@ std::string render_json(const AnalysisStats& s, const ReportInput& input, JsonFi
   }
   o.close();
   out.push_back('\n');
+  return out;
+}
+
+std::string server_measured_line(const trace::MeasuredCache& m) {
+  if (!m.any()) return "";
+  std::string out = fmt::format(
+      "Server-measured token hit rate:  {:.4f}  (cached_tokens of {} requests: {} of {} input "
+      "tokens)\n",
+      m.measured_rate(), grouped_int(m.requests), grouped_int(m.measured_cached_tokens),
+      grouped_int(m.input_tokens));
+  out += fmt::format(
+      "  kvtrace predicts {:.4f} for the same requests: the server achieved {:.1f}% of the "
+      "predicted reuse\n",
+      m.predicted_rate(), 100 * m.achieved_share());
+  if (m.unreadable > 0) {
+    out += fmt::format("  ({} requests with a cached_tokens that is not a non-negative integer)\n",
+                       grouped_int(m.unreadable));
+  }
   return out;
 }
 
@@ -120,8 +139,9 @@ std::string render_table(const AnalysisStats& s, const ReportInput& input) {
   out += fmt::format("Block hit rate:  {:.4f}  ({} of {} blocks; {} distinct hash ids)\n",
                      s.block_hit_rate, grouped_int(s.hit_blocks), grouped_int(s.total_blocks),
                      grouped_int(s.distinct_hash_ids));
-  out += fmt::format("Token hit rate:  {:.4f}  ({} of {} input tokens)\n\n", s.token_hit_rate,
+  out += fmt::format("Token hit rate:  {:.4f}  ({} of {} input tokens)\n", s.token_hit_rate,
                      grouped_int(s.cached_input_tokens), grouped_int(s.total_input_tokens));
+  out += server_measured_line(s.server_measured) + "\n";
   out += box_table("Contiguous Shared Prefix",
                    {kStatsHeader, stats_row("Shared Prefix Length", s.shared_prefix_length_stats),
                     stats_row("Unique Suffix Length", s.unique_suffix_length_stats)});

@@ -30,6 +30,14 @@ double HitCurve::token_hit_rate(std::uint64_t capacity) const {
   return ratio(tokens_at(capacity), total_input_tokens);
 }
 
+std::optional<std::uint64_t> HitCurve::capacity_for_token_rate(double rate) const {
+  const auto at = std::partition_point(hit_tokens.begin(), hit_tokens.end(), [&](std::uint64_t t) {
+    return ratio(t, total_input_tokens) < rate;
+  });
+  if (at == hit_tokens.end()) return std::nullopt;
+  return static_cast<std::uint64_t>(at - hit_tokens.begin());
+}
+
 LruCurve::LruCurve(std::uint32_t block_size) : block_size_(block_size) {
   if (block_size == 0) throw UsageError("block size must be at least 1");
   tree_.assign(kMinTree + 1, 0);
@@ -39,18 +47,16 @@ LruCurve::LruCurve(std::uint32_t block_size) : block_size_(block_size) {
 
 void LruCurve::add(const trace::Request& r) {
   const std::int64_t isl = r.input_length.value_or(0);
-  if (r.hash_ids) {
-    add(*r.hash_ids, isl);
-  } else {
-    add(std::span<const std::uint64_t>{}, isl);
-  }
+  const std::span<const std::uint64_t> blocks =
+      r.hash_ids ? std::span<const std::uint64_t>(*r.hash_ids) : std::span<const std::uint64_t>{};
+  measured_.add(r, add(blocks, isl));
 }
 
-void LruCurve::add(std::span<const std::uint64_t> blocks, std::int64_t input_length) {
+std::uint64_t LruCurve::add(std::span<const std::uint64_t> blocks, std::int64_t input_length) {
   ++requests_;
   total_tokens_ += static_cast<std::uint64_t>(std::max<std::int64_t>(input_length, 0));
   total_blocks_ += blocks.size();
-  if (blocks.empty()) return;
+  if (blocks.empty()) return 0;
 
   // Depths as the request arrives; a block is a hit up to the first one never seen.
   const std::uint32_t live = ids_.size();
@@ -91,6 +97,7 @@ void LruCurve::add(std::span<const std::uint64_t> blocks, std::int64_t input_len
     time_of_[d] = ++now_;
     fenwick_add(now_, 1);
   }
+  return prefix_tokens;
 }
 
 void LruCurve::fenwick_add(std::uint32_t i, std::int32_t delta) {
@@ -146,6 +153,7 @@ HitCurve LruCurve::finish() const {
     c.hit_blocks[d] = blocks;
     c.hit_tokens[d] = tokens;
   }
+  c.server_measured = measured_;
   return c;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/core/json_writer.hpp"
@@ -67,6 +68,7 @@ void write_run(json::ObjectWriter& o, const Run& run) {
     o.field("peak_in_flight", r.peak_in_flight);
     o.field("end_ms", r.end_ms);
   }
+  trace::write_measured_cache(o, "server_measured", run.server_measured);
   o.object_array("per_worker", r.workers.size(), [&](json::ObjectWriter& ww, std::size_t w) {
     const WorkerResult& wr = r.workers[w];
     ww.field("worker", std::uint64_t{w});
@@ -76,6 +78,14 @@ void write_run(json::ObjectWriter& o, const Run& run) {
     ww.field("dropped_blocks", wr.cache.dropped);
     ww.field("peak_active_blocks", wr.peak_active_blocks);
   });
+}
+
+// The smallest capacity at which lru reaches the token hit rate the server measured, when the
+// server measured every request (else the rates cover different requests).
+std::optional<std::uint64_t> server_rate_capacity(const HitCurve& c) {
+  const trace::MeasuredCache& m = c.server_measured;
+  if (m.requests == 0 || m.requests != c.requests) return std::nullopt;
+  return c.capacity_for_token_rate(m.measured_rate());
 }
 
 }  // namespace
@@ -89,15 +99,25 @@ std::string runs_table(std::string_view source, std::span<const Run> runs) {
       "workers {}, timing: {}{}\n\n",
       source, t.requests, t.blocks, first.block_size, t.input_tokens, first.workers,
       timing_text(first.timing), first.cache_output ? ", output blocks cached" : "");
-  out += fmt::format("{:>12}  {:<8} {:<13} {:>9} {:>9} {:>12} {:>10} {:>8}\n", "capacity", "policy",
+  const trace::MeasuredCache& measured = runs.front().server_measured;
+  if (measured.any()) {
+    out += fmt::format(
+        "server-measured token hit rate {:.4f} (cached_tokens of {} requests); server/sim: the "
+        "share of each run's cached tokens on those requests that the server reached\n\n",
+        measured.measured_rate(), measured.requests);
+  }
+  out += fmt::format("{:>12}  {:<8} {:<13} {:>9} {:>9} {:>12} {:>10} {:>8}", "capacity", "policy",
                      "router", "block hit", "token hit", "evicted", "dropped", "balance");
+  out += measured.any() ? fmt::format(" {:>10}\n", "server/sim") : "\n";
   for (const Run& run : runs) {
     const SimConfig& c = run.config;
     const SimResult& r = run.result;
-    out += fmt::format("{:>12}  {:<8} {:<13} {:>9.4f} {:>9.4f} {:>12} {:>10} {:>8.3f}\n",
+    out += fmt::format("{:>12}  {:<8} {:<13} {:>9.4f} {:>9.4f} {:>12} {:>10} {:>8.3f}",
                        c.cache.capacity_blocks, policy_name(c.cache.policy),
                        router_name(c.router.kind), r.total.block_hit_rate(),
                        r.total.token_hit_rate(), r.evicted, r.dropped, r.load_balance);
+    out +=
+        measured.any() ? fmt::format(" {:>10.4f}\n", run.server_measured.achieved_share()) : "\n";
     if (r.workers.size() > 1) {
       std::string rates;
       for (const WorkerResult& w : r.workers) {
@@ -127,7 +147,8 @@ std::string runs_csv(std::span<const Run> runs) {
   std::string out =
       "capacity_blocks,policy,workers,router,overlap_score_weight,timing,cache_output,requests,"
       "total_blocks,hit_blocks,block_hit_rate,total_input_tokens,cached_input_tokens,"
-      "token_hit_rate,evicted_blocks,dropped_blocks,load_balance,worker_block_hit_rates\n";
+      "token_hit_rate,evicted_blocks,dropped_blocks,load_balance,worker_block_hit_rates,"
+      "server_measured_requests,server_measured_token_hit_rate,server_achieved_share\n";
   for (const Run& run : runs) {
     const SimConfig& c = run.config;
     const SimResult& r = run.result;
@@ -136,14 +157,19 @@ std::string runs_csv(std::span<const Run> runs) {
       if (!per_worker.empty()) per_worker += ' ';
       per_worker += json::format_double(w.tally.block_hit_rate());
     }
+    const trace::MeasuredCache& m = run.server_measured;
+    const std::string measured =
+        m.any() ? fmt::format("{},{},{}", m.requests, json::format_double(m.measured_rate()),
+                              json::format_double(m.achieved_share()))
+                : ",,";
     out += fmt::format(
-        "{},{},{},{},{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},{}\n", c.cache.capacity_blocks,
+        "{},{},{},{},{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},{},{}\n", c.cache.capacity_blocks,
         policy_name(c.cache.policy), c.workers, router_name(c.router.kind),
         json::format_double(c.router.overlap_score_weight), timing_text(c.timing),
         c.cache_output ? "true" : "false", r.total.requests, r.total.blocks, r.total.hit_blocks,
         json::format_double(r.total.block_hit_rate()), r.total.input_tokens, r.total.hit_tokens,
         json::format_double(r.total.token_hit_rate()), r.evicted, r.dropped,
-        json::format_double(r.load_balance), per_worker);
+        json::format_double(r.load_balance), per_worker, measured);
   }
   return out;
 }
@@ -194,6 +220,15 @@ std::string curve_table(std::string_view source, const HitCurve& c, std::uint32_
     out += fmt::format("{:>12} {:>10.4f} {:>10.4f}\n", cap, c.block_hit_rate(cap),
                        c.token_hit_rate(cap));
   }
+  const trace::MeasuredCache& m = c.server_measured;
+  if (!m.any()) return out;
+  out += fmt::format(
+      "\nserver-measured token hit rate {:.4f} (cached_tokens of {} of {} requests); an "
+      "infinite cache gives those requests {:.4f}\n",
+      m.measured_rate(), m.requests, c.requests, m.predicted_rate());
+  if (const auto cap = server_rate_capacity(c)) {
+    out += fmt::format("lru on one worker reaches the server's rate at {} blocks\n", *cap);
+  }
   return out;
 }
 
@@ -208,6 +243,12 @@ std::string curve_json(std::string_view source, const HitCurve& c, std::uint32_t
   o.field("total_blocks", c.total_blocks);
   o.field("distinct_blocks", c.distinct_blocks);
   o.field("total_input_tokens", c.total_input_tokens);
+  trace::write_measured_cache(o, "server_measured", c.server_measured);
+  if (const auto cap = server_rate_capacity(c)) {
+    o.field("lru_capacity_at_server_rate", *cap);
+  } else {
+    o.null_field("lru_capacity_at_server_rate");
+  }
   o.object_array("curve", capacities.size(), [&](json::ObjectWriter& p, std::size_t i) {
     const std::uint64_t cap = capacities[i];
     p.field("capacity_blocks", cap);

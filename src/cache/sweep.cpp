@@ -63,6 +63,15 @@ void CompactTrace::add(const trace::Request& r) {
   input_length_.push_back(r.input_length.value_or(0));
   output_length_.push_back(r.output_length.value_or(0));
   timestamp_ms_.push_back(r.timestamp ? std::optional(r.timestamp->value()) : std::nullopt);
+  const trace::CachedTokensField field = trace::cached_tokens_field(r);
+  if (field.present || !cached_tokens_.empty()) {
+    cached_tokens_.resize(end_.size() - 1);  // the requests before the first one that has it
+    cached_tokens_.push_back(field);
+  }
+}
+
+trace::CachedTokensField CompactTrace::cached_tokens(std::size_t i) const {
+  return i < cached_tokens_.size() ? cached_tokens_[i] : trace::CachedTokensField{};
 }
 
 RequestResult CompactTrace::replay(std::size_t i, ClusterSim& sim) const {
@@ -78,27 +87,32 @@ std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig
   CompactTrace kept;
   {
     ClusterSim sim(configs[0]);
+    trace::MeasuredCache measured;
     trace::for_each_request(reader, "simulate", [&](const trace::RequestBatch& batch) {
       for (std::size_t i = 0; i < batch.requests.size(); ++i) {
         const trace::Request& r = batch.requests[i];
         const RequestResult res = sim.add(r);
+        measured.add(r, res.hit_tokens);
         if (configs.size() > 1) kept.add(r);
         if (per_request) per_request(batch.lines[i], res);
       }
     });
-    runs.push_back({configs[0], sim.finish()});
+    runs.push_back({configs[0], sim.finish(), measured});
   }
   for (std::size_t k = 1; k < configs.size(); ++k) {
     ClusterSim sim(configs[k]);
     // Progress in the file's bytes, as if the run read it again.
     const auto total = reader.total_bytes();
     core::Progress progress(fmt::format("simulate {}/{}", k + 1, configs.size()), total);
+    trace::MeasuredCache measured;
     for (std::size_t i = 0; i < kept.size(); ++i) {
-      kept.replay(i, sim);
+      const RequestResult res = kept.replay(i, sim);
+      measured.add(kept.cached_tokens(i), static_cast<std::int64_t>(res.input_tokens),
+                   res.hit_tokens);
       if (total && (i & 0xFFF) == 0) progress.update(*total / kept.size() * i, i);
     }
     progress.done();
-    runs.push_back({configs[k], sim.finish()});
+    runs.push_back({configs[k], sim.finish(), measured});
   }
   return runs;
 }

@@ -10,8 +10,7 @@ std::unique_ptr<trace::RequestSource> azure_source(std::unique_ptr<trace::LineRe
                           .timestamp_column = "TIMESTAMP",
                           .calendar_time = true,
                           .input_column = "ContextTokens",
-                          .output_column = "GeneratedTokens",
-                          .extra_columns = {}};
+                          .output_column = "GeneratedTokens"};
   return std::make_unique<CsvTraceSource>(std::move(input), spec, block_size);
 }
 

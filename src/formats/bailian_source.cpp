@@ -237,12 +237,17 @@ std::vector<std::string> BailianSource::notes() const {
   const State& s = *state_;
   if (s.late > 0) {
     notes.push_back(turns_count(s.late) +
-                    " came before the turn their parent_chat_id names and were read after it");
+                    (s.late == 1 ? " came before the turn its parent_chat_id names and was read "
+                                   "after it"
+                                 : " came before the turns their parent_chat_id names and were "
+                                   "read after them"));
   }
   if (s.orphans > 0) {
     notes.push_back(turns_count(s.orphans) +
-                    " name a parent_chat_id that is not in the trace: each starts a session of "
-                    "its own, as in AIPerf");
+                    (s.orphans == 1 ? " names a parent_chat_id that is not in the trace: it "
+                                      "starts a session of its own, as in AIPerf"
+                                    : " name a parent_chat_id that is not in the trace: each "
+                                      "starts a session of its own, as in AIPerf"));
   }
   if (s.duplicates > 0) {
     notes.push_back(std::to_string(s.duplicates) +

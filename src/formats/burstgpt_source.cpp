@@ -8,8 +8,8 @@ namespace kvtrace::formats {
 
 namespace {
 
-constexpr std::array kBurstGptExtras{ExtraColumn{"Model", "model"},
-                                     ExtraColumn{"Log Type", "log_type"}};
+// Request tokens + Response tokens.
+constexpr std::array<std::string_view, 1> kDerived{"Total tokens"};
 
 }  // namespace
 
@@ -20,7 +20,8 @@ std::unique_ptr<trace::RequestSource> burstgpt_source(std::unique_ptr<trace::Lin
                           .calendar_time = false,
                           .input_column = "Request tokens",
                           .output_column = "Response tokens",
-                          .extra_columns = kBurstGptExtras};
+                          .session_column = "Session ID",
+                          .derived_columns = kDerived};
   return std::make_unique<CsvTraceSource>(std::move(input), spec, block_size);
 }
 

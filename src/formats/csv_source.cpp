@@ -43,6 +43,21 @@ std::string rows(std::uint64_t n) {
 
 }  // namespace
 
+std::string extra_field_key(std::string_view column) {
+  std::string key;
+  bool gap = false;
+  for (const char c : column) {
+    if (std::isalnum(static_cast<unsigned char>(c)) != 0) {
+      if (gap && !key.empty()) key.push_back('_');
+      gap = false;
+      key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    } else {
+      gap = true;
+    }
+  }
+  return key;
+}
+
 CsvTraceSource::CsvTraceSource(std::unique_ptr<trace::LineReader> input, const CsvTraceSpec& spec,
                                std::uint32_t block_size)
     : spec_(spec), lines_(std::move(input)), block_size_(block_size) {
@@ -62,8 +77,10 @@ void CsvTraceSource::read_header(const trace::Line& line) {
   header_.clear();
   for (std::size_t i = 0; i < row_.size(); ++i) header_.emplace_back(trim_blanks(row_[i]));
   const auto find = [&](std::string_view name) {
-    return static_cast<std::size_t>(std::find(header_.begin(), header_.end(), name) -
-                                    header_.begin());
+    return static_cast<std::size_t>(
+        std::find_if(header_.begin(), header_.end(),
+                     [&](const std::string& h) { return same_ignoring_case(h, name); }) -
+        header_.begin());
   };
   std::string missing;
   for (const std::string_view name :
@@ -71,12 +88,6 @@ void CsvTraceSource::read_header(const trace::Line& line) {
     if (find(name) < header_.size()) continue;
     if (!missing.empty()) missing += "; ";
     missing += "no column \"" + std::string(name) + "\"";
-    const auto near = std::find_if(header_.begin(), header_.end(), [&](const std::string& h) {
-      return same_ignoring_case(h, name);
-    });
-    if (near != header_.end()) {
-      missing += " (there is \"" + *near + "\": column names are case-sensitive)";
-    }
   }
   if (!missing.empty()) {
     throw InputError(lines_->name(), line.number, "",
@@ -85,10 +96,22 @@ void CsvTraceSource::read_header(const trace::Line& line) {
   timestamp_cell_ = find(spec_.timestamp_column);
   input_cell_ = find(spec_.input_column);
   output_cell_ = find(spec_.output_column);
+  session_cell_.reset();
+  if (!spec_.session_column.empty()) {
+    if (const std::size_t cell = find(spec_.session_column); cell < header_.size()) {
+      session_cell_ = cell;
+    }
+  }
   extras_.clear();
-  for (const ExtraColumn& extra : spec_.extra_columns) {
-    if (const std::size_t cell = find(extra.column); cell < header_.size()) {
-      extras_.emplace_back(cell, extra.key);
+  for (std::size_t cell = 0; cell < header_.size(); ++cell) {
+    const bool derived =
+        std::any_of(spec_.derived_columns.begin(), spec_.derived_columns.end(),
+                    [&](std::string_view name) { return same_ignoring_case(header_[cell], name); });
+    if (cell != timestamp_cell_ && cell != input_cell_ && cell != output_cell_ &&
+        cell != session_cell_ && !derived) {
+      std::string key = extra_field_key(header_[cell]);
+      if (key.empty()) key = "column_" + std::to_string(cell + 1);
+      extras_.emplace_back(cell, std::move(key));
     }
   }
   have_header_ = true;
@@ -155,6 +178,11 @@ std::optional<trace::SourceResult> CsvTraceSource::read_row(
   out.hash_ids->resize(blocks);
   for (std::uint64_t& id : *out.hash_ids) id = next_id_++;
   out.session_id.reset();
+  if (session_cell_) {
+    if (const std::string_view id = trim_blanks(row_[*session_cell_]); !id.empty()) {
+      out.session_id = std::string(id);
+    }
+  }
   out.delay.reset();
   out.text_input.reset();
   out.extra.resize(extras_.size());

@@ -16,20 +16,22 @@
 
 namespace kvtrace::formats {
 
-// A column kept, when the header has it, as an extra field: the cell as a JSON string.
-struct ExtraColumn {
-  std::string_view column;
-  std::string_view key;
-};
-
+// The columns are found by name in any case. A column the spec does not name is kept as an
+// extra field (extra_field_key of its name; the cell as a JSON string), so that nothing a
+// file records is lost, except the `derived_columns`, which only repeat other columns.
 struct CsvTraceSpec {
   std::string_view format_name;       // in messages, e.g. "BurstGPT CSV"
-  std::string_view timestamp_column;  // exact, as upstream spells it
+  std::string_view timestamp_column;  // as upstream spells it
   bool calendar_time = false;         // datetimes (parse_datetime), else seconds (parse_seconds)
   std::string_view input_column;      // prompt tokens
   std::string_view output_column;     // generated tokens
-  std::span<const ExtraColumn> extra_columns;
+  std::string_view session_column;    // the session id, when the file has it ("": none)
+  std::span<const std::string_view> derived_columns;
 };
+
+// The extra field key of a column: lower case, each run of other characters than letters and
+// digits one '_', none at the ends ("Log Type" -> "log_type").
+std::string extra_field_key(std::string_view column);
 
 class CsvTraceSource final : public trace::RequestSource {
  public:
@@ -69,8 +71,9 @@ class CsvTraceSource final : public trace::RequestSource {
   std::size_t timestamp_cell_ = 0;
   std::size_t input_cell_ = 0;
   std::size_t output_cell_ = 0;
-  std::vector<std::pair<std::size_t, std::string_view>> extras_;  // cell, key
-  std::optional<std::int64_t> origin_ns_;                         // the first valid row's time
+  std::optional<std::size_t> session_cell_;
+  std::vector<std::pair<std::size_t, std::string>> extras_;  // cell, key
+  std::optional<std::int64_t> origin_ns_;                    // the first valid row's time
   std::uint64_t next_id_ = 0;
   std::uint64_t line_count_ = 0;
   std::uint64_t blank_lines_ = 0;

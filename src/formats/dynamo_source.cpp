@@ -124,6 +124,8 @@ class EventParser {
     }
     for (auto [key, v] : req) {
       if (key == "request_received_ms" || key == "output_tokens" || key == "replay") continue;
+      // What analyze and simulate set beside their prediction (trace/measured_cache.hpp).
+      if (key == "cached_tokens" && !v.is_null()) fields_.unsigned_integer(req, key, false);
       out.extra.push_back({json_escape(key), simdjson::minify(v)});
     }
     fields_.prefix = saved;

@@ -34,8 +34,8 @@ std::unique_ptr<trace::RequestSource> open_source(std::unique_ptr<trace::LineRea
   throw std::logic_error("open_source: the format must be chosen first");
 }
 
-std::unique_ptr<trace::TraceReader> open_trace(const std::string& path,
-                                               trace::ReaderOptions options, Format format) {
+OpenedSource open_trace_source(const std::string& path, trace::ReaderOptions options,
+                               Format format) {
   auto input = std::make_unique<trace::LineReader>(path, options.max_line_bytes);
   if (format == Format::kAuto) {
     const Detection d = detect_input(input->peek(kDetectBytes));
@@ -65,8 +65,14 @@ std::unique_ptr<trace::TraceReader> open_trace(const std::string& path,
       recorded && (options.block_size_auto || !options.block_size_given)) {
     options.block_size = *recorded;
   }
-  auto reader = std::make_unique<trace::TraceReader>(std::move(source), options);
-  if (!note.empty()) reader->add_note(std::move(note));
+  return {std::move(source), options, std::move(note)};
+}
+
+std::unique_ptr<trace::TraceReader> open_trace(const std::string& path,
+                                               trace::ReaderOptions options, Format format) {
+  OpenedSource opened = open_trace_source(path, std::move(options), format);
+  auto reader = std::make_unique<trace::TraceReader>(std::move(opened.source), opened.options);
+  if (!opened.note.empty()) reader->add_note(std::move(opened.note));
   return reader;
 }
 

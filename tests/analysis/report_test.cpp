@@ -104,5 +104,44 @@ TEST(Report, TableHasAiperfsRowsAndColumns) {
   }
 }
 
+TEST(Report, TheServersCachedTokensAreShownWhenTheTraceHasThem) {
+  AnalysisStats s = sample();
+  EXPECT_EQ(server_measured_line(s.server_measured), "");
+  EXPECT_NE(render_json(s, {}).find("\"server_measured\": null,"), std::string::npos);
+  s.server_measured = {.requests = 2,
+                       .unreadable = 1,
+                       .input_tokens = 2560,
+                       .measured_cached_tokens = 512,
+                       .predicted_cached_tokens = 1024};
+  EXPECT_EQ(server_measured_line(s.server_measured),
+            "Server-measured token hit rate:  0.2000  (cached_tokens of 2 requests: 512 of 2,560 "
+            "input tokens)\n"
+            "  kvtrace predicts 0.4000 for the same requests: the server achieved 50.0% of the "
+            "predicted reuse\n"
+            "  (1 requests with a cached_tokens that is not a non-negative integer)\n");
+  EXPECT_NE(render_table(s, {}).find("Server-measured token hit rate:  0.2000"), std::string::npos);
+  EXPECT_NE(render_json(s, {}).find("\"achieved_share\": 0.5\n"), std::string::npos);
+  EXPECT_EQ(render_json(s, {}, JsonFields::kAiperf).find("server_measured"), std::string::npos);
+}
+
+// What the analyzer hands the report: the server's figure beside its own prediction.
+TEST(Report, TheAnalyzerSetsTheServersCachedTokensBesideItsPrediction) {
+  PrefixAnalyzer a(512);
+  trace::Request r;
+  r.input_length = 1024;
+  r.hash_ids = std::vector<std::uint64_t>{1, 2};
+  r.extra = {{"cached_tokens", "0"}};
+  a.add(r);
+  r.input_length = 1536;
+  r.hash_ids = std::vector<std::uint64_t>{1, 2, 3};
+  r.extra = {{"cached_tokens", "512"}};
+  a.add(r);
+  const trace::MeasuredCache m = a.finish().server_measured;
+  EXPECT_EQ(m.requests, 2u);
+  EXPECT_EQ(m.input_tokens, 2560u);
+  EXPECT_EQ(m.measured_cached_tokens, 512u);
+  EXPECT_EQ(m.predicted_cached_tokens, 1024u);
+}
+
 }  // namespace
 }  // namespace kvtrace::analysis

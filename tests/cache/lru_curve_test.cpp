@@ -94,6 +94,31 @@ TEST(LruCurve, HandComputedCurve) {
   EXPECT_DOUBLE_EQ(c.token_hit_rate(2), 512.0 / 2200.0);
 }
 
+TEST(LruCurve, CapacityForTokenRateIsTheSmallestThatReachesIt) {
+  const HitCurve c =
+      curve_of({request({1, 2}, 1000), request({3}, 100), request({1, 2, 4}, 1100)}, 512);
+  EXPECT_EQ(c.capacity_for_token_rate(0), 0u);
+  EXPECT_EQ(c.capacity_for_token_rate(0.1), 2u);  // 512 / 2200 = 0.233
+  EXPECT_EQ(c.capacity_for_token_rate(512.0 / 2200.0), 2u);
+  EXPECT_EQ(c.capacity_for_token_rate(0.3), 3u);
+  EXPECT_EQ(c.capacity_for_token_rate(1024.0 / 2200.0), 3u);
+  EXPECT_EQ(c.capacity_for_token_rate(0.5), std::nullopt);
+}
+
+// The hand-computed curve's requests with the server's cached_tokens: the infinite cache gives
+// the third request 1024 tokens, the server said 512; the second request has no figure.
+TEST(LruCurve, ServerMeasuredSitsBesideTheInfiniteCachePrediction) {
+  std::vector<Request> rs{request({1, 2}, 1000), request({3}, 100), request({1, 2, 4}, 1100)};
+  rs[0].extra = {{"cached_tokens", "0"}};
+  rs[2].extra = {{"cached_tokens", "512"}};
+  const HitCurve c = curve_of(rs, 512);
+  EXPECT_EQ(c.server_measured.requests, 2u);
+  EXPECT_EQ(c.server_measured.input_tokens, 2100u);
+  EXPECT_EQ(c.server_measured.measured_cached_tokens, 512u);
+  EXPECT_EQ(c.server_measured.predicted_cached_tokens, 1024u);
+  EXPECT_DOUBLE_EQ(c.server_measured.achieved_share(), 0.5);
+}
+
 TEST(LruCurve, EqualsDirectSimulationOnRandomRequests) {
   for (const std::uint32_t seed : {1, 2, 3}) {
     const auto requests = random_requests(3000, 40, seed);

@@ -74,16 +74,45 @@ TEST(SimulateReport, TableOfOneWorker) {
 const std::string kRunsCsvHeader =
     "capacity_blocks,policy,workers,router,overlap_score_weight,timing,cache_output,requests,"
     "total_blocks,hit_blocks,block_hit_rate,total_input_tokens,cached_input_tokens,"
-    "token_hit_rate,evicted_blocks,dropped_blocks,load_balance,worker_block_hit_rates\n";
+    "token_hit_rate,evicted_blocks,dropped_blocks,load_balance,worker_block_hit_rates,"
+    "server_measured_requests,server_measured_token_hit_rate,server_achieved_share\n";
 
 TEST(SimulateReport, CsvOfOneWorker) {
   EXPECT_EQ(
       runs_csv(one_worker()),
       kRunsCsvHeader +
           "2,lru,1,round-robin,1.0,\"none\",false,3,7,3,0.42857142857142855,24,12,0.5,1,1,1.0,"
-          "0.42857142857142855\n"
+          "0.42857142857142855,,,\n"
           "2,fifo,1,round-robin,1.0,\"none\",false,3,7,3,0.42857142857142855,24,12,0.5,1,1,1.0,"
-          "0.42857142857142855\n");
+          "0.42857142857142855,,,\n");
+}
+
+// The server measured lines 2 and 3 (10 + 6 tokens): 4 cached tokens, where this run has 12.
+TEST(SimulateReport, TheServersCachedTokensBesideTheRun) {
+  cache::Run r = run(config(Policy::kLru));
+  r.server_measured = {.requests = 2,
+                       .input_tokens = 16,
+                       .measured_cached_tokens = 4,
+                       .predicted_cached_tokens = 12};
+  const std::string table = runs_table("tiny.jsonl", std::span(&r, 1));
+  EXPECT_NE(table.find("server-measured token hit rate 0.2500 (cached_tokens of 2 requests)"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("balance server/sim\n"), std::string::npos) << table;
+  EXPECT_NE(table.find("    1.000     0.3333\n"), std::string::npos) << table;
+  EXPECT_TRUE(
+      runs_csv(std::span(&r, 1)).ends_with(",0.42857142857142855,2,0.25,0.3333333333333333\n"));
+  EXPECT_NE(runs_json("tiny.jsonl", std::span(&r, 1)).find(R"("server_measured": {
+        "requests": 2,
+        "unreadable": 0,
+        "input_tokens": 16,
+        "measured_cached_tokens": 4,
+        "predicted_cached_tokens": 12,
+        "measured_token_hit_rate": 0.25,
+        "predicted_token_hit_rate": 0.75,
+        "achieved_share": 0.3333333333333333
+      },)"),
+            std::string::npos);
 }
 
 TEST(SimulateReport, JsonOfOneWorker) {
@@ -113,6 +142,7 @@ TEST(SimulateReport, JsonOfOneWorker) {
       "dropped_blocks": 1,
       "output_blocks": 0,
       "load_balance": 1.0,
+      "server_measured": null,
       "per_worker": [
         {
           "worker": 0,
@@ -155,7 +185,7 @@ TEST(SimulateReport, CsvOfTwoTimedWorkers) {
       runs_csv(std::span(&r, 1)),
       kRunsCsvHeader +
           "2,lru,2,round-robin,1.0,\"timestamps, prefill 2 tok/s, decode 1 tok/s\",false,3,7,1,"
-          "0.14285714285714285,24,4,0.16666666666666666,1,1,1.1666666666666667,0.25 0.0\n");
+          "0.14285714285714285,24,4,0.16666666666666666,1,1,1.1666666666666667,0.25 0.0,,,\n");
 }
 
 TEST(SimulateReport, JsonOfTwoTimedWorkers) {
@@ -192,6 +222,7 @@ TEST(SimulateReport, JsonOfTwoTimedWorkers) {
       "load_balance": 1.1666666666666667,
       "peak_in_flight": 2,
       "end_ms": 12000.0,
+      "server_measured": null,
       "per_worker": [
         {
           "worker": 0,
@@ -292,6 +323,8 @@ TEST(SimulateReport, CurveJson) {
   "total_blocks": 7,
   "distinct_blocks": 4,
   "total_input_tokens": 24,
+  "server_measured": null,
+  "lru_capacity_at_server_rate": null,
   "curve": [
     {
       "capacity_blocks": 1,
@@ -391,6 +424,28 @@ TEST(LoadTermNote, OnlyForLoadRoutersOnSeveralWorkersWithoutTiming) {
   o.base.timing.enabled = false;
   o.base.workers = 1;  // nothing to choose between
   EXPECT_EQ(load_term_note(o), "");
+}
+
+// The server cached 8 of the 24 tokens: lru reaches that with 1 block (8 tokens too).
+TEST(SimulateReport, CurveWithTheServersCachedTokens) {
+  HitCurve c = tiny_curve();
+  c.server_measured = {.requests = 3,
+                       .input_tokens = 24,
+                       .measured_cached_tokens = 8,
+                       .predicted_cached_tokens = 12};
+  const std::string table = curve_table("tiny.jsonl", c, 2);
+  EXPECT_TRUE(table.ends_with(
+      "\nserver-measured token hit rate 0.3333 (cached_tokens of 3 of 3 requests); an infinite "
+      "cache gives those requests 0.5000\nlru on one worker reaches the server's rate at 1 "
+      "blocks\n"))
+      << table;
+  EXPECT_NE(curve_json("tiny.jsonl", c, 2).find("\"lru_capacity_at_server_rate\": 1,"),
+            std::string::npos);
+  // Not every request measured: the rates cover different requests, no capacity is named.
+  c.server_measured.requests = 2;
+  EXPECT_EQ(curve_table("tiny.jsonl", c, 2).find("reaches the server's rate"), std::string::npos);
+  EXPECT_NE(curve_json("tiny.jsonl", c, 2).find("\"lru_capacity_at_server_rate\": null,"),
+            std::string::npos);
 }
 
 }  // namespace

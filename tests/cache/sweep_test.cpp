@@ -232,6 +232,41 @@ TEST(RunSweep, ReplayedRunsEqualRunsFromTheFile) {
   EXPECT_NE(swept.front().result.total.hit_blocks, swept[1].result.total.hit_blocks);
 }
 
+// Worked by hand, blocks of 4 tokens, one worker. Three requests carry cached_tokens (0, 2
+// and 4 of 4, 8 and 4 input tokens). With 1 block of capacity request 2 finds block 1 (4
+// tokens) and has no room for block 2 (pinned pool: dropped), request 4 has no room for block
+// 5 either, so request 5 misses: 4 predicted tokens. With 10 blocks request 5 finds block 5
+// too: 8.
+TEST(RunSweep, EachRunSetsTheServersCachedTokensBesideItsOwn) {
+  const TempFile f(
+      "{\"input_length\": 4, \"hash_ids\": [1], \"cached_tokens\": 0}\n"
+      "{\"input_length\": 8, \"hash_ids\": [1, 2], \"cached_tokens\": 2}\n"
+      "{\"input_length\": 4, \"hash_ids\": [1]}\n"
+      "{\"input_length\": 6, \"hash_ids\": [1, 5], \"cached_tokens\": null}\n"
+      "{\"input_length\": 4, \"hash_ids\": [5], \"cached_tokens\": 4}\n");
+  SimConfig small;
+  small.block_size = 4;
+  small.cache.capacity_blocks = 1;
+  SimConfig large = small;
+  large.cache.capacity_blocks = 10;
+  const SimConfig configs[] = {small, large};
+  trace::TraceReader reader(f.path(), {.block_size = 4});
+  const auto runs = run_sweep(reader, configs);
+  ASSERT_EQ(runs.size(), 2u);
+  for (const cache::Run& run : runs) {
+    EXPECT_EQ(run.server_measured.requests, 3u);
+    EXPECT_EQ(run.server_measured.input_tokens, 16u);
+    EXPECT_EQ(run.server_measured.measured_cached_tokens, 6u);
+  }
+  EXPECT_EQ(runs[0].server_measured.predicted_cached_tokens, 4u);
+  EXPECT_EQ(runs[1].server_measured.predicted_cached_tokens, 8u);
+  // Alone, the second run reads the file itself and agrees with its replay.
+  trace::TraceReader again(f.path(), {.block_size = 4});
+  const auto alone = run_sweep(again, std::span(configs).subspan(1, 1));
+  EXPECT_EQ(alone[0].server_measured.predicted_cached_tokens,
+            runs[1].server_measured.predicted_cached_tokens);
+}
+
 TEST(RunSweep, PerRequestSinkSeesTheFirstRun) {
   SimConfig a;
   a.cache.capacity_blocks = 500;

@@ -166,9 +166,30 @@ TEST(CliFormatsIn, TheSourcesNotesAreShown) {
       << d.err;
   const auto b = run_kvtrace("analyze -f json " + sample("bailian_sample.jsonl"));
   ASSERT_EQ(b.exit_code, 0) << b.err;
-  EXPECT_NE(b.err.find("kvtrace: note: 1 turn name a parent_chat_id that is not in the trace"),
+  EXPECT_NE(b.err.find("kvtrace: note: 1 turn names a parent_chat_id that is not in the trace"),
             std::string::npos)
       << b.err;
+}
+
+// The sample's server cached 0 of req-1's 4 tokens and 4 of req-2's 8; kvtrace's infinite
+// cache predicts the same (req-2's first block is req-1's), so the server achieved all of it.
+// With 1 block per worker lru keeps the same block: the same 4 tokens.
+TEST(CliFormatsIn, TheServersCachedTokensSitBesideThePrediction) {
+  const auto a = run_kvtrace("analyze -f table " + sample("dynamo_sample.jsonl"));
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_NE(a.out.find("Server-measured token hit rate:  0.3333  (cached_tokens of 2 requests: "
+                       "4 of 12 input tokens)\n  kvtrace predicts 0.3333 for the same requests: "
+                       "the server achieved 100.0% of the predicted reuse\n"),
+            std::string::npos)
+      << a.out;
+  const auto s = run_kvtrace("simulate -c 1 -f csv " + sample("dynamo_sample.jsonl"));
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_TRUE(s.out.ends_with(",2,0.3333333333333333,1.0\n")) << s.out;
+  const auto c = run_kvtrace("simulate --curve -f json " + sample("dynamo_sample.jsonl"));
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_NE(c.out.find("\"measured_cached_tokens\": 4,"), std::string::npos) << c.out;
+  // Two of the four requests carry no figure: no capacity is said to match the server.
+  EXPECT_NE(c.out.find("\"lru_capacity_at_server_rate\": null,"), std::string::npos) << c.out;
 }
 
 TEST(CliFormatsIn, BadRecordsAreNamedAndSkippedOnRequest) {

@@ -67,6 +67,60 @@ TEST(CliValidate, QuietPrintsOnlyTheSummary) {
   EXPECT_NE(r.err.find("1 problem on 1 line"), std::string::npos);
 }
 
+// Every format kvtrace reads is checked record by record, at the block size it records.
+TEST(CliValidate, ReadsEveryFormat) {
+  const std::string data = kSource + "/tests/data/formats/";
+  const std::string csv = kSource + "/tests/formats/data/";
+  const std::vector<std::pair<std::string, std::string>> clean{
+      {data + "dynamo_sample.jsonl", " (Dynamo request trace): 4 valid requests"},
+      {data + "bailian_sample.jsonl", " (Bailian trace): 7 valid requests"},
+      {csv + "burstgpt.csv", " (BurstGPT CSV): 5 valid requests"},
+      {csv + "azure_2023.csv", " (Azure LLM inference CSV): 4 valid requests"}};
+  for (const auto& [path, summary] : clean) {
+    const auto r = run_kvtrace("validate " + path);
+    EXPECT_EQ(r.exit_code, 0) << path << r.out << r.err;
+    EXPECT_NE(r.err.find(path + summary + ", 0 problems on 0 lines (clean)"), std::string::npos)
+        << r.err;
+  }
+  // The format's notes are shown too: rows that are not requests are counted.
+  EXPECT_NE(run_kvtrace("validate " + csv + "burstgpt.csv")
+                .err.find("kvtrace: note: 1 row with 0 Response tokens (failed requests) not "
+                          "read as requests, the first at " +
+                          csv + "burstgpt.csv:3"),
+            std::string::npos);
+}
+
+TEST(CliValidate, BadRecordsOfAnotherFormatAreNamedByLine) {
+  const std::string path = kSource + "/tests/data/formats/dynamo_bad.jsonl";
+  const auto r = run_kvtrace("validate " + path);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find(path + ":3: request.request_id: \"r1\" is also the id of line 1\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(path + ":4: request.request_received_ms: missing\n"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.err.find("(Dynamo request trace): 2 valid requests, 6 problems on 5 lines"),
+            std::string::npos)
+      << r.err;
+}
+
+// 2 ids for 20 tokens fit 10 to 19 tokens a block; auto takes the power of two among them.
+TEST(CliValidate, BlockSizeAutoTakesTheSizeTheRequestsFit) {
+  TempFile f("{\"input_length\": 20, \"hash_ids\": [0, 1]}\n");
+  const auto r = run_kvtrace("validate -b auto " + f.path());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.err.find("kvtrace: note: block size 16 (--block-size auto"), std::string::npos)
+      << r.err;
+}
+
+TEST(CliValidate, ARequestsFileIsNotATrace) {
+  TempFile f("{\"body\": {\"model\": \"m\", \"messages\": []}}\n");
+  const auto r = run_kvtrace("validate " + f.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(f.path() + ":1: this looks like a requests file"), std::string::npos)
+      << r.err;
+}
+
 TEST(CliValidate, MissingFileExits3) {
   EXPECT_EQ(run_kvtrace("validate /nonexistent.jsonl").exit_code, 3);
 }

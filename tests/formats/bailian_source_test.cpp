@@ -70,8 +70,8 @@ TEST(BailianSource, SessionsFollowTheParentChainAndTimestampsBecomeMilliseconds)
   }
   EXPECT_EQ(source.notes(),
             (std::vector<std::string>{
-                "1 turn came before the turn their parent_chat_id names and were read after it",
-                "1 turn name a parent_chat_id that is not in the trace: each starts a session of "
+                "1 turn came before the turn its parent_chat_id names and was read after it",
+                "1 turn names a parent_chat_id that is not in the trace: it starts a session of "
                 "its own, as in AIPerf"}));
 }
 

@@ -65,14 +65,15 @@ TEST(BurstGptSource, TheBlockSizeSetsHowManyIdsARequestGets) {
 }
 
 TEST(BurstGptSource, BadRowsNameTheirLineAndColumnAndCrlfIsRead) {
+  // Extra fields come in the order of the columns: this file has Log Type first.
+  const std::vector<trace::ExtraField> kTagsInFileOrder{{"log_type", R"("Conversation log")"},
+                                                        {"model", R"("ChatGPT")"}};
   const std::string path = csv_sample("burstgpt_crlf_bad.csv");
   auto source = open(path, 512);
   const auto read = read_to_end(*source);
   EXPECT_EQ(read.requests, (std::vector<trace::Request>{
-                               csv_request(Number::of_int(0), 600, 10, {0, 1},
-                                           tags(R"("ChatGPT")", R"("Conversation log")")),
-                               csv_request(Number::of_int(3250), 512, 7, {2},
-                                           tags(R"("ChatGPT")", R"("Conversation log")"))}));
+                               csv_request(Number::of_int(0), 600, 10, {0, 1}, kTagsInFileOrder),
+                               csv_request(Number::of_int(3250), 512, 7, {2}, kTagsInFileOrder)}));
   EXPECT_EQ(read.request_lines, (std::vector<std::uint64_t>{2, 8}));
   using Bad = std::pair<std::uint64_t, FieldProblem>;
   EXPECT_EQ(read.bad,

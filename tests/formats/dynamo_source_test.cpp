@@ -217,5 +217,24 @@ TEST(DynamoSource, RequiredFieldsOfARequestEndAreNamed) {
             (std::vector<FieldProblem>{{"", "expected a JSON object, got array"}}));
 }
 
+TEST(DynamoSource, CachedTokensIsAnUnsignedIntegerOrNull) {
+  const std::string head =
+      "{\"schema\":\"dynamo.request.trace.v1\",\"event_type\":\"request_end\","
+      "\"event_time_unix_ms\":5,\"agent_context\":{\"session_id\":\"s\"},\"request\":{"
+      "\"request_id\":\"";
+  const std::string tail =
+      ",\"output_tokens\":1,\"request_received_ms\":1,\"replay\":{\"trace_block_size\":4,"
+      "\"input_length\":4,\"input_sequence_hashes\":[7]}}}\n";
+  kvtrace::testing::TempFile f(head + "a\",\"cached_tokens\":null" + tail + head +
+                               "b\",\"cached_tokens\":-4" + tail);
+  DynamoSource source = open_dynamo(f.path());
+  const auto records = read_source(source);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].line, 2u);
+  EXPECT_EQ(records[0].problems,
+            (std::vector<FieldProblem>{{"request.cached_tokens", "must be >= 0, got number -4"}}));
+  EXPECT_EQ(records[1].result, SourceResult::kRequest);
+}
+
 }  // namespace
 }  // namespace kvtrace::formats

@@ -17,6 +17,7 @@
 
 #include "kvtrace/analysis/id_index.hpp"
 #include "kvtrace/stats/metric_stats.hpp"
+#include "kvtrace/trace/measured_cache.hpp"
 #include "kvtrace/trace/request.hpp"
 
 namespace kvtrace::analysis {
@@ -60,6 +61,8 @@ struct AnalysisStats {
   // request, in tokens and clamped to the ISL; and what follows it (never negative).
   std::optional<stats::MetricStats> shared_prefix_length_stats;
   std::optional<stats::MetricStats> unique_suffix_length_stats;
+  // The server's cached_tokens (recorded traces) beside cached_input_tokens' prediction.
+  trace::MeasuredCache server_measured;
 };
 
 class PrefixAnalyzer {
@@ -124,6 +127,7 @@ class PrefixAnalyzer {
   std::vector<double> hit_rates_;         // requests with hash ids only
   std::uint64_t hit_blocks_ = 0;
   std::uint64_t cached_tokens_ = 0;
+  trace::MeasuredCache measured_;
 };
 
 }  // namespace kvtrace::analysis

@@ -28,6 +28,10 @@ std::string render_json(const AnalysisStats& s, const ReportInput& input,
                         JsonFields fields = JsonFields::kAll);
 std::string render_table(const AnalysisStats& s, const ReportInput& input);
 
+// The server's measured cache hits beside kvtrace's prediction, as lines of the table ("" when
+// no request carries cached_tokens).
+std::string server_measured_line(const trace::MeasuredCache& m);
+
 // A MetricStats member ({mean, std_dev, min, p25, median, p75, max}, or null).
 void write_metric_stats(json::ObjectWriter& o, std::string_view key,
                         const std::optional<stats::MetricStats>& m);

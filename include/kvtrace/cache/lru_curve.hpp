@@ -12,11 +12,13 @@
 // time, 16 of histograms and up to 12 of Fenwick tree.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "kvtrace/analysis/id_index.hpp"
 #include "kvtrace/cache/cache_sim.hpp"
+#include "kvtrace/trace/measured_cache.hpp"
 #include "kvtrace/trace/request.hpp"
 
 namespace kvtrace::cache {
@@ -30,20 +32,27 @@ struct HitCurve {
   // Hit blocks and cached input tokens with c blocks of capacity, c = 0..distinct_blocks.
   std::vector<std::uint64_t> hit_blocks;
   std::vector<std::uint64_t> hit_tokens;
+  // The server's cached_tokens (recorded traces) beside the infinite cache's prediction.
+  trace::MeasuredCache server_measured;
 
   std::uint64_t blocks_at(std::uint64_t capacity) const;
   std::uint64_t tokens_at(std::uint64_t capacity) const;
   double block_hit_rate(std::uint64_t capacity) const;
   double token_hit_rate(std::uint64_t capacity) const;
+  // The smallest capacity whose token hit rate is at least `rate`; nullopt when even the
+  // infinite cache falls short.
+  std::optional<std::uint64_t> capacity_for_token_rate(double rate) const;
 };
 
 class LruCurve {
  public:
   explicit LruCurve(std::uint32_t block_size = 512);
 
-  // Requests in trace order. A request without hash ids adds its input tokens only.
+  // Requests in trace order. A request without hash ids adds its input tokens only. The
+  // request's cached_tokens, when it carries them, go to HitCurve::server_measured.
   void add(const trace::Request& r);
-  void add(std::span<const std::uint64_t> blocks, std::int64_t input_length);
+  // Returns the request's cached tokens with an infinite cache.
+  std::uint64_t add(std::span<const std::uint64_t> blocks, std::int64_t input_length);
 
   HitCurve finish() const;
 
@@ -65,6 +74,7 @@ class LruCurve {
   std::vector<std::uint64_t> block_hist_;
   std::vector<std::uint64_t> token_hist_;
   std::vector<std::uint32_t> dense_;  // the current request's dense ids (kNone: new), reused
+  trace::MeasuredCache measured_;
 };
 
 }  // namespace kvtrace::cache

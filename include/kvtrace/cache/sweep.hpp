@@ -18,6 +18,7 @@
 #include "kvtrace/cache/cache_sim.hpp"
 #include "kvtrace/cache/cluster_sim.hpp"
 #include "kvtrace/cache/lru_curve.hpp"
+#include "kvtrace/trace/measured_cache.hpp"
 #include "kvtrace/trace/request.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
 
@@ -67,6 +68,8 @@ class CompactTrace {
   std::size_t size() const { return end_.size(); }
   // Request i into `sim`, as ClusterSim::add(const trace::Request&) would.
   RequestResult replay(std::size_t i, ClusterSim& sim) const;
+  // Request i's cached_tokens field (not present when it has none).
+  trace::CachedTokensField cached_tokens(std::size_t i) const;
 
  private:
   std::vector<std::uint64_t> ids_;
@@ -74,12 +77,16 @@ class CompactTrace {
   std::vector<std::int64_t> input_length_;
   std::vector<std::int64_t> output_length_;
   std::vector<std::optional<double>> timestamp_ms_;
+  // By request, from the first that carries cached_tokens on (empty for most traces).
+  std::vector<trace::CachedTokensField> cached_tokens_;
 };
 
 // One simulation: a configuration and what it gave.
 struct Run {
   SimConfig config;
   SimResult result;
+  // The server's cached_tokens (recorded traces) beside this run's cached tokens.
+  trace::MeasuredCache server_measured;
 };
 
 // Sees each request's 1-based line and result.

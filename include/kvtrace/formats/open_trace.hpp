@@ -19,6 +19,18 @@ std::unique_ptr<trace::RequestSource> open_source(std::unique_ptr<trace::LineRea
                                                   Format format,
                                                   const trace::ReaderOptions& options);
 
+// What open_trace puts under its reader: the source that reads `path` and the options settled
+// for it (the block size the user gave, the format records, or --block-size auto inferred),
+// with the note that says how auto chose (empty otherwise). For a reader of the records
+// themselves (kvtrace validate).
+struct OpenedSource {
+  std::unique_ptr<trace::RequestSource> source;
+  trace::ReaderOptions options;
+  std::string note;
+};
+OpenedSource open_trace_source(const std::string& path, trace::ReaderOptions options,
+                               Format format = Format::kAuto);
+
 // Opens `path` ("-": stdin) as `format`; kAuto detects it (detect_input). Throws IoError when
 // it cannot be opened, and InputError (line 1) when kAuto finds something other than a trace
 // (not_a_trace). When the format records its block size, the reader uses it, unless
