@@ -13,27 +13,11 @@ fraction of the bare pass, as a Markdown table for bench/RESULTS.md.
 Usage: bench/analyze_bench.py [--requests 1000000] [--runs 5] [--build build] [--shuffle-ids]
 """
 import argparse
-import os
 import random
-import statistics
 import subprocess
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(cmd):
-    """Wall seconds and peak RSS (MiB) of one run; stdout discarded."""
-    start = time.perf_counter()
-    with open(os.devnull, "wb") as devnull:
-        proc = subprocess.Popen(cmd, stdout=devnull)
-        _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(map(str, cmd))}")
-    return wall, usage.ru_maxrss / 1024
+from benchlib import ROOT, alternate, big_trace, print_table
 
 
 def shuffle_ids(src, dst, seed=1):
@@ -64,16 +48,8 @@ def main():
         return
 
     build = ROOT / args.build
-    source = ROOT.parent / "shared/data/traces/mooncake-conversation_trace.jsonl"
-    if not source.exists():
-        source = ROOT / "examples/fast25-conversation-1k.jsonl"
-        print(f"note: ../shared/data is absent; repeating {source.name} instead", file=sys.stderr)
-    data = build / "bench-data"
-    data.mkdir(parents=True, exist_ok=True)
-    trace = data / f"big-{args.requests}.jsonl"
-    if not trace.exists():
-        print(f"building {trace} ...", file=sys.stderr)
-        subprocess.run([build / "bench/make_big_trace", source, trace, str(args.requests)], check=True)
+    trace = big_trace(build, args.requests)
+    data = trace.parent
     if args.shuffle_ids:
         shuffled = data / f"big-{args.requests}-shuffled.jsonl"
         if not shuffled.exists():
@@ -89,22 +65,10 @@ def main():
         "kvtrace analyze": [build / "kvtrace", "analyze", "-f", "json", trace],
         "kvtrace validate": [build / "kvtrace", "validate", "-q", trace],
     }
-    run(commands["bare simdjson pass"])  # warm the page cache
-    results = {name: [] for name in commands}
-    for _ in range(args.runs):
-        for name, cmd in commands.items():
-            results[name].append(run(cmd))
-
-    bare = statistics.median(w for w, _ in results["bare simdjson pass"])
+    results = alternate(commands, args.runs)
     print(f"\nTrace: {trace.name}, {args.requests:,} requests, {size_mb:,.0f} MB; "
           f"medians of {args.runs} alternated runs\n")
-    print("| command | wall s (median) | MB/s | peak RSS MiB | throughput vs bare |")
-    print("|---|---:|---:|---:|---:|")
-    for name, runs in results.items():
-        wall = statistics.median(w for w, _ in runs)
-        rss = statistics.median(r for _, r in runs)
-        print(f"| {name} | {wall:.3f} | {size_mb / wall:,.0f} | {rss:,.0f} | {bare / wall:.0%} |")
-
+    print_table(results, size_mb)
 
 if __name__ == "__main__":
     main()

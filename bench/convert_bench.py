@@ -19,13 +19,11 @@ import argparse
 import heapq
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchlib import ROOT, alternate, big_trace, print_table
+
 MASK = (1 << 64) - 1
 BASE_MS = 1_760_000_000_000  # Unix ms: the first arrival
 
@@ -80,18 +78,6 @@ def make_dynamo(src, dst):
             fout.write(heapq.heappop(pending)[2])
 
 
-def run(cmd):
-    """Wall seconds and peak RSS (MiB) of one run; stdout discarded."""
-    start = time.perf_counter()
-    with open(os.devnull, "wb") as devnull:
-        proc = subprocess.Popen(cmd, stdout=devnull)
-        _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(map(str, cmd))}")
-    return wall, usage.ru_maxrss / 1024
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--requests", type=int, default=1_000_000)
@@ -104,17 +90,8 @@ def main():
         return
 
     build = ROOT / args.build
-    source = ROOT.parent / "shared/data/traces/mooncake-conversation_trace.jsonl"
-    if not source.exists():
-        source = ROOT / "examples/fast25-conversation-1k.jsonl"
-        print(f"note: ../shared/data is absent; repeating {source.name} instead", file=sys.stderr)
-    data = build / "bench-data"
-    data.mkdir(parents=True, exist_ok=True)
-    mooncake = data / f"big-{args.requests}.jsonl"
-    if not mooncake.exists():
-        print(f"building {mooncake} ...", file=sys.stderr)
-        subprocess.run([build / "bench/make_big_trace", source, mooncake, str(args.requests)],
-                       check=True)
+    mooncake = big_trace(build, args.requests)
+    data = mooncake.parent
     trace = data / f"big-{args.requests}-dynamo.jsonl"
     if not trace.exists():
         print(f"building {trace} ...", file=sys.stderr)
@@ -128,25 +105,12 @@ def main():
         "kvtrace convert": [build / "kvtrace", "convert", trace, "-o", "-"],
         "kvtrace analyze": [build / "kvtrace", "analyze", "-f", "json", trace],
     }
-    bare_name = next(iter(commands))
-    run(commands[bare_name])  # warm the page cache
-    results = {name: [] for name in commands}
-    for _ in range(args.runs):
-        for name, cmd in commands.items():
-            results[name].append(run(cmd))
-
-    bare = statistics.median(w for w, _ in results[bare_name])
+    results = alternate(commands, args.runs)
     load = os.getloadavg()
     print(f"\nTrace: {trace.name}, {args.requests:,} Dynamo request_end events, "
           f"{size_mb:,.0f} MB; medians of {args.runs} alternated runs; "
           f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n")
-    print("| command | wall s (median) | MB/s | peak RSS MiB | throughput vs bare |")
-    print("|---|---:|---:|---:|---:|")
-    for name, runs in results.items():
-        wall = statistics.median(w for w, _ in runs)
-        rss = statistics.median(r for _, r in runs)
-        print(f"| {name} | {wall:.3f} | {size_mb / wall:,.0f} | {rss:,.0f} | {bare / wall:.0%} |")
-
+    print_table(results, size_mb)
 
 if __name__ == "__main__":
     main()

@@ -18,10 +18,10 @@ import random
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchlib import ROOT, run
+
 BLOCK = 512
 
 
@@ -54,18 +54,6 @@ def write_traces(rows, csv_path, jsonl_path, seed=7):
             j.write(f'{{"timestamp": {ms - origin}, "input_length": {req}, "output_length": '
                     f'{resp}, "hash_ids": [{ids}], "model": {json.dumps(model)}, '
                     f'"log_type": {json.dumps(log_type)}}}\n')
-
-
-def run(cmd):
-    """Wall seconds and peak RSS (MiB) of one run; stdout discarded."""
-    start = time.perf_counter()
-    with open(os.devnull, "wb") as devnull:
-        proc = subprocess.Popen(cmd, stdout=devnull, stderr=devnull)
-        _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(map(str, cmd))}")
-    return wall, usage.ru_maxrss / 1024
 
 
 def main():
@@ -101,7 +89,7 @@ def main():
     load_before = os.getloadavg()[0]
     for _ in range(args.runs):
         for k, cmd in cmds.items():
-            w, m = run(cmd)
+            w, m = run(cmd, quiet=True)
             times[k].append(w)
             rss[k].append(m)
     load_after = os.getloadavg()[0]
