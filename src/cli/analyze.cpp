@@ -4,15 +4,11 @@
 
 #include "cli/common.hpp"
 #include "cli/flags.hpp"
-#include "kvtrace/analysis/prefix_analyzer.hpp"
+#include "kvtrace/analysis/analyze_trace.hpp"
 #include "kvtrace/analysis/report.hpp"
-#include "kvtrace/trace/for_each_request.hpp"
 
 namespace kvtrace::cli {
 namespace {
-
-// Requests read before the analyzer's arrays are sized from the file size.
-constexpr std::uint64_t kSampleRequests = 4096;
 
 struct AnalyzeFlags {
   std::string input;
@@ -23,20 +19,9 @@ struct AnalyzeFlags {
 };
 
 int run_analyze(const AnalyzeFlags& f) {
-  const std::unique_ptr<trace::TraceReader> opened = f.reader.open(f.input);
-  trace::TraceReader& reader = *opened;
-  analysis::PrefixAnalyzer analyzer(reader.options().block_size);
-  bool reserved = false;
-  trace::for_each_request(reader, "analyze", [&](const trace::RequestBatch& batch) {
-    analyzer.add(batch.requests);
-    if (!reserved && analyzer.requests() >= kSampleRequests) {
-      reserved = true;
-      analyzer.reserve(extrapolate(reader, analyzer.requests(), batch.position),
-                       extrapolate(reader, analyzer.blocks(), batch.position));
-    }
-  });
-  const analysis::AnalysisStats stats = analyzer.finish();
-  const analysis::ReportInput input{f.input, reader.counts()};
+  const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
+  const analysis::AnalysisStats stats = analysis::analyze_trace(*reader);
+  const analysis::ReportInput input{f.input, reader->counts()};
 
   const std::string format = flags::resolve_format(f.format, f.output);
   if (format == "table") {

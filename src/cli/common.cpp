@@ -60,20 +60,12 @@ std::vector<trace::Request> read_requests(trace::TraceReader& reader, std::strin
     if (lines != nullptr) lines->insert(lines->end(), batch.lines.begin(), batch.lines.end());
     if (requests.size() >= kSampleRequests && requests.capacity() < 2 * kSampleRequests) {
       // Size the arrays for the whole file once: no copies while they grow.
-      const std::uint64_t total = extrapolate(reader, requests.size(), batch.position);
+      const std::uint64_t total = trace::extrapolate(reader, requests.size(), batch.position);
       requests.reserve(total);
       if (lines != nullptr) lines->reserve(total);
     }
   });
   return requests;
-}
-
-std::uint64_t extrapolate(const trace::TraceReader& reader, std::uint64_t items,
-                          std::uint64_t position) {
-  if (!reader.total_bytes() || position == 0) return items;
-  const double scale =
-      1.1 * static_cast<double>(*reader.total_bytes()) / static_cast<double>(position);
-  return static_cast<std::uint64_t>(scale * static_cast<double>(items));
 }
 
 bool stdout_is_tty() {

@@ -53,12 +53,6 @@ using core::Progress;
 std::vector<trace::Request> read_requests(trace::TraceReader& reader, std::string_view verb,
                                           std::vector<std::uint64_t>* lines = nullptr);
 
-// The number of items a whole file holds, extrapolated from the `items` read up to byte
-// `position` of the file (RequestBatch::position: compressed bytes for compressed input, as
-// total_bytes()) with 10% to spare; `items` when the size is unknown (stdin).
-std::uint64_t extrapolate(const trace::TraceReader& reader, std::uint64_t items,
-                          std::uint64_t position);
-
 using core::write_text;
 
 bool stdout_is_tty();

@@ -57,4 +57,11 @@ std::uint64_t for_each_request(TraceReader& reader, std::string_view verb,
   return n;
 }
 
+std::uint64_t extrapolate(const TraceReader& reader, std::uint64_t items, std::uint64_t position) {
+  if (!reader.total_bytes() || position == 0) return items;
+  const double scale =
+      1.1 * static_cast<double>(*reader.total_bytes()) / static_cast<double>(position);
+  return static_cast<std::uint64_t>(scale * static_cast<double>(items));
+}
+
 }  // namespace kvtrace::trace

@@ -34,4 +34,10 @@ InputError no_requests(const TraceReader& reader, std::string_view verb);
 std::uint64_t for_each_request(TraceReader& reader, std::string_view verb,
                                const BatchConsumer& consume);
 
+// The number of items a whole file holds, extrapolated from the `items` read up to byte
+// `position` of the file (RequestBatch::position: compressed bytes for compressed input, as
+// total_bytes()) with 10% to spare; `items` when the size is unknown (stdin). For sizing
+// arrays once instead of growing them.
+std::uint64_t extrapolate(const TraceReader& reader, std::uint64_t items, std::uint64_t position);
+
 }  // namespace kvtrace::trace

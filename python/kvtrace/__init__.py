@@ -1,0 +1,35 @@
+"""kvtrace: LLM-inference request traces from Python, on kvtrace's C++ library.
+
+Read any trace kvtrace reads into NumPy columns, write them back, and analyze a trace with
+`kvtrace analyze`'s definitions. See docs/python.md.
+
+    >>> import kvtrace
+    >>> t = kvtrace.read_trace("examples/fast25-conversation-1k.jsonl")
+    >>> len(t), t.input_length[:3]
+    >>> r = kvtrace.analyze("examples/fast25-conversation-1k.jsonl")
+    >>> r.cache_hit_rate, r.isl_stats.median
+"""
+from kvtrace._kvtrace import (
+    Error,
+    InputError,
+    IoError,
+    LimitError,
+    UsageError,
+    __version__,
+)
+from kvtrace.analysis import Report, analyze
+from kvtrace.trace import Trace, read_trace, write_trace
+
+__all__ = [
+    "Error",
+    "InputError",
+    "IoError",
+    "LimitError",
+    "Report",
+    "Trace",
+    "UsageError",
+    "__version__",
+    "analyze",
+    "read_trace",
+    "write_trace",
+]

@@ -1,0 +1,27 @@
+#include "kvtrace/analysis/analyze_trace.hpp"
+
+#include "kvtrace/trace/for_each_request.hpp"
+
+namespace kvtrace::analysis {
+namespace {
+
+// Requests read before the analyzer's arrays are sized from the file size.
+constexpr std::uint64_t kSampleRequests = 4096;
+
+}  // namespace
+
+AnalysisStats analyze_trace(trace::TraceReader& reader) {
+  PrefixAnalyzer analyzer(reader.options().block_size);
+  bool reserved = false;
+  trace::for_each_request(reader, "analyze", [&](const trace::RequestBatch& batch) {
+    analyzer.add(batch.requests);
+    if (!reserved && analyzer.requests() >= kSampleRequests) {
+      reserved = true;
+      analyzer.reserve(trace::extrapolate(reader, analyzer.requests(), batch.position),
+                       trace::extrapolate(reader, analyzer.blocks(), batch.position));
+    }
+  });
+  return analyzer.finish();
+}
+
+}  // namespace kvtrace::analysis

@@ -1,0 +1,212 @@
+// Traces as columns of NumPy arrays: read_trace and write_trace (docs/python.md).
+
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <limits>
+
+#include "kvtrace/core/error.hpp"
+#include "kvtrace/formats/format.hpp"
+#include "kvtrace/formats/open_trace.hpp"
+#include "kvtrace/trace/for_each_request.hpp"
+#include "kvtrace/trace/trace_writer.hpp"
+#include "python/bindings.hpp"
+
+namespace kvtrace::python {
+namespace {
+
+constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
+
+// A trace's requests column by column. Numbers that are absent are NaN (timestamp, delay) or
+// -1 (lengths); the hash ids of request i are ids[offsets[i]:offsets[i+1]].
+struct Columns {
+  std::vector<double> timestamp;
+  std::vector<std::int64_t> input_length;
+  std::vector<std::int64_t> output_length;
+  std::vector<std::int64_t> offsets{0};
+  std::vector<std::uint64_t> ids;
+  std::vector<std::optional<std::string>> session_id;
+  std::vector<double> delay;
+  std::vector<std::optional<std::string>> extra;  // the extra fields as one JSON object's text
+  std::vector<std::uint64_t> line;
+};
+
+std::string extra_json(const trace::Request& r) {
+  std::string out = "{";
+  for (const trace::ExtraField& f : r.extra) {
+    if (out.size() > 1) out += ", ";
+    out += '"' + f.key + "\": " + f.raw_value;
+  }
+  return out + "}";
+}
+
+void add(Columns& c, const trace::Request& r, std::uint64_t line) {
+  c.timestamp.push_back(r.timestamp ? r.timestamp->value() : kNone);
+  c.input_length.push_back(r.input_length.value_or(-1));
+  c.output_length.push_back(r.output_length.value_or(-1));
+  if (r.hash_ids) c.ids.insert(c.ids.end(), r.hash_ids->begin(), r.hash_ids->end());
+  c.offsets.push_back(static_cast<std::int64_t>(c.ids.size()));
+  c.session_id.push_back(r.session_id);
+  c.delay.push_back(r.delay ? r.delay->value() : kNone);
+  c.extra.push_back(r.extra.empty() ? std::nullopt : std::optional(extra_json(r)));
+  c.line.push_back(line);
+}
+
+py::dict read_trace(const std::string& path, const OpenOptions& o) {
+  Columns c;
+  std::uint32_t block_size = 0;
+  std::string format;
+  {
+    py::gil_scoped_release unlocked;
+    const std::unique_ptr<trace::TraceReader> reader = open_trace(path, o);
+    block_size = reader->options().block_size;
+    format = std::string(reader->source().format_name());
+    trace::for_each_request(*reader, "read", [&](const trace::RequestBatch& batch) {
+      for (std::size_t i = 0; i < batch.requests.size(); ++i) {
+        add(c, batch.requests[i], batch.lines[i]);
+      }
+    });
+  }
+  py::dict d;
+  d["timestamp"] = to_numpy(std::move(c.timestamp));
+  d["input_length"] = to_numpy(std::move(c.input_length));
+  d["output_length"] = to_numpy(std::move(c.output_length));
+  d["offsets"] = to_numpy(std::move(c.offsets));
+  d["ids"] = to_numpy(std::move(c.ids));
+  d["session_id"] = py::cast(c.session_id);
+  d["delay"] = to_numpy(std::move(c.delay));
+  d["extra"] = py::cast(c.extra);
+  d["line"] = to_numpy(std::move(c.line));
+  d["block_size"] = block_size;
+  d["format"] = format;
+  return d;
+}
+
+template <typename T>
+py::array_t<T, py::array::c_style | py::array::forcecast> column(const py::dict& d,
+                                                                 const char* name) {
+  if (!d.contains(name)) throw UsageError(name, "missing");
+  return py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(d[name]);
+}
+
+std::optional<trace::Number> number(double v) {
+  if (std::isnan(v)) return std::nullopt;
+  if (v == std::floor(v) && std::abs(v) < 9.0e15) {
+    return trace::Number::of_int(static_cast<std::int64_t>(v));
+  }
+  return trace::Number::of_real(v);
+}
+
+// The rows of `d` as Requests, each handed to `write`.
+template <typename Write>
+void for_each_row(const py::dict& d, Write&& write) {
+  const auto ts = column<double>(d, "timestamp");
+  const auto isl = column<std::int64_t>(d, "input_length");
+  const auto osl = column<std::int64_t>(d, "output_length");
+  const auto offsets = column<std::int64_t>(d, "offsets");
+  const auto ids = column<std::uint64_t>(d, "ids");
+  const py::ssize_t n = ts.size();
+  if (isl.size() != n || osl.size() != n || offsets.size() != n + 1) {
+    throw UsageError("columns",
+                     "timestamp, input_length and output_length need one value per "
+                     "request and offsets one more");
+  }
+  const auto optional_strings = [&](const char* name) {
+    std::vector<std::optional<std::string>> v;
+    if (d.contains(name)) v = d[name].cast<std::vector<std::optional<std::string>>>();
+    if (!v.empty() && static_cast<py::ssize_t>(v.size()) != n) {
+      throw UsageError(name, "needs one value per request");
+    }
+    return v;
+  };
+  const auto sessions = optional_strings("session_id");
+  std::vector<double> delays;
+  if (d.contains("delay")) {
+    const auto a = column<double>(d, "delay");
+    delays.assign(a.data(), a.data() + a.size());
+  }
+  trace::Request r;
+  for (py::ssize_t i = 0; i < n; ++i) {
+    const std::int64_t begin = offsets.at(i);
+    const std::int64_t end = offsets.at(i + 1);
+    if (begin < 0 || end < begin || end > ids.size()) {
+      throw UsageError("offsets", "must rise from 0 to len(ids), at request " + std::to_string(i));
+    }
+    r.timestamp = number(ts.at(i));
+    r.input_length = isl.at(i) < 0 ? std::nullopt : std::optional(isl.at(i));
+    r.output_length = osl.at(i) < 0 ? std::nullopt : std::optional(osl.at(i));
+    r.hash_ids = std::vector<std::uint64_t>(ids.data() + begin, ids.data() + end);
+    r.session_id = sessions.empty() ? std::nullopt : sessions[i];
+    r.delay = delays.empty() || static_cast<py::ssize_t>(delays.size()) != n ? std::nullopt
+                                                                             : number(delays[i]);
+    write(r);
+  }
+}
+
+void write_trace(const std::string& path, const py::dict& d) {
+  trace::TraceWriter writer(path);
+  for_each_row(d, [&](const trace::Request& r) { writer.write(r); });
+  writer.close();
+}
+
+}  // namespace
+
+const char* const kOpenOptionsDoc = R"(
+    block_size: tokens per block: None (512, or the size the format records), an int, or
+        "auto" (the size the trace's first requests fit).
+    format_in: "auto" (detected), "mooncake", "dynamo", "bailian", "burstgpt" or "azure".
+    skip_invalid: skip bad lines and count them instead of raising InputError.
+    start_ms, end_ms: leave out requests outside this time window (counted).
+    hash_id_check: "ignore", "warn" or "error" when len(hash_ids) does not fit input_length.)";
+
+std::unique_ptr<trace::TraceReader> open_trace(const std::string& path, const OpenOptions& o) {
+  trace::ReaderOptions r;
+  {
+    py::gil_scoped_acquire locked;
+    if (py::isinstance<py::str>(o.block_size)) {
+      if (o.block_size.cast<std::string>() != "auto") {
+        throw UsageError("block_size", "expected an int, \"auto\" or None");
+      }
+      r.block_size_auto = true;
+    } else if (!o.block_size.is_none()) {
+      const auto b = o.block_size.cast<std::int64_t>();
+      if (b < 1 || b > (1 << 30)) throw UsageError("block_size", "must be between 1 and 2^30");
+      r.block_size = static_cast<std::uint32_t>(b);
+      r.block_size_given = true;
+    }
+  }
+  r.skip_invalid = o.skip_invalid;
+  r.window.start_ms = o.start_ms;
+  r.window.end_ms = o.end_ms;
+  if (o.hash_id_check == "ignore") {
+    r.hash_id_check = trace::HashIdCheck::kIgnore;
+  } else if (o.hash_id_check == "error") {
+    r.hash_id_check = trace::HashIdCheck::kError;
+  } else if (o.hash_id_check != "warn") {
+    throw UsageError("hash_id_check", "expected \"ignore\", \"warn\" or \"error\"");
+  }
+  const auto format = formats::parse_format(o.format_in);
+  if (!format) throw UsageError("format_in", "unknown format \"" + o.format_in + "\"");
+  return formats::open_trace(path, r, *format);
+}
+
+void bind_trace(py::module_& m) {
+  m.def(
+      "read_trace",
+      [](const std::string& path, py::object block_size, std::string format_in, bool skip_invalid,
+         std::optional<double> start_ms, std::optional<double> end_ms, std::string hash_id_check) {
+        return read_trace(path, {block_size, std::move(format_in), skip_invalid, start_ms, end_ms,
+                                 std::move(hash_id_check)});
+      },
+      py::arg("path"), py::kw_only(), py::arg("block_size") = py::none(),
+      py::arg("format_in") = "auto", py::arg("skip_invalid") = false,
+      py::arg("start_ms") = py::none(), py::arg("end_ms") = py::none(),
+      py::arg("hash_id_check") = "warn",
+      (std::string("Reads a trace of any format into columns (see kvtrace.read_trace).") +
+       kOpenOptionsDoc)
+          .c_str());
+  m.def("write_trace", &write_trace, py::arg("path"), py::arg("columns"),
+        "Writes columns (as read_trace returns them) as Mooncake JSONL.");
+}
+
+}  // namespace kvtrace::python

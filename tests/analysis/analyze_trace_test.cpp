@@ -1,0 +1,37 @@
+#include "kvtrace/analysis/analyze_trace.hpp"
+
+#include <gtest/gtest.h>
+
+#include "kvtrace/analysis/report.hpp"
+#include "kvtrace/core/error.hpp"
+#include "test_util.hpp"
+
+namespace kvtrace::analysis {
+namespace {
+
+// The one call gives what the analyzer gives request by request.
+TEST(AnalyzeTrace, EqualsThePrefixAnalyzerOverEveryRequest) {
+  trace::TraceReader reader(kvtrace::testing::kSample);
+  const AnalysisStats stats = analyze_trace(reader);
+  PrefixAnalyzer direct(512);
+  for (const trace::Request& r : trace::read_all(kvtrace::testing::kSample)) direct.add(r);
+  const AnalysisStats want = direct.finish();
+  EXPECT_EQ(stats.total_requests, 1000u);
+  EXPECT_EQ(render_json(stats, {}), render_json(want, {}));
+}
+
+TEST(AnalyzeTrace, TheReadersBlockSizeIsUsed) {
+  trace::TraceReader reader(kvtrace::testing::kSample,
+                            {.block_size = 16, .hash_id_check = trace::HashIdCheck::kIgnore});
+  EXPECT_EQ(analyze_trace(reader).block_size, 16u);
+}
+
+TEST(AnalyzeTrace, ATraceWithoutRequestsIsAnInputError) {
+  const kvtrace::testing::TempFile empty("");
+  trace::TraceReader reader(empty.path());
+  EXPECT_EQ(kvtrace::testing::thrown_message<InputError>([&] { analyze_trace(reader); }),
+            empty.path() + ": the file is empty: no requests to analyze");
+}
+
+}  // namespace
+}  // namespace kvtrace::analysis
