@@ -22,6 +22,8 @@ void bind_errors(py::module_& m);
 void bind_trace(py::module_& m);
 // analyze: kvtrace analyze's report.
 void bind_analysis(py::module_& m);
+// kvtrace.aiperf: the drop-in for AIPerf's aiperf.dataset.synthesis.
+void bind_aiperf(py::module_& m);
 
 // A NumPy array that owns the vector's storage (moved, not copied).
 template <typename T>

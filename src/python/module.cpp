@@ -9,4 +9,5 @@ PYBIND11_MODULE(_kvtrace, m) {
   kvtrace::python::bind_errors(m);
   kvtrace::python::bind_trace(m);
   kvtrace::python::bind_analysis(m);
+  kvtrace::python::bind_aiperf(m);
 }

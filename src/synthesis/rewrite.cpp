@@ -95,12 +95,21 @@ class Rewriter {
       return stats_;
     }
     stats_.rewritten = true;
+    const std::vector<std::size_t> order = trace::session_order(requests);
+    const std::vector<Plan> plans = multiply(requests, order);
+    if (p_.prefix_root_multiplier > 1) spread_over_roots(requests, order);
+    for (std::size_t i = 0; i < requests.size(); ++i) assemble(requests[i], plans[i].new_isl);
+    return stats_;
+  }
+
+  // AIPerf's _apply_multipliers over the requests in `order`: their ids are rewritten in
+  // place; the plans give each request's new ISL.
+  std::vector<Plan> multiply(std::vector<Request>& requests, std::span<const std::size_t> order) {
     SharedIds shared(requests);
     stats_.shared_ids = shared.count();
     const auto m =
         static_cast<std::uint64_t>(p_.prefix_len_multiplier > 1.0 ? p_.prefix_len_multiplier : 1);
 
-    const std::vector<std::size_t> order = trace::session_order(requests);
     std::vector<Plan> plans(requests.size());
     unsigned __int128 fresh = 0;
     for (std::size_t i : order) {
@@ -123,10 +132,12 @@ class Rewriter {
     next_fresh_ = id_mul_add(shared.max() + 1, m, 1);  // AIPerf: max_id = (max + 1) * m
 
     for (std::size_t i : order) write_ids(requests[i], plans[i], shared, m);
-    if (p_.prefix_root_multiplier > 1) spread_over_roots(requests, order);
-    for (std::size_t i = 0; i < requests.size(); ++i) assemble(requests[i], plans[i].new_isl);
-    return stats_;
+    return plans;
   }
+
+  // AIPerf's final max_id + 1, after multiply(): the size of one root namespace.
+  std::uint64_t namespace_base() const { return next_fresh_; }
+  const RewriteStats& stats() const { return stats_; }
 
  private:
   InputError input_error(std::size_t i, std::string field, std::string problem) const {
@@ -359,6 +370,21 @@ RewriteStats rewrite_trace(std::vector<trace::Request>& requests, const Synthesi
                            std::span<const std::uint64_t> lines) {
   params.validate();
   return Rewriter(params, mode, source, lines).run(requests);
+}
+
+MultipliedIds apply_multipliers(std::vector<trace::Request>& requests,
+                                const SynthesisParams& params) {
+  if (params.block_size == 0) throw UsageError("block_size must be at least 1");
+  Rewriter rewriter(params, RewriteMode::kAiperfCompat, {}, {});
+  std::vector<std::size_t> order(requests.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  const std::vector<Plan> plans = rewriter.multiply(requests, order);
+  MultipliedIds out;
+  out.input_lengths.reserve(plans.size());
+  for (const Plan& p : plans) out.input_lengths.push_back(p.new_isl);
+  out.namespace_base = rewriter.namespace_base();
+  out.renumbered = rewriter.stats().renumbered;
+  return out;
 }
 
 std::string rewrite_notes(const RewriteStats& st, const SynthesisParams& p) {

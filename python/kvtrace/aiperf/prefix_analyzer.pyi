@@ -1,0 +1,9 @@
+from pathlib import Path
+
+from kvtrace.aiperf.models import AnalysisStats
+
+class PrefixAnalyzer:
+    block_size: int
+    def __init__(self, block_size: int = 512) -> None: ...
+    def analyze_file(self, trace_file: Path | str) -> AnalysisStats: ...
+    def analyze_traces(self, traces: list[dict]) -> AnalysisStats: ...

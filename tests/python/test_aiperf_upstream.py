@@ -1,0 +1,39 @@
+"""AIPerf's own unit tests of aiperf.dataset.synthesis (tests/unit/dataset/synthesis at
+main @ 03140740), unchanged, run against kvtrace.aiperf (docs/python.md, "kvtrace.aiperf").
+
+They need AIPerf's git repository and a Python 3.11 with pydantic 2 and orjson (pyenv's);
+numpy and pytest come from this Python's site directories when that one lacks them. The test
+skips, saying which, when either is missing. Every upstream test must pass.
+"""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "aiperf_upstream"))
+import locate  # noqa: E402
+
+
+def test_aiperf_synthesis_unit_tests_pass_on_kvtrace_aiperf(tmp_path):
+    why = locate.problem()
+    if why:
+        pytest.skip(f"AIPerf's tests cannot run here: {why}")
+    tree = locate.extract(tmp_path / "aiperf")
+    build_python = os.environ.get("PYTHONPATH", "")
+    path = [str(Path(p).resolve()) for p in build_python.split(os.pathsep) if p]
+    path += [str(Path(__file__).parent / "aiperf_upstream"), str(tree / "src")]
+    path += locate.site_dirs("numpy", "pytest")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(path))
+    tests = tree / "tests/unit/dataset/synthesis"
+    run = subprocess.run(
+        [str(locate.PYTHON), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "-p", "kvtrace_aiperf_swap", f"--confcutdir={tests}", "-rfE", str(tests)],
+        env=env, cwd=tree, capture_output=True, text=True)
+    print(run.stdout[-20000:], run.stderr[-5000:])
+    swapped = re.search(r"aiperf\.dataset\.synthesis -> (\S+)", run.stdout)
+    assert swapped and "/kvtrace/aiperf/" in swapped[1], "the swap plugin did not load"
+    assert run.returncode == 0, run.stdout[-5000:]
+    assert re.search(r"\d+ passed", run.stdout) and "skipped" not in run.stdout
