@@ -568,5 +568,44 @@ TEST(RewriteNotes, DroppedRequestsWithoutAMaxIslAreABug) {
                std::logic_error);
 }
 
+// apply_multipliers: AIPerf's _apply_multipliers alone, as the Synthesizer class calls it.
+TEST(ApplyMultipliers, DefaultKnobsStillRenumberAndNothingIsGatedOrDropped) {
+  std::vector<Request> in = sample();
+  SynthesisParams p;
+  p.max_isl = 1100;  // the loader's filter is not part of it
+  const MultipliedIds r = apply_multipliers(in, p);
+  std::vector<Ids> ids;
+  for (const Request& q : in) ids.push_back(*q.hash_ids);
+  EXPECT_EQ(ids, (std::vector<Ids>{{1, 2}, {1, 2, 3}, {1, 2}, {2, 3, 5}, {1, 3}}));
+  EXPECT_EQ(r.input_lengths, (std::vector<std::int64_t>{1024, 1536, 1024, 1536, 1024}));
+  EXPECT_EQ(r.namespace_base, 6u);  // max_id 5 after D's fresh id (reference 4.11, R = 3)
+  EXPECT_FALSE(r.renumbered);
+  EXPECT_EQ(in[0].timestamp->integer, 0);  // times are the caller's
+}
+
+TEST(ApplyMultipliers, KeepsInputOrderZeroMultipliersAndEmptyResults) {
+  // Session order would put s's turns together; apply_multipliers keeps the order given.
+  std::vector<Request> in = {req(1024, {1, 2}), req(600, {7}), req(1024, {1, 2})};
+  in[0].session_id = "s";
+  in[2].session_id = "s";
+  SynthesisParams p;
+  p.prefix_len_multiplier = 0;  // AIPerf allows 0: max(1, 0) blocks are kept
+  p.prompt_len_multiplier = 0;  // no prompt blocks: [7] gets no ids at all (quirk 3)
+  const MultipliedIds r = apply_multipliers(in, p);
+  EXPECT_EQ(*in[0].hash_ids, (Ids{1}));
+  EXPECT_TRUE(!in[1].hash_ids || in[1].hash_ids->empty());
+  EXPECT_EQ(*in[2].hash_ids, (Ids{1}));
+  EXPECT_EQ(r.input_lengths, (std::vector<std::int64_t>{512, 512, 512}));
+  EXPECT_EQ(r.namespace_base, 4u);  // shared {1, 2}: max_id (2 + 1) * 1, no fresh id
+}
+
+TEST(ApplyMultipliers, PartialSharedBlockIsAiperfsError) {
+  std::vector<Request> in = {req(1000, {1, 2}), req(1000, {1, 2})};
+  EXPECT_THROW(apply_multipliers(in, with(2)), InputError);
+  SynthesisParams zero;
+  zero.block_size = 0;
+  EXPECT_THROW(apply_multipliers(in, zero), UsageError);
+}
+
 }  // namespace
 }  // namespace kvtrace::synthesis
