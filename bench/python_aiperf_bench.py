@@ -63,9 +63,9 @@ def main():
     why = locate.problem()
     if why:
         sys.exit(f"cannot run AIPerf's analyzer: {why}")
-    tmp = Path(tempfile.mkdtemp(prefix="aiperf-src-"))
-    locate.extract(tmp)
-    sys.path[:0] = [str(args.build / "python"), str(tmp / "src")]
+    tmp = tempfile.TemporaryDirectory(prefix="aiperf-src-")
+    locate.extract(Path(tmp.name))
+    sys.path[:0] = [str(args.build / "python"), str(Path(tmp.name) / "src")]
     sys.path.append("/usr/lib/python3/dist-packages")  # numpy, when this Python lacks it
     stand_ins()
     from aiperf.dataset.synthesis.prefix_analyzer import PrefixAnalyzer as AiperfAnalyzer

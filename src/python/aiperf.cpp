@@ -124,7 +124,8 @@ void bind_synthesizer(py::module_& m) {
   m.def(
       "aiperf_apply_multipliers",
       [](const std::vector<std::vector<std::uint64_t>>& ids, const std::vector<std::int64_t>& isls,
-         double prefix_len_multiplier, double prompt_len_multiplier, std::int64_t block_size) {
+         double prefix_len_multiplier, double prompt_len_multiplier, std::int64_t block_size,
+         const std::string& source, const std::vector<std::uint64_t>& lines) {
         synthesis::SynthesisParams p;
         p.prefix_len_multiplier = prefix_len_multiplier;
         p.prompt_len_multiplier = prompt_len_multiplier;
@@ -134,7 +135,7 @@ void bind_synthesizer(py::module_& m) {
         {
           py::gil_scoped_release unlocked;
           requests = to_requests(ids, isls, {});
-          r = synthesis::apply_multipliers(requests, p);
+          r = synthesis::apply_multipliers(requests, p, source, lines);
         }
         py::list new_ids(requests.size());
         for (std::size_t i = 0; i < requests.size(); ++i) {
@@ -144,9 +145,11 @@ void bind_synthesizer(py::module_& m) {
         return py::make_tuple(new_ids, r.input_lengths, r.namespace_base, r.renumbered);
       },
       py::arg("hash_ids"), py::arg("input_lengths"), py::arg("prefix_len_multiplier"),
-      py::arg("prompt_len_multiplier"), py::arg("block_size"),
+      py::arg("prompt_len_multiplier"), py::arg("block_size"), py::arg("source") = "",
+      py::arg("lines") = std::vector<std::uint64_t>{},
       "AIPerf's Synthesizer._apply_multipliers without the root namespaces: (new hash ids, new "
-      "input lengths, final max_id + 1, whether the shared ids were renumbered).");
+      "input lengths, final max_id + 1, whether the shared ids were renumbered). Errors name "
+      "a trace as source:line.");
 
   py::class_<synthesis::RadixTree>(
       m, "AiperfPathTree", "A radix tree of hash-id paths (synthesis/radix_tree): its shape")

@@ -373,9 +373,10 @@ RewriteStats rewrite_trace(std::vector<trace::Request>& requests, const Synthesi
 }
 
 MultipliedIds apply_multipliers(std::vector<trace::Request>& requests,
-                                const SynthesisParams& params) {
+                                const SynthesisParams& params, std::string_view source,
+                                std::span<const std::uint64_t> lines) {
   if (params.block_size == 0) throw UsageError("block_size must be at least 1");
-  Rewriter rewriter(params, RewriteMode::kAiperfCompat, {}, {});
+  Rewriter rewriter(params, RewriteMode::kAiperfCompat, source, lines);
   std::vector<std::size_t> order(requests.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   const std::vector<Plan> plans = rewriter.multiply(requests, order);

@@ -65,7 +65,7 @@ def test_first_miss_stops_the_prefix_and_fields_pass_through():
 
 def test_partial_shared_last_block_raises_value_error():
     t = {"input_length": 1000, "hash_ids": [1, 2]}
-    with pytest.raises(ValueError, match="input_len"):
+    with pytest.raises(ValueError, match=r"^traces:1: hash_ids: input_len \(1000\) < prefix"):
         Synthesizer(seed=1).synthesize_traces([t, dict(t)])
 
 
@@ -83,7 +83,8 @@ def test_no_ids_max_isl_and_output_rounding():
 
 def test_grouped_traces_and_stats():
     s = Synthesizer(seed=42)
-    out = s.synthesize_grouped_traces({"a": conftest_traces()[:2], "b": [], "c": conftest_traces()[3:]})
+    t = conftest_traces()
+    out = s.synthesize_grouped_traces({"a": t[:2], "b": [], "c": t[3:]})
     assert list(out) == ["a", "b", "c"] and out["b"] == []
     assert [t["hash_ids"] for t in out["c"]] == [[2, 3, 5], [1, 3]]
     stats = s.get_stats()
@@ -119,5 +120,5 @@ def test_synthesize_from_file_matches_the_cli_aiperf_compat(tmp_path, flags):
     want = [json.loads(line) for line in out.read_text().splitlines()]
     got = Synthesizer(SynthesisParams(**flags), seed=42).synthesize_from_file(trace)
     assert got == want
-    with pytest.raises(ValueError, match=r"input_len \(1902\) < prefix_len \(2048\)"):
+    with pytest.raises(ValueError, match=r":41: hash_ids: input_len \(1902\) < prefix_len"):
         Synthesizer(SynthesisParams(**flags), seed=42).synthesize_from_file(SAMPLE)

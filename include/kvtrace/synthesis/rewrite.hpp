@@ -49,13 +49,15 @@ RewriteStats rewrite_trace(std::vector<trace::Request>& requests, const Synthesi
 // without the loader's steps (no max_isl filter, no session order, no multiplier gate, no
 // bounds on the multipliers beyond AIPerf's >= 0) and without the root namespaces. Each
 // request's hash_ids become its new ids (empty when it gets none), in AIPerf-compat mode.
+// `source` and `lines` name a request in errors, as for rewrite_trace.
 struct MultipliedIds {
   std::vector<std::int64_t> input_lengths;  // AIPerf's new ISL of each request
   std::uint64_t namespace_base = 0;         // AIPerf's final max_id + 1
   bool renumbered = false;                  // shared ids renumbered to fit 64 bits
 };
 MultipliedIds apply_multipliers(std::vector<trace::Request>& requests,
-                                const SynthesisParams& params);
+                                const SynthesisParams& params, std::string_view source = {},
+                                std::span<const std::uint64_t> lines = {});
 
 // What a user should know about a rewrite, one "kvtrace: note: ..." line each (with its
 // newline), in this order: shared ids renumbered, no multiplier asked for a rewrite, requests

@@ -8,7 +8,9 @@ class EmpiricalSamplerStats:
     mean: float
     median: float
     num_unique: int
-    def __init__(self, min: float, max: float, mean: float, median: float, num_unique: int) -> None: ...
+    def __init__(
+        self, min: float, max: float, mean: float, median: float, num_unique: int
+    ) -> None: ...
 
 class EmpiricalSampler:
     def __init__(self, data: list[int] | list[float], *, seed: Optional[int] = None) -> None: ...

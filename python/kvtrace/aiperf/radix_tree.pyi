@@ -5,7 +5,9 @@ class RadixTreeStats:
     num_leaves: int
     total_visits: int
     max_depth: int
-    def __init__(self, num_nodes: int, num_leaves: int, total_visits: int, max_depth: int) -> None: ...
+    def __init__(
+        self, num_nodes: int, num_leaves: int, total_visits: int, max_depth: int
+    ) -> None: ...
 
 class RadixNode:
     node_id: int

@@ -34,20 +34,29 @@ class Synthesizer:
 
     def synthesize_from_file(self, trace_file: Path | str) -> list[dict]:
         """Synthetic traces of a JSONL trace file (one dict per non-blank line)."""
+        traces, lines = [], []
         with open(Path(trace_file), encoding="utf-8") as f:
-            traces = [json.loads(line) for line in f if line.strip()]
-        return self.synthesize_traces(traces)
+            for number, line in enumerate(f, 1):
+                if line.strip():
+                    traces.append(json.loads(line))
+                    lines.append(number)
+        return self._synthesize(traces, str(trace_file), lines)
 
     def synthesize_traces(self, traces: list[dict]) -> list[dict]:
         """Synthetic traces, one per input dict in order; fields it does not rewrite are
-        passed through."""
+        passed through. ValueError (kvtrace.InputError) names a trace as traces:<1-based
+        index>."""
+        return self._synthesize(traces, "traces", list(range(1, len(traces) + 1)))
+
+    def _synthesize(self, traces: list[dict], source: str, lines: list[int]) -> list[dict]:
         p = self.params
         _log.info("Synthesizing %d traces", len(traces))
         all_ids = [t.get("hash_ids") or [] for t in traces]
         self._tree.add_paths([ids for ids in all_ids if ids])
         lens = [t.get("input_length", 0) for t in traces]
         new_ids, new_isls, base, _ = _kvtrace.aiperf_apply_multipliers(
-            all_ids, lens, p.prefix_len_multiplier, p.prompt_len_multiplier, p.block_size
+            all_ids, lens, p.prefix_len_multiplier, p.prompt_len_multiplier, p.block_size,
+            source, lines
         )
         if p.prefix_root_multiplier > 1:
             for i, ids in enumerate(new_ids):
