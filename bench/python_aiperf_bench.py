@@ -15,42 +15,11 @@ import statistics
 import sys
 import tempfile
 import time
-import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests/python/aiperf_upstream"))
 import locate  # noqa: E402
-
-
-def stand_ins():
-    """The AIPerf modules the analyzer imports that cannot be imported here."""
-    from pydantic import BaseModel, ConfigDict
-
-    class AIPerfBaseModel(BaseModel):
-        model_config = ConfigDict(arbitrary_types_allowed=True, extra="allow")
-
-    class AIPerfLoggerMixin:
-        def __init__(self, **_kwargs):
-            pass
-
-        def info(self, *_args, **_kwargs):
-            pass
-
-    class InputTokensDefaults:
-        BLOCK_SIZE = 512
-
-    modules = {
-        "aiperf.common.models": {"AIPerfBaseModel": AIPerfBaseModel},
-        "aiperf.common.mixins": {"AIPerfLoggerMixin": AIPerfLoggerMixin},
-        "aiperf.config": {}, "aiperf.config.dataset": {},
-        "aiperf.config.dataset.defaults": {"InputTokensDefaults": InputTokensDefaults},
-        "aiperf.config.dataset.trace": {"SynthesisConfig": object},
-    }
-    for name, attrs in modules.items():
-        module = types.ModuleType(name)
-        module.__dict__.update(attrs)
-        sys.modules[name] = module
 
 
 def main():
@@ -67,7 +36,7 @@ def main():
     locate.extract(Path(tmp.name))
     sys.path[:0] = [str(args.build / "python"), str(Path(tmp.name) / "src")]
     sys.path.append("/usr/lib/python3/dist-packages")  # numpy, when this Python lacks it
-    stand_ins()
+    locate.stand_ins()
     from aiperf.dataset.synthesis.prefix_analyzer import PrefixAnalyzer as AiperfAnalyzer
 
     from kvtrace.aiperf import PrefixAnalyzer as KvtraceAnalyzer

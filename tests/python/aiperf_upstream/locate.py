@@ -4,10 +4,12 @@ Shared by tests/python/test_aiperf_upstream.py and bench/python_aiperf_bench.py.
 KVTRACE_AIPERF_REPO: a git repository of AIPerf (default: the local mirror);
 KVTRACE_AIPERF_PYTHON: a Python 3.11 with pydantic 2 and orjson (default: pyenv's 3.11.7).
 """
+import io
 import os
 import subprocess
+import sys
 import tarfile
-import io
+import types
 from pathlib import Path
 
 AIPERF_COMMIT = "03140740"
@@ -59,3 +61,35 @@ def site_dirs(*modules: str) -> list[str]:
         if d not in dirs:
             dirs.append(d)
     return dirs
+
+
+def stand_ins():
+    """Stand-ins for the AIPerf modules that aiperf.dataset.synthesis imports and that cannot
+    be imported on this machine (AIPerf's package needs ruamel.yaml, ...): its logging mixin,
+    base model and two config modules. The synthesis code itself stays AIPerf's."""
+    from pydantic import BaseModel, ConfigDict
+
+    class AIPerfBaseModel(BaseModel):
+        model_config = ConfigDict(arbitrary_types_allowed=True, extra="allow")
+
+    class AIPerfLoggerMixin:
+        def __init__(self, **_kwargs):
+            pass
+
+        def info(self, *_args, **_kwargs):
+            pass
+
+    class InputTokensDefaults:
+        BLOCK_SIZE = 512
+
+    modules = {
+        "aiperf.common.models": {"AIPerfBaseModel": AIPerfBaseModel},
+        "aiperf.common.mixins": {"AIPerfLoggerMixin": AIPerfLoggerMixin},
+        "aiperf.config": {}, "aiperf.config.dataset": {},
+        "aiperf.config.dataset.defaults": {"InputTokensDefaults": InputTokensDefaults},
+        "aiperf.config.dataset.trace": {"SynthesisConfig": object},
+    }
+    for name, attrs in modules.items():
+        module = types.ModuleType(name)
+        module.__dict__.update(attrs)
+        sys.modules[name] = module
