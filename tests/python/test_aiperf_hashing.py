@@ -29,6 +29,10 @@ def test_ids_are_first_seen_order_and_survive_reset():
     assert h.hash_blocks(["hello", "other"]) == [0, 3]  # same chain start, new second block
     assert h.hash_blocks(["world"]) == [4]  # "world" after nothing is another chain
     assert RollingHasher(block_size=7).get_stats() == {"total_hashes": 0, "max_id": -1}
+    # A block that is not a str hashes as its str(): the tuple (1, 2) as the text "(1, 2)".
+    t = RollingHasher()
+    assert t.hash_blocks(["(1, 2)"]) == [0]
+    assert t.hash_blocks([(1, 2), (1, 3)]) == [0, 1]
 
 
 def test_token_blocks_chain_as_aiperf_defines_it():

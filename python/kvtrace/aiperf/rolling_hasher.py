@@ -25,8 +25,9 @@ class RollingHasher:
         self._impl = _kvtrace.AiperfRollingHasher(block_size)
 
     def hash_blocks(self, blocks: Sequence[str]) -> list[int]:
-        """Hash ids of text blocks, one chain starting at 0."""
-        return self._impl.hash_blocks(list(blocks))
+        """Hash ids of text blocks, one chain starting at 0 (a block that is not a str is
+        hashed as its str(), as AIPerf does)."""
+        return self._impl.hash_blocks([b if isinstance(b, str) else str(b) for b in blocks])
 
     def hash_token_blocks(self, blocks: Sequence[Sequence[int]]) -> list[int]:
         """Hash ids of token blocks (each hashed as the repr of its tuple), one chain."""
