@@ -44,6 +44,8 @@ Failure describe(std::exception_ptr error) {
     return {"kvtrace: error: " + what, code(ExitCode::kUsage)};
   } catch (const LimitError& e) {
     return {std::string("kvtrace: error: ") + e.what(), code(ExitCode::kLimit)};
+  } catch (const Interrupted& e) {
+    return {std::string("kvtrace: ") + e.what(), code(ExitCode::kInterrupted)};
   } catch (const std::bad_alloc&) {
     return {"kvtrace: error: out of memory", code(ExitCode::kLimit)};
   } catch (const std::logic_error& e) {

@@ -92,18 +92,19 @@ void bind_analyzer(py::module_& m) {
   m.def(
       "aiperf_analyze_file",
       [](const std::string& path, std::int64_t block_size) {
-        const OpenOptions o{py::int_(block_size_arg(block_size)),
-                            "mooncake",
-                            false,
-                            std::nullopt,
-                            std::nullopt,
-                            "ignore"};
-        py::gil_scoped_release unlocked;
-        const std::unique_ptr<trace::TraceReader> reader = open_trace(path, o);
-        return aiperf_json(analysis::analyze_trace(*reader), path);
+        OpenOptions o;
+        o.block_size = py::int_(block_size_arg(block_size));
+        o.format_in = "mooncake";
+        o.hash_id_check = "ignore";  // AIPerf reads any hash_ids at any block size
+        const ResolvedOpen opening = resolve(path, o);
+        return run_interruptible([&](const std::atomic<bool>* stop) {
+          const std::unique_ptr<trace::TraceReader> reader = open_resolved(opening, stop);
+          return aiperf_json(analysis::analyze_trace(*reader), path);
+        });
       },
       py::arg("path"), py::arg("block_size"),
-      "AIPerf's AnalysisStats of a Mooncake JSONL file, as its model_dump_json(indent=2).");
+      "AIPerf's AnalysisStats of a Mooncake JSONL file, as its model_dump_json(indent=2); "
+      "Ctrl-C stops it (KeyboardInterrupt).");
   m.def(
       "aiperf_analyze_traces",
       [](const std::vector<std::vector<std::uint64_t>>& ids, const std::vector<std::int64_t>& isls,

@@ -5,11 +5,15 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <atomic>
+#include <chrono>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "kvtrace/formats/format.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
 
 namespace kvtrace::python {
@@ -48,6 +52,42 @@ struct OpenOptions {
   std::string hash_id_check = "warn";
 };
 std::unique_ptr<trace::TraceReader> open_trace(const std::string& path, const OpenOptions& o);
+
+// OpenOptions resolved with the GIL held into plain values, which a thread without the GIL
+// (run_interruptible's work) may use: open_resolved opens the trace with the caller's stop
+// flag watched by its reader.
+struct ResolvedOpen {
+  std::string path;
+  trace::ReaderOptions options;
+  formats::Format format = formats::Format::kAuto;
+};
+ResolvedOpen resolve(const std::string& path, const OpenOptions& o);
+std::unique_ptr<trace::TraceReader> open_resolved(ResolvedOpen r, const std::atomic<bool>* stop);
+
+// Runs `work(stop)` on a thread of its own while this one, without the GIL, checks for
+// Ctrl-C every 50 ms: on KeyboardInterrupt it sets the flag `stop` points to (which the work's
+// trace readers watch: open_resolved), waits for the work to end and raises
+// KeyboardInterrupt. `work` must not touch Python objects. Call with the GIL held.
+template <typename F>
+auto run_interruptible(F&& work) {
+  std::atomic<bool> stop = false;
+  auto done = std::async(std::launch::async, [&] { return work(&stop); });
+  for (;;) {
+    {
+      py::gil_scoped_release unlocked;
+      if (done.wait_for(std::chrono::milliseconds(50)) == std::future_status::ready) break;
+    }
+    if (PyErr_CheckSignals() != 0) {
+      stop = true;
+      {
+        py::gil_scoped_release unlocked;
+        done.wait();
+      }
+      throw py::error_already_set();
+    }
+  }
+  return done.get();
+}
 // Adds OpenOptions' keyword arguments' documentation to a docstring.
 extern const char* const kOpenOptionsDoc;
 

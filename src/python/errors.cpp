@@ -45,6 +45,8 @@ void bind_errors(py::module_& m) {
       raise("IoError", e);
     } catch (const LimitError& e) {
       raise("LimitError", e);
+    } catch (const Interrupted& e) {
+      PyErr_SetString(PyExc_KeyboardInterrupt, e.what());
     } catch (const Error& e) {
       raise("Error", e);
     }

@@ -53,12 +53,12 @@ void add(Columns& c, const trace::Request& r, std::uint64_t line) {
 }
 
 py::dict read_trace(const std::string& path, const OpenOptions& o) {
+  const ResolvedOpen opening = resolve(path, o);
   Columns c;
   std::uint32_t block_size = 0;
   std::string format;
-  {
-    py::gil_scoped_release unlocked;
-    const std::unique_ptr<trace::TraceReader> reader = open_trace(path, o);
+  run_interruptible([&](const std::atomic<bool>* stop) {
+    const std::unique_ptr<trace::TraceReader> reader = open_resolved(opening, stop);
     block_size = reader->options().block_size;
     format = std::string(reader->source().format_name());
     trace::for_each_request(*reader, "read", [&](const trace::RequestBatch& batch) {
@@ -66,7 +66,8 @@ py::dict read_trace(const std::string& path, const OpenOptions& o) {
         add(c, batch.requests[i], batch.lines[i]);
       }
     });
-  }
+    return 0;
+  });
   py::dict d;
   d["timestamp"] = to_numpy(std::move(c.timestamp));
   d["input_length"] = to_numpy(std::move(c.input_length));
@@ -159,21 +160,19 @@ const char* const kOpenOptionsDoc = R"(
     start_ms, end_ms: leave out requests outside this time window (counted).
     hash_id_check: "ignore", "warn" or "error" when len(hash_ids) does not fit input_length.)";
 
-std::unique_ptr<trace::TraceReader> open_trace(const std::string& path, const OpenOptions& o) {
-  trace::ReaderOptions r;
-  {
-    py::gil_scoped_acquire locked;
-    if (py::isinstance<py::str>(o.block_size)) {
-      if (o.block_size.cast<std::string>() != "auto") {
-        throw UsageError("block_size", "expected an int, \"auto\" or None");
-      }
-      r.block_size_auto = true;
-    } else if (!o.block_size.is_none()) {
-      const auto b = o.block_size.cast<std::int64_t>();
-      if (b < 1 || b > (1 << 30)) throw UsageError("block_size", "must be between 1 and 2^30");
-      r.block_size = static_cast<std::uint32_t>(b);
-      r.block_size_given = true;
+ResolvedOpen resolve(const std::string& path, const OpenOptions& o) {
+  ResolvedOpen out{path, {}, formats::Format::kAuto};
+  trace::ReaderOptions& r = out.options;
+  if (py::isinstance<py::str>(o.block_size)) {
+    if (o.block_size.cast<std::string>() != "auto") {
+      throw UsageError("block_size", "expected an int, \"auto\" or None");
     }
+    r.block_size_auto = true;
+  } else if (!o.block_size.is_none()) {
+    const auto b = o.block_size.cast<std::int64_t>();
+    if (b < 1 || b > (1 << 30)) throw UsageError("block_size", "must be between 1 and 2^30");
+    r.block_size = static_cast<std::uint32_t>(b);
+    r.block_size_given = true;
   }
   r.skip_invalid = o.skip_invalid;
   r.window.start_ms = o.start_ms;
@@ -187,7 +186,22 @@ std::unique_ptr<trace::TraceReader> open_trace(const std::string& path, const Op
   }
   const auto format = formats::parse_format(o.format_in);
   if (!format) throw UsageError("format_in", "unknown format \"" + o.format_in + "\"");
-  return formats::open_trace(path, r, *format);
+  out.format = *format;
+  return out;
+}
+
+std::unique_ptr<trace::TraceReader> open_resolved(ResolvedOpen r, const std::atomic<bool>* stop) {
+  r.options.stop = stop;
+  return formats::open_trace(r.path, r.options, r.format);
+}
+
+std::unique_ptr<trace::TraceReader> open_trace(const std::string& path, const OpenOptions& o) {
+  ResolvedOpen r;
+  {
+    py::gil_scoped_acquire locked;
+    r = resolve(path, o);
+  }
+  return open_resolved(std::move(r), nullptr);
 }
 
 void bind_trace(py::module_& m) {

@@ -41,6 +41,10 @@ void TraceReader::reject(std::uint64_t line, const FieldProblem& p) {
 }
 
 bool TraceReader::next(Request& out) {
+  if (options_.stop != nullptr && options_.stop->load(std::memory_order_relaxed)) {
+    throw Interrupted("interrupted: the read of " + name() + " stopped at line " +
+                      std::to_string(source_->lines()));
+  }
   for (;;) {
     std::uint64_t line = 0;
     problems_.clear();

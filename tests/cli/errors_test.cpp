@@ -34,6 +34,7 @@ TEST(Errors, EachCauseHasItsExitCode) {
   EXPECT_EQ(of(std::invalid_argument("misuse")).exit_code, 1);
   EXPECT_EQ(of(std::runtime_error("other")).exit_code, 1);
   EXPECT_EQ(code(ExitCode::kInterrupted), 130);
+  EXPECT_EQ(of(Interrupted("interrupted: the read of t.jsonl stopped at line 7")).exit_code, 130);
 }
 
 TEST(Errors, MessagesAreOneLineNamingTheFlag) {

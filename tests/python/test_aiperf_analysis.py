@@ -1,9 +1,14 @@
 """kvtrace.aiperf.PrefixAnalyzer: AIPerf's AnalysisStats from kvtrace's analysis, against the
 spec's goldens (aiperf-synthesis.md section 3) and `kvtrace analyze -f aiperf-json`."""
 import json
+import os
+import signal
+import threading
+import time
 
 import pytest
 from conftest import SAMPLE, kvtrace_cli
+from test_interrupt import feed
 
 from kvtrace.aiperf import AnalysisStats, MetricStats, PrefixAnalyzer
 from kvtrace.aiperf.cli import _build_stats_table, analyze_trace
@@ -82,3 +87,23 @@ def test_cli_report_table_and_json(tmp_path, capsys):
     t = _build_stats_table({"A": MetricStats(mean=1.0, std_dev=0.0, min=1.0, p25=1.0,
                                               median=1.0, p75=1.0, max=1234.5), "B": None})
     assert (t.title, len(t.columns), t.row_count) == ("Trace Statistics", 8, 2)
+
+
+def test_ctrl_c_interrupts_analyze_file(tmp_path):
+    # As kvtrace.analyze (test_interrupt.py): a fifo that never ends, SIGINT after 0.3 s.
+    fifo = tmp_path / "trace.fifo"
+    os.mkfifo(fifo)
+    stop = threading.Event()
+    writer = threading.Thread(target=feed, args=(fifo, stop))
+    writer.start()
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            PrefixAnalyzer().analyze_file(fifo)
+    finally:
+        stop.set()
+        writer.join(timeout=5)
+        timer.cancel()
+    assert time.monotonic() - started < 3

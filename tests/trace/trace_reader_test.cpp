@@ -46,6 +46,22 @@ TEST(TraceReader, FirstBadLineIsAnInputErrorWithFileAndLine) {
   }
 }
 
+// A caller's stop flag (set on Ctrl-C from another thread) ends the reading at the next
+// request; without it, or while it is false, the reader reads on.
+TEST(TraceReader, AStopFlagEndsTheReadingWithInterrupted) {
+  TempFile f(
+      "{\"input_length\": 1, \"hash_ids\": [1]}\n{\"input_length\": 1, \"hash_ids\": [2]}\n");
+  std::atomic<bool> stop = false;
+  ReaderOptions o;
+  o.stop = &stop;
+  TraceReader reader(f.path(), o);
+  Request r;
+  ASSERT_TRUE(reader.next(r));
+  stop = true;
+  EXPECT_EQ(kvtrace::testing::thrown_message<Interrupted>([&] { reader.next(r); }),
+            "interrupted: the read of " + f.path() + " stopped at line 1");
+}
+
 TEST(TraceReader, SkipInvalidCountsEverySkippedLine) {
   TempFile f(kMixed);
   ReaderCounts counts;

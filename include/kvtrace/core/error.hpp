@@ -8,7 +8,8 @@
 //   a file or connection that fails         IoError                        3  kIoFailure
 //   input beyond a size limit, no memory    LimitError, std::bad_alloc     4  kLimit
 //   a bug (broken invariant, misuse)        std::logic_error               1  kInternal
-//   stopped by Ctrl-C                       (a result flag, not thrown)    130 kInterrupted
+//   stopped by Ctrl-C                       a result flag (replay), or     130 kInterrupted
+//                                           Interrupted (a caller's stop flag)
 //
 // Library messages name the parameter at fault (UsageError::parameter()), never a CLI flag:
 // the CLI maps parameters to its flag names.
@@ -53,6 +54,13 @@ class UsageError : public Error {
 
 // A file, pipe or network peer that cannot be opened, read, written or reached.
 class IoError : public Error {
+ public:
+  using Error::Error;
+};
+
+// A long call stopped because its caller asked it to (a stop flag set on Ctrl-C, e.g. by the
+// Python package: docs/python.md).
+class Interrupted : public Error {
  public:
   using Error::Error;
 };

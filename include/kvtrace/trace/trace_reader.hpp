@@ -4,6 +4,7 @@
 // count check, timestamp window) and the counts that make sure no line is ever dropped
 // silently.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -42,6 +43,9 @@ struct ReaderOptions {
   HashIdCheck hash_id_check = HashIdCheck::kCount;
   TimeWindow window;
   std::size_t max_line_bytes = kDefaultMaxLineBytes;
+  // When set: next() throws Interrupted once it reads true (a caller's Ctrl-C; the flag is
+  // the caller's, set from another thread).
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct ReaderCounts {
