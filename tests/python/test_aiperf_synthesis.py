@@ -122,3 +122,12 @@ def test_synthesize_from_file_matches_the_cli_aiperf_compat(tmp_path, flags):
     assert got == want
     with pytest.raises(ValueError, match=r":41: hash_ids: input_len \(1902\) < prefix_len"):
         Synthesizer(SynthesisParams(**flags), seed=42).synthesize_from_file(SAMPLE)
+
+
+def test_ids_beyond_64_bits_are_renumbered_with_a_warning(caplog):
+    big = 2**64 - 5  # AIPerf would write big * 2 + 1, past 64 bits
+    traces = [{"input_length": 1024, "hash_ids": [big, 7]},
+              {"input_length": 1024, "hash_ids": [big, 8]}]
+    out = Synthesizer(SynthesisParams(prefix_len_multiplier=2), seed=1).synthesize_traces(traces)
+    assert [t["hash_ids"] for t in out] == [[0, 1, 3], [0, 1, 4]]
+    assert "renumbered" in caplog.text

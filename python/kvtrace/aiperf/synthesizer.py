@@ -54,10 +54,13 @@ class Synthesizer:
         all_ids = [t.get("hash_ids") or [] for t in traces]
         self._tree.add_paths([ids for ids in all_ids if ids])
         lens = [t.get("input_length", 0) for t in traces]
-        new_ids, new_isls, base, _ = _kvtrace.aiperf_apply_multipliers(
+        new_ids, new_isls, base, renumbered = _kvtrace.aiperf_apply_multipliers(
             all_ids, lens, p.prefix_len_multiplier, p.prompt_len_multiplier, p.block_size,
             source, lines
         )
+        if renumbered:
+            _log.warning("%s: ids too large for AIPerf's numbering within 64 bits: the shared "
+                         "ids were renumbered 0, 1, 2, ... (docs/python.md)", source)
         if p.prefix_root_multiplier > 1:
             for i, ids in enumerate(new_ids):
                 if ids:
