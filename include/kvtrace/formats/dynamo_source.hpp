@@ -55,8 +55,9 @@ class DynamoSource final : public trace::RequestSource {
   std::uint64_t line_count_ = 0;
   std::uint64_t blank_lines_ = 0;
   std::optional<std::uint32_t> block_size_;
-  std::uint64_t block_size_line_ = 0;  // the first record that gave it
-  std::vector<Record> records_;
+  std::uint64_t block_size_line_ = 0;                         // the first record that gave it
+  std::vector<Record> records_;                               // in file order
+  std::vector<std::pair<std::uint64_t, std::size_t>> order_;  // (arrival, record) sorted
   std::vector<BadRecord> bad_;
   std::vector<std::pair<std::string, std::uint64_t>> other_events_;  // event_type, count
   std::uint64_t out_of_order_ = 0;
