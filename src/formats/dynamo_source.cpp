@@ -6,6 +6,7 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <limits>
 
+#include "formats/dense_ids.hpp"
 #include "formats/json_fields.hpp"
 
 namespace kvtrace::formats {
@@ -245,11 +246,35 @@ void DynamoSource::order_and_number() {
   std::sort(order_.begin(), order_.end());
   if (records_.empty()) return;
   first_arrival_ = order_.front().first;
-  // Dense ids in order of first appearance, after the sort: ids follow arrival order.
-  boost::unordered_flat_map<std::uint64_t, std::uint64_t> ids;
+  // Dense ids in order of first appearance, after the sort: ids follow arrival order. The
+  // table is sized once, for an estimate of the distinct hashes (at most all of them), not
+  // grown by rehashing.
+  DistinctEstimate estimate;
+  std::uint64_t hashes = 0;
+  for (const Record& r : records_) {
+    for (const std::uint64_t hash : r.hash_ids) estimate.add(hash);
+    hashes += r.hash_ids.size();
+  }
+  DenseIds ids;
+  ids.reserve(std::min(hashes, estimate.estimate() + estimate.estimate() / 32 + 64));
+  // A second cursor runs kAhead hashes ahead and prefetches their slots.
+  constexpr std::size_t kAhead = 16;
+  std::size_t ahead_record = 0;
+  std::size_t ahead_hash = 0;
+  const auto prefetch_next = [&] {
+    for (; ahead_record < order_.size(); ++ahead_record, ahead_hash = 0) {
+      const std::vector<std::uint64_t>& h = records_[order_[ahead_record].second].hash_ids;
+      if (ahead_hash < h.size()) {
+        ids.prefetch(h[ahead_hash++]);
+        return;
+      }
+    }
+  };
+  for (std::size_t i = 0; i < kAhead; ++i) prefetch_next();
   for (const auto& [arrival, index] : order_) {
     for (std::uint64_t& hash : records_[index].hash_ids) {
-      hash = ids.try_emplace(hash, ids.size()).first->second;
+      prefetch_next();
+      hash = ids.number(hash);
     }
   }
   std::sort(other_events_.begin(), other_events_.end());
