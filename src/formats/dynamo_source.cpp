@@ -166,7 +166,7 @@ std::string counted(std::uint64_t n, std::string_view one, std::string_view many
 
 DynamoSource::DynamoSource(std::unique_ptr<trace::LineReader> input) : lines_(std::move(input)) {
   read_all();
-  order_and_number();
+  order_and_size_ids();
 }
 
 void DynamoSource::read_all() {
@@ -232,7 +232,9 @@ void DynamoSource::read_all() {
   }
 }
 
-void DynamoSource::order_and_number() {
+DynamoSource::~DynamoSource() = default;
+
+void DynamoSource::order_and_size_ids() {
   std::uint64_t latest = 0;
   order_.reserve(records_.size());
   for (std::size_t i = 0; i < records_.size(); ++i) {
@@ -246,38 +248,28 @@ void DynamoSource::order_and_number() {
   std::sort(order_.begin(), order_.end());
   if (records_.empty()) return;
   first_arrival_ = order_.front().first;
-  // Dense ids in order of first appearance, after the sort: ids follow arrival order. The
-  // table is sized once, for an estimate of the distinct hashes (at most all of them), not
-  // grown by rehashing.
+  // The table of dense ids is sized once, for an estimate of the distinct hashes (at most
+  // all of them), not grown by rehashing; next() numbers each record as it hands it out.
   DistinctEstimate estimate;
   std::uint64_t hashes = 0;
   for (const Record& r : records_) {
     for (const std::uint64_t hash : r.hash_ids) estimate.add(hash);
     hashes += r.hash_ids.size();
   }
-  DenseIds ids;
-  ids.reserve(std::min(hashes, estimate.estimate() + estimate.estimate() / 32 + 64));
-  // A second cursor runs kAhead hashes ahead and prefetches their slots.
-  constexpr std::size_t kAhead = 16;
-  std::size_t ahead_record = 0;
-  std::size_t ahead_hash = 0;
-  const auto prefetch_next = [&] {
-    for (; ahead_record < order_.size(); ++ahead_record, ahead_hash = 0) {
-      const std::vector<std::uint64_t>& h = records_[order_[ahead_record].second].hash_ids;
-      if (ahead_hash < h.size()) {
-        ids.prefetch(h[ahead_hash++]);
-        return;
-      }
-    }
-  };
-  for (std::size_t i = 0; i < kAhead; ++i) prefetch_next();
-  for (const auto& [arrival, index] : order_) {
-    for (std::uint64_t& hash : records_[index].hash_ids) {
-      prefetch_next();
-      hash = ids.number(hash);
+  ids_ = std::make_unique<DenseIds>();
+  ids_->reserve(std::min(hashes, estimate.estimate() + estimate.estimate() / 32 + 64));
+  for (std::size_t i = 0; i < kPrefetchAhead; ++i) prefetch_next();
+  std::sort(other_events_.begin(), other_events_.end());
+}
+
+void DynamoSource::prefetch_next() {
+  for (; ahead_record_ < order_.size(); ++ahead_record_, ahead_hash_ = 0) {
+    const std::vector<std::uint64_t>& h = records_[order_[ahead_record_].second].hash_ids;
+    if (ahead_hash_ < h.size()) {
+      ids_->prefetch(h[ahead_hash_++]);
+      return;
     }
   }
-  std::sort(other_events_.begin(), other_events_.end());
 }
 
 trace::SourceResult DynamoSource::next(trace::Request& out, std::uint64_t& line,
@@ -291,6 +283,13 @@ trace::SourceResult DynamoSource::next(trace::Request& out, std::uint64_t& line,
   if (next_record_ < records_.size()) {
     Record& r = records_[order_[next_record_++].second];
     line = r.line;
+    // Dense ids in order of first appearance in arrival order: the records before this one
+    // have been numbered.
+    for (std::uint64_t& hash : r.hash_ids) {
+      prefetch_next();
+      hash = ids_->number(hash);
+    }
+    if (next_record_ == records_.size()) ids_.reset();
     // Every field of `out` is set: its extra fields' strings are reused, not reallocated.
     out.timestamp = trace::Number::of_int(static_cast<std::int64_t>(r.arrival - first_arrival_));
     out.input_length = r.input_length;
