@@ -1,5 +1,7 @@
 #include "formats/dense_ids.hpp"
 
+#include <algorithm>
+
 namespace kvtrace::formats {
 
 void DenseIds::reserve(std::uint64_t n) {
@@ -7,11 +9,10 @@ void DenseIds::reserve(std::uint64_t n) {
 }
 
 void DenseIds::grow(std::uint64_t n) {
-  std::uint64_t capacity = 16;
-  while (n * kMaxLoadDen > capacity * kMaxLoadNum) capacity *= 2;
+  const std::uint64_t capacity =
+      std::max<std::uint64_t>(16, (n * kMaxLoadDen + kMaxLoadNum - 1) / kMaxLoadNum);
   std::vector<Slot> old(capacity);
   old.swap(slots_);
-  mask_ = capacity - 1;
   // Reinserting is random access too: the slots of the keys a few ahead are prefetched.
   constexpr std::size_t kAhead = 16;
   for (std::size_t i = 0; i < old.size(); ++i) {
@@ -19,7 +20,7 @@ void DenseIds::grow(std::uint64_t n) {
     const Slot& s = old[i];
     if (s.number == kFree) continue;
     std::uint64_t j = home(s.key);
-    while (slots_[j].number != kFree) j = (j + 1) & mask_;
+    while (slots_[j].number != kFree) j = after(j);
     slots_[j] = s;
   }
 }

@@ -29,8 +29,8 @@ class DenseIds {
 
   // The number of `key`: the next one, size() before the call, when it is new.
   std::uint64_t number(std::uint64_t key) {
-    if ((size_ + 1) * kMaxLoadDen > slots_.size() * kMaxLoadNum) grow(size_ + 1);
-    for (std::uint64_t i = home(key);; i = (i + 1) & mask_) {
+    if ((size_ + 1) * kMaxLoadDen > slots_.size() * kMaxLoadNum) grow(2 * size_ + 16);
+    for (std::uint64_t i = home(key);; i = after(i)) {
       Slot& s = slots_[i];
       if (s.number == kFree) {
         s = {key, size_};
@@ -46,21 +46,25 @@ class DenseIds {
     std::uint64_t key = 0;
     std::uint64_t number = kFree;
   };
-  // At most 3/4 full: linear probing's probe sequences stay within a cache line or two.
-  static constexpr std::uint64_t kMaxLoadNum = 3;
-  static constexpr std::uint64_t kMaxLoadDen = 4;
+  // At most 2/3 full: linear probing's probe sequences stay within a cache line or two.
+  // The table has any number of slots, so that one sized by reserve() fits its keys closely.
+  static constexpr std::uint64_t kMaxLoadNum = 2;
+  static constexpr std::uint64_t kMaxLoadDen = 3;
 
   // The high half of a 64x64-bit product folded onto the low half: every key bit moves the
-  // slot, so small keys and raw hashes alike spread over the table.
+  // slot, so small keys and raw hashes alike spread over the table; then mapped onto the
+  // slots by a multiplication (no power-of-two size needed).
   std::uint64_t home(std::uint64_t key) const {
     const unsigned __int128 p = static_cast<unsigned __int128>(key) * 0x9E3779B97F4A7C15ull;
-    return (static_cast<std::uint64_t>(p >> 64) ^ static_cast<std::uint64_t>(p)) & mask_;
+    const std::uint64_t mixed = static_cast<std::uint64_t>(p >> 64) ^ static_cast<std::uint64_t>(p);
+    return static_cast<std::uint64_t>((static_cast<unsigned __int128>(mixed) * slots_.size()) >>
+                                      64);
   }
+  std::uint64_t after(std::uint64_t i) const { return i + 1 == slots_.size() ? 0 : i + 1; }
 
   void grow(std::uint64_t n);
 
   std::vector<Slot> slots_;
-  std::uint64_t mask_ = 0;
   std::uint64_t size_ = 0;
 };
 

@@ -266,9 +266,23 @@ void DynamoSource::prefetch_next() {
   for (; ahead_record_ < order_.size(); ++ahead_record_, ahead_hash_ = 0) {
     const std::vector<std::uint64_t>& h = records_[order_[ahead_record_].second].hash_ids;
     if (ahead_hash_ < h.size()) {
+      if (ahead_hash_ == 0) prefetch_records(ahead_record_);
       ids_->prefetch(h[ahead_hash_++]);
       return;
     }
+  }
+}
+
+void DynamoSource::prefetch_records(std::size_t at) const {
+  // The records come in arrival order, scattered over the file order they are stored in:
+  // the record a few further ahead, and the hashes of the one before it (whose record has
+  // been loaded by then).
+  constexpr std::size_t kRecordsAhead = 8;
+  if (at + 2 * kRecordsAhead < order_.size()) {
+    __builtin_prefetch(&records_[order_[at + 2 * kRecordsAhead].second]);
+  }
+  if (at + kRecordsAhead < order_.size()) {
+    __builtin_prefetch(records_[order_[at + kRecordsAhead].second].hash_ids.data());
   }
 }
 

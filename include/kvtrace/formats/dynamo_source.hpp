@@ -57,6 +57,7 @@ class DynamoSource final : public trace::RequestSource {
   // Prefetches the table slot of the hash kPrefetchAhead hashes (in arrival order) after
   // the next one to be numbered: the hashes are random, every lookup misses the cache.
   void prefetch_next();
+  void prefetch_records(std::size_t at) const;
   static constexpr std::size_t kPrefetchAhead = 16;
 
   std::unique_ptr<trace::LineReader> lines_;
