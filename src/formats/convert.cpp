@@ -1,8 +1,8 @@
 #include "kvtrace/formats/convert.hpp"
 
-#include <boost/unordered/unordered_flat_set.hpp>
-
 #include <string>
+
+#include "formats/distinct_ids.hpp"
 
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/formats/reblock.hpp"
@@ -24,7 +24,7 @@ ConvertStats convert(trace::TraceReader& reader, trace::TraceWriter& writer,
   }
   const std::uint32_t factor = st.block_size_out / st.block_size_in;
   Reblocker reblocker(factor);
-  boost::unordered_flat_set<std::uint64_t> ids;  // distinct ids written, without re-blocking
+  DistinctIds ids;  // ids written, without re-blocking
   std::vector<std::uint64_t> reblocked;
   st.requests = trace::for_each_request(reader, "convert", [&](const trace::RequestBatch& batch) {
     for (trace::Request& r : batch.requests) {
@@ -32,13 +32,13 @@ ConvertStats convert(trace::TraceReader& reader, trace::TraceWriter& writer,
         reblocker.reblock(*r.hash_ids, reblocked);
         r.hash_ids->swap(reblocked);
       } else if (r.hash_ids) {
-        ids.insert(r.hash_ids->begin(), r.hash_ids->end());
+        ids.add(*r.hash_ids);
       }
       writer.write(r);
     }
   });
   writer.close();
-  st.ids_out = factor > 1 ? reblocker.new_ids() : ids.size();
+  st.ids_out = factor > 1 ? reblocker.new_ids() : ids.count();
   return st;
 }
 

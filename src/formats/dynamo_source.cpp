@@ -6,6 +6,7 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <limits>
 
+#include "formats/dense_ids.hpp"
 #include "formats/json_fields.hpp"
 
 namespace kvtrace::formats {
@@ -19,15 +20,29 @@ constexpr std::string_view kDynamoSchema = "dynamo.request.trace.v1";
 
 enum class EventKind { kRequest, kOther, kBad };
 
+// What a request_end event gives, kept from line to line so that its storage is reused.
+struct Event {
+  std::uint64_t arrival = 0;     // request.request_received_ms
+  std::uint64_t block_size = 0;  // request.replay.trace_block_size
+  std::string request_id;
+  std::int64_t input_length = 0;
+  std::int64_t output_length = 0;
+  std::vector<std::uint64_t> hash_ids;
+  std::optional<std::string> session_id;
+  std::string extra;  // packed as Record::extra
+};
+
 // One line of a Dynamo request trace, parsed: a request_end event into `out`, the type of
 // any other event into `event_type`, or the line's problems.
 class EventParser {
  public:
-  EventKind parse(const trace::Line& line, trace::Request& out, std::uint64_t& arrival,
-                  std::uint64_t& block_size, std::string& request_id, std::string& event_type,
+  EventKind parse(const trace::Line& line, Event& out, std::string& event_type,
                   std::vector<FieldProblem>& problems) {
     fields_ = JsonFields(problems);
-    out = trace::Request{};
+    out.arrival = 0;
+    out.block_size = 0;
+    out.session_id.reset();
+    out.extra.clear();
     dom::element root;
     if (auto e = parser_.parse(line.text.data(), line.text.size(), false).get(root)) {
       fields_.problem("", std::string("invalid JSON: ") + simdjson::error_message(e));
@@ -59,9 +74,9 @@ class EventParser {
       if (key == "agent_context") {
         agent_context(value, out);
       } else if (key == "request") {
-        request(value, out, arrival, block_size, request_id);
+        request(value, out);
       } else if (key != "schema" && key != "event_type") {
-        out.extra.push_back({json_escape(key), simdjson::minify(value)});
+        extra(key, value, out);
       }
     }
     if (!record["request"].error() && !fields_.failed()) return EventKind::kRequest;
@@ -70,7 +85,17 @@ class EventParser {
   }
 
  private:
-  void agent_context(dom::element value, trace::Request& out) {
+  // Appends the field to out.extra, its value minified through one reused builder
+  // (simdjson::minify would make a string of each).
+  void extra(std::string_view key, dom::element value, Event& out) {
+    append_json_escaped(out.extra, key);
+    out.extra.push_back('\0');
+    minified_.clear();
+    minified_.append(value);
+    out.extra.append(minified_.str()).push_back('\0');
+  }
+
+  void agent_context(dom::element value, Event& out) {
     dom::object context;
     if (value.get_object().get(context)) {
       fields_.problem("agent_context", "expected an object, got " + describe_json(value));
@@ -82,13 +107,12 @@ class EventParser {
     for (auto [key, v] : context) {
       if (key == "session_id") continue;
       if (key == "parent_session_id" && !v.is_null()) fields_.string(context, key, false);
-      out.extra.push_back({json_escape(key), simdjson::minify(v)});
+      extra(key, v, out);
     }
     fields_.prefix = saved;
   }
 
-  void request(dom::element value, trace::Request& out, std::uint64_t& arrival,
-               std::uint64_t& block_size, std::string& request_id) {
+  void request(dom::element value, Event& out) {
     dom::object req;
     if (value.get_object().get(req)) {
       fields_.problem("request", "expected an object, got " + describe_json(value));
@@ -96,8 +120,8 @@ class EventParser {
     }
     const std::string saved = fields_.prefix;
     fields_.prefix += "request.";
-    if (auto id = fields_.string(req, "request_id", true)) request_id = std::string(*id);
-    if (auto ms = fields_.unsigned_integer(req, "request_received_ms", true)) arrival = *ms;
+    if (auto id = fields_.string(req, "request_id", true)) out.request_id.assign(*id);
+    if (auto ms = fields_.unsigned_integer(req, "request_received_ms", true)) out.arrival = *ms;
     if (auto n = fields_.length(req, "output_tokens", true)) out.output_length = *n;
     dom::object replay;
     const auto replay_value = req["replay"];
@@ -113,25 +137,24 @@ class EventParser {
           fields_.problem("trace_block_size",
                           "must be between 1 and 2^32-1, got " + std::to_string(*size));
         } else {
-          block_size = *size;
+          out.block_size = *size;
         }
       }
       if (auto n = fields_.length(replay, "input_length", true)) out.input_length = *n;
-      if (auto ids = fields_.u64_array(replay, "input_sequence_hashes", true)) {
-        out.hash_ids = std::move(*ids);
-      }
+      fields_.u64_array(replay, "input_sequence_hashes", true, out.hash_ids);
       fields_.prefix = saved + "request.";
     }
     for (auto [key, v] : req) {
       if (key == "request_received_ms" || key == "output_tokens" || key == "replay") continue;
       // What analyze and simulate set beside their prediction (trace/measured_cache.hpp).
       if (key == "cached_tokens" && !v.is_null()) fields_.unsigned_integer(req, key, false);
-      out.extra.push_back({json_escape(key), simdjson::minify(v)});
+      extra(key, v, out);
     }
     fields_.prefix = saved;
   }
 
   dom::parser parser_;
+  simdjson::internal::string_builder<> minified_;
   JsonFields fields_{nullptr};
 };
 
@@ -143,7 +166,7 @@ std::string counted(std::uint64_t n, std::string_view one, std::string_view many
 
 DynamoSource::DynamoSource(std::unique_ptr<trace::LineReader> input) : lines_(std::move(input)) {
   read_all();
-  order_and_number();
+  order_and_size_ids();
 }
 
 void DynamoSource::read_all() {
@@ -151,8 +174,7 @@ void DynamoSource::read_all() {
   boost::unordered_flat_map<std::string, std::uint64_t> request_lines;
   trace::Line text;
   std::vector<FieldProblem> problems;
-  trace::Request request;
-  std::string request_id;
+  Event event;
   std::string event_type;
   while (lines_->next(text)) {
     ++line_count_;
@@ -165,10 +187,8 @@ void DynamoSource::read_all() {
       continue;
     }
     problems.clear();
-    std::uint64_t arrival = 0;
-    std::uint64_t block_size = 0;
-    const EventKind kind =
-        parser.parse(text, request, arrival, block_size, request_id, event_type, problems);
+    const EventKind kind = parser.parse(text, event, event_type, problems);
+    const std::uint64_t block_size = event.block_size;
     if (kind == EventKind::kOther) {
       auto it = std::find_if(other_events_.begin(), other_events_.end(),
                              [&](const auto& e) { return e.first == event_type; });
@@ -186,10 +206,11 @@ void DynamoSource::read_all() {
                               std::to_string(block_size_line_) + " (a trace has one block size)"});
     }
     if (kind == EventKind::kRequest && problems.empty()) {
-      const auto [it, fresh] = request_lines.try_emplace(request_id, text.number);
+      const auto [it, fresh] = request_lines.try_emplace(event.request_id, text.number);
       if (!fresh) {
-        problems.push_back({"request.request_id", "\"" + request_id + "\" is also the id of line " +
-                                                      std::to_string(it->second)});
+        problems.push_back(
+            {"request.request_id",
+             "\"" + event.request_id + "\" is also the id of line " + std::to_string(it->second)});
       }
     }
     if (!problems.empty()) {
@@ -201,37 +222,68 @@ void DynamoSource::read_all() {
       block_size_line_ = text.number;
     }
     Record& r = records_.emplace_back();
-    r.arrival = arrival;
+    r.arrival = event.arrival;
     r.line = text.number;
-    r.input_length = *request.input_length;
-    r.output_length = *request.output_length;
-    r.hash_ids = std::move(*request.hash_ids);
-    r.session_id = std::move(request.session_id);
-    for (const trace::ExtraField& f : request.extra) {
-      r.extra.append(f.key).push_back('\0');
-      r.extra.append(f.raw_value).push_back('\0');
+    r.input_length = event.input_length;
+    r.output_length = event.output_length;
+    r.hash_ids = event.hash_ids;  // a copy of its exact size; the event's storage stays
+    r.session_id = std::move(event.session_id);
+    r.extra = event.extra;
+  }
+}
+
+DynamoSource::~DynamoSource() = default;
+
+void DynamoSource::order_and_size_ids() {
+  std::uint64_t latest = 0;
+  order_.reserve(records_.size());
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    const std::uint64_t arrival = records_[i].arrival;
+    if (arrival < latest) ++out_of_order_;
+    latest = std::max(latest, arrival);
+    order_.push_back({arrival, i});
+  }
+  // (arrival, file position) pairs: sorted, the records' stable order by arrival, without
+  // moving the records themselves.
+  std::sort(order_.begin(), order_.end());
+  if (records_.empty()) return;
+  first_arrival_ = order_.front().first;
+  // The table of dense ids is sized once, for an estimate of the distinct hashes (at most
+  // all of them), not grown by rehashing; next() numbers each record as it hands it out.
+  DistinctEstimate estimate;
+  std::uint64_t hashes = 0;
+  for (const Record& r : records_) {
+    for (const std::uint64_t hash : r.hash_ids) estimate.add(hash);
+    hashes += r.hash_ids.size();
+  }
+  ids_ = std::make_unique<DenseIds>();
+  ids_->reserve(std::min(hashes, estimate.estimate() + estimate.estimate() / 32 + 64));
+  for (std::size_t i = 0; i < kPrefetchAhead; ++i) prefetch_next();
+  std::sort(other_events_.begin(), other_events_.end());
+}
+
+void DynamoSource::prefetch_next() {
+  for (; ahead_record_ < order_.size(); ++ahead_record_, ahead_hash_ = 0) {
+    const std::vector<std::uint64_t>& h = records_[order_[ahead_record_].second].hash_ids;
+    if (ahead_hash_ < h.size()) {
+      if (ahead_hash_ == 0) prefetch_records(ahead_record_);
+      ids_->prefetch(h[ahead_hash_++]);
+      return;
     }
   }
 }
 
-void DynamoSource::order_and_number() {
-  std::uint64_t latest = 0;
-  for (const Record& r : records_) {
-    if (r.arrival < latest) ++out_of_order_;
-    latest = std::max(latest, r.arrival);
+void DynamoSource::prefetch_records(std::size_t at) const {
+  // The records come in arrival order, scattered over the file order they are stored in:
+  // the record a few further ahead, and the hashes of the one before it (whose record has
+  // been loaded by then).
+  constexpr std::size_t kRecordsAhead = 8;
+  if (at + 2 * kRecordsAhead < order_.size()) {
+    __builtin_prefetch(&records_[order_[at + 2 * kRecordsAhead].second]);
   }
-  std::stable_sort(records_.begin(), records_.end(),
-                   [](const Record& a, const Record& b) { return a.arrival < b.arrival; });
-  if (records_.empty()) return;
-  first_arrival_ = records_.front().arrival;
-  // Dense ids in order of first appearance, after the sort: ids follow arrival order.
-  boost::unordered_flat_map<std::uint64_t, std::uint64_t> ids;
-  for (Record& r : records_) {
-    for (std::uint64_t& hash : r.hash_ids) {
-      hash = ids.try_emplace(hash, ids.size()).first->second;
-    }
+  if (at + kRecordsAhead < order_.size()) {
+    __builtin_prefetch(records_[order_[at + kRecordsAhead].second].hash_ids.data());
   }
-  std::sort(other_events_.begin(), other_events_.end());
 }
 
 trace::SourceResult DynamoSource::next(trace::Request& out, std::uint64_t& line,
@@ -243,21 +295,34 @@ trace::SourceResult DynamoSource::next(trace::Request& out, std::uint64_t& line,
     return trace::SourceResult::kBad;
   }
   if (next_record_ < records_.size()) {
-    Record& r = records_[next_record_++];
+    Record& r = records_[order_[next_record_++].second];
     line = r.line;
-    out = trace::Request{};
+    // Dense ids in order of first appearance in arrival order: the records before this one
+    // have been numbered.
+    for (std::uint64_t& hash : r.hash_ids) {
+      prefetch_next();
+      hash = ids_->number(hash);
+    }
+    if (next_record_ == records_.size()) ids_.reset();
+    // Every field of `out` is set: its extra fields' strings are reused, not reallocated.
     out.timestamp = trace::Number::of_int(static_cast<std::int64_t>(r.arrival - first_arrival_));
     out.input_length = r.input_length;
     out.output_length = r.output_length;
     out.hash_ids = std::move(r.hash_ids);
     out.session_id = std::move(r.session_id);
-    for (std::size_t at = 0; at < r.extra.size();) {
+    out.delay.reset();
+    out.text_input.reset();
+    std::size_t fields = 0;
+    for (std::size_t at = 0; at < r.extra.size(); ++fields) {
       const std::size_t key_end = r.extra.find('\0', at);
       const std::size_t value_end = r.extra.find('\0', key_end + 1);
-      out.extra.push_back(
-          {r.extra.substr(at, key_end - at), r.extra.substr(key_end + 1, value_end - key_end - 1)});
+      if (fields == out.extra.size()) out.extra.emplace_back();
+      trace::ExtraField& f = out.extra[fields];
+      f.key.assign(r.extra, at, key_end - at);
+      f.raw_value.assign(r.extra, key_end + 1, value_end - key_end - 1);
       at = value_end + 1;
     }
+    out.extra.resize(fields);
     std::string().swap(r.extra);  // the trace is read once: free its memory as it goes
     return trace::SourceResult::kRequest;
   }

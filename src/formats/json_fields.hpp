@@ -35,10 +35,9 @@ inline std::string describe_json(simdjson::dom::element e) {
   return std::string(kind) + text;
 }
 
-// A JSON object key as it is written between quotes: '"', '\' and control characters escaped.
-inline std::string json_escape(std::string_view key) {
-  std::string out;
-  out.reserve(key.size());
+// A JSON object key as it is written between quotes, appended to `out`: '"', '\\' and
+// control characters escaped.
+inline void append_json_escaped(std::string& out, std::string_view key) {
   for (char c : key) {
     const auto u = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\') {
@@ -53,7 +52,6 @@ inline std::string json_escape(std::string_view key) {
       out += c;
     }
   }
-  return out;
 }
 
 // Typed reads of an object's fields; each problem is recorded with `prefix` + the key. Null
@@ -113,29 +111,33 @@ class JsonFields {
     return static_cast<std::int64_t>(*n);
   }
 
-  std::optional<std::vector<std::uint64_t>> u64_array(simdjson::dom::object o, std::string_view key,
-                                                      bool required) {
+  // The array of unsigned 64-bit integers at `key` into `out` (cleared first, its storage
+  // reused); false, with the problems, when it is absent, null or not such an array.
+  bool u64_array(simdjson::dom::object o, std::string_view key, bool required,
+                 std::vector<std::uint64_t>& out) {
+    out.clear();
     const auto e = value(o, key, required);
-    if (!e) return std::nullopt;
+    if (!e) return false;
     simdjson::dom::array a;
     if (e->get_array().get(a)) {
       problem(key, "expected an array of unsigned 64-bit integers, got " + describe_json(*e));
-      return std::nullopt;
+      return false;
     }
-    std::vector<std::uint64_t> out;
     out.reserve(a.size());
     std::size_t index = 0;
     bool ok = true;
     for (simdjson::dom::element item : a) {
-      const std::string field = std::string(key) + "[" + std::to_string(index++) + "]";
-      if (const auto v = to_u64(item, field)) {
-        out.push_back(*v);
+      std::uint64_t u = 0;
+      if (!item.get_uint64().get(u)) {
+        out.push_back(u);
       } else {
+        // The item's name is spelled out only for a problem: most arrays have none.
+        to_u64(item, std::string(key) + "[" + std::to_string(index) + "]");
         ok = false;
       }
+      ++index;
     }
-    if (!ok) return std::nullopt;
-    return out;
+    return ok;
   }
 
  private:

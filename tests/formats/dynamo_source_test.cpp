@@ -106,6 +106,28 @@ TEST(DynamoSource, SampleGivesTheRequestEndsByArrivalWithDenseIds) {
                 "1 session_end, 1 tool_end, 1 tool_error, 1 tool_start)"}));
 }
 
+TEST(DynamoSource, AReusedRequestIsOverwrittenWhole) {
+  DynamoSource fresh = open_dynamo(format_sample("dynamo_sample.jsonl"));
+  const auto expected = read_source(fresh);
+  DynamoSource source = open_dynamo(format_sample("dynamo_sample.jsonl"));
+  // What a request of another reading leaves behind: every field set, more extra fields
+  // than a Dynamo record has.
+  Request out;
+  out.timestamp = Number::of_real(1.5);
+  out.hash_ids = std::vector<std::uint64_t>{9, 9, 9};
+  out.session_id = "left over";
+  out.delay = Number::of_int(3);
+  out.text_input = "left over";
+  out.extra.assign(20, ExtraField{"left", "\"over\""});
+  for (const auto& want : expected) {
+    std::uint64_t line = 0;
+    std::vector<FieldProblem> problems;
+    ASSERT_EQ(source.next(out, line, problems), SourceResult::kRequest);
+    EXPECT_EQ(line, want.line);
+    EXPECT_EQ(out, want.request);
+  }
+}
+
 TEST(DynamoSource, SequenceHashesAreReadAsExactUnsigned64BitIntegers) {
   // Through a double, 2^64-1 and 2^64-2 would be the same number, and so one block.
   kvtrace::testing::TempFile f(
