@@ -9,4 +9,9 @@ PYBIND11_MODULE(_kvtrace, m) {
   kvtrace::python::bind_errors(m);
   kvtrace::python::bind_trace(m);
   kvtrace::python::bind_analysis(m);
+  kvtrace::python::bind_hashing(m);
+  kvtrace::python::bind_cache(m);
+  kvtrace::python::bind_synthesis(m);
+  kvtrace::python::bind_prompt(m);
+  kvtrace::python::bind_tokenizer(m);
 }
