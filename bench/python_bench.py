@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 
-from benchlib import ROOT, big_trace, run
+from benchlib import ROOT, big_trace
 
 BLOCK_SIZES = (16, 64, 512)
 TOKENS = 1 << 20
@@ -33,6 +33,17 @@ def python_env(build):
     env = dict(os.environ)
     env["PYTHONPATH"] = str(build / "python")
     return env
+
+
+def timed(cmd):
+    """Wall and CPU (user + system) seconds of one run of `cmd`, its output discarded."""
+    start = time.perf_counter()
+    with open(os.devnull, "wb") as devnull:
+        proc = subprocess.Popen(cmd, stdout=devnull, stderr=devnull)
+        _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(map(str, cmd))}")
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
 
 
 def analyze_call(build, trace):
@@ -46,18 +57,19 @@ def analyze_call(build, trace):
 
 
 def cpp_hash_blocks(build):
-    """BM_HashBlocks' real time per iteration in seconds, by block size."""
+    """BM_HashBlocks' (real, CPU) time per iteration in seconds, by block size."""
     out = subprocess.run([build / "bench/hashing_bench", "--benchmark_filter=BM_HashBlocks/",
                           "--benchmark_format=json", "--benchmark_min_time=0.5"],
                          check=True, capture_output=True, text=True).stdout
     unit = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
-    return {int(b["name"].split("/")[1]): b["real_time"] * unit[b["time_unit"]]
+    return {int(b["name"].split("/")[1]): (b["real_time"] * unit[b["time_unit"]],
+                                           b["cpu_time"] * unit[b["time_unit"]])
             for b in json.loads(out)["benchmarks"]}
 
 
 def python_hash_blocks(reuse, seconds=0.5):
-    """kvtrace.hashing.hash_blocks' seconds per call (median of batches filling `seconds`),
-    by block size; as the C++ benchmark, the tokens are made once."""
+    """kvtrace.hashing.hash_blocks' (real, CPU) seconds per call (medians of batches filling
+    `seconds`), by block size; as the C++ benchmark, the tokens are made once."""
     import numpy as np
     from kvtrace import hashing
 
@@ -69,15 +81,16 @@ def python_hash_blocks(reuse, seconds=0.5):
             outs = {"block_out": np.empty(TOKENS // bs, np.uint64),
                     "sequence_out": np.empty(TOKENS // bs, np.uint64)}
         hashing.hash_blocks(tokens, bs, **outs)
-        per_call = []
+        real, cpu = [], []
         end = time.perf_counter() + seconds
         while time.perf_counter() < end:
             n = 20
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             for _ in range(n):
                 hashing.hash_blocks(tokens, bs, **outs)
-            per_call.append((time.perf_counter() - t) / n)
-        result[bs] = statistics.median(per_call)
+            real.append((time.perf_counter() - t) / n)
+            cpu.append((time.process_time() - c) / n)
+        result[bs] = (statistics.median(real), statistics.median(cpu))
     return result
 
 
@@ -94,37 +107,44 @@ def main():
 
     cli = [build / "kvtrace", "analyze", "-f", "json", trace]
     py = [sys.executable, "-c", "import sys, kvtrace; kvtrace.analyze(sys.argv[1])", trace]
-    env = python_env(build)
-    os.environ["PYTHONPATH"] = env["PYTHONPATH"]  # for run()'s children
-    run(cli, quiet=True)  # warm the page cache
+    os.environ["PYTHONPATH"] = python_env(build)["PYTHONPATH"]  # for the timed children
+    timed(cli)  # warm the page cache
     walls = {"cli": [], "py": [], "call": []}
+    cpus = {"cli": [], "py": []}
     hashes = {"cpp": [], "reuse": [], "new": []}
     for _ in range(args.runs):
-        walls["cli"].append(run(cli, quiet=True)[0])
-        walls["py"].append(run(py, quiet=True)[0])
+        for name, cmd in (("cli", cli), ("py", py)):
+            wall, cpu = timed(cmd)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
         walls["call"].append(analyze_call(build, trace))
         hashes["cpp"].append(cpp_hash_blocks(build))
         hashes["reuse"].append(python_hash_blocks(True))
         hashes["new"].append(python_hash_blocks(False))
 
     med = {k: statistics.median(v) for k, v in walls.items()}
+    cpu = {k: statistics.median(v) for k, v in cpus.items()}
     print(f"analyze, {args.requests:,} requests, median of {args.runs} alternated runs:\n")
-    print("| command | wall s (median) | vs CLI |")
-    print("|---|---:|---:|")
-    print(f"| `kvtrace analyze -f json` | {med['cli']:.3f} | 100% |")
+    print("| command | wall s (median) | vs CLI | CPU s (median) | vs CLI |")
+    print("|---|---:|---:|---:|---:|")
+    print(f"| `kvtrace analyze -f json` | {med['cli']:.3f} | 100% | {cpu['cli']:.3f} | 100% |")
     print(f"| `python3 -c 'kvtrace.analyze(...)'` (process) | {med['py']:.3f} | "
-          f"{med['py'] / med['cli']:.1%} |")
+          f"{med['py'] / med['cli']:.1%} | {cpu['py']:.3f} | {cpu['py'] / cpu['cli']:.1%} |")
     print(f"| `kvtrace.analyze(...)` (the call) | {med['call']:.3f} | "
-          f"{med['call'] / med['cli']:.1%} |")
+          f"{med['call'] / med['cli']:.1%} | | |")
 
-    print(f"\nhash_blocks of {TOKENS:,} uint32 tokens, median of {args.runs} alternated runs:\n")
+    print(f"\nhash_blocks of {TOKENS:,} uint32 tokens, median of {args.runs} alternated runs "
+          "(real time; CPU time in parentheses):\n")
     print("| block size | C++ BM_HashBlocks µs | Python, outputs reused µs | vs C++ | "
           "Python, new outputs µs | vs C++ |")
     print("|---:|---:|---:|---:|---:|---:|")
     for bs in BLOCK_SIZES:
-        c, r, n = (statistics.median(x[bs] for x in hashes[k]) for k in ("cpp", "reuse", "new"))
-        print(f"| {bs} | {c * 1e6:,.0f} | {r * 1e6:,.0f} | {r / c:.1%} | {n * 1e6:,.0f} | "
-              f"{n / c:.1%} |")
+        (c, cc), (r, rc), (n, nc) = (
+            tuple(statistics.median(x[bs][i] for x in hashes[k]) for i in (0, 1))
+            for k in ("cpp", "reuse", "new"))
+        print(f"| {bs} | {c * 1e6:,.0f} ({cc * 1e6:,.0f}) | {r * 1e6:,.0f} ({rc * 1e6:,.0f}) | "
+              f"{r / c:.1%} ({rc / cc:.1%}) | {n * 1e6:,.0f} ({nc * 1e6:,.0f}) | "
+              f"{n / c:.1%} ({nc / cc:.1%}) |")
 
 
 if __name__ == "__main__":

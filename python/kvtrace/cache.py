@@ -1,13 +1,17 @@
 """Cache simulation: lru's hit curve as NumPy arrays, and `kvtrace simulate`'s runs."""
+# numpy is imported where first needed, so that `import kvtrace` stays quick.
+from __future__ import annotations
+
 import json
 from dataclasses import dataclass
-from typing import Optional
-
-import numpy as np
+from typing import TYPE_CHECKING, Optional
 
 from kvtrace import _kvtrace
 from kvtrace.analysis import Report
 from kvtrace.trace import Trace
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass
@@ -35,6 +39,7 @@ class HitCurve:
     def capacity_for_token_rate(self, rate: float) -> Optional[int]:
         """The smallest capacity whose token hit rate is at least ``rate``; None when even
         the infinite cache falls short."""
+        import numpy as np
         at = int(np.searchsorted(self.token_hit_rate, rate, side="left"))
         return at if at < len(self.token_hit_rate) else None
 
@@ -122,10 +127,10 @@ def simulate(path, capacity=None, *, gpu_mem_gib=None, kv_bytes_per_token=None,
     """
     if capacity is None:
         capacities = []
-    elif isinstance(capacity, (list, tuple, np.ndarray)):
-        capacities = [int(c) for c in capacity]
-    else:
+    elif isinstance(capacity, int) or hasattr(capacity, "__index__"):
         capacities = [int(capacity)]
+    else:
+        capacities = [int(c) for c in capacity]
     text, csv = _kvtrace.simulate_json(
         str(path), capacities=capacities, gpu_mem_gib=gpu_mem_gib,
         kv_bytes_per_token=kv_bytes_per_token, policies=_names(policy),

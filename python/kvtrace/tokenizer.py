@@ -1,9 +1,15 @@
 """Tokenizer: kvtrace's model tokenizers (Hugging Face tokenizer.json, tiktoken, SentencePiece)
 with NumPy ids."""
-import numpy as np
+# numpy is imported where first needed, so that `import kvtrace` stays quick.
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from kvtrace import _kvtrace
 from kvtrace.prompt import _installed
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Tokenizer:
