@@ -41,12 +41,11 @@ py::dict curve_dict(const cache::HitCurve& c, const std::string& source, std::ui
 }
 
 py::dict lru_curve_of_file(const std::string& path, const OpenOptions& o, std::uint32_t points) {
-  cache::HitCurve c;
-  {
-    py::gil_scoped_release unlocked;
-    const std::unique_ptr<trace::TraceReader> reader = open_trace(path, o);
-    c = cache::run_curve(*reader, reader->options().block_size);
-  }
+  const ResolvedOpen opening = resolve(path, o);
+  const cache::HitCurve c = run_interruptible([&](const std::atomic<bool>* stop) {
+    const std::unique_ptr<trace::TraceReader> reader = open_resolved(opening, stop);
+    return cache::run_curve(*reader, reader->options().block_size);
+  });
   return curve_dict(c, path, points);
 }
 
@@ -122,11 +121,11 @@ py::tuple simulate(const std::string& path, const OpenOptions& o, const Simulate
   spec.policies = a.policies;
   spec.routers = a.routers;
   spec.timestamps = a.timing;
+  const ResolvedOpen opening = resolve(path, o);
   std::string json;
   std::optional<std::string> csv;
-  {
-    py::gil_scoped_release unlocked;
-    const std::unique_ptr<trace::TraceReader> reader = open_trace(path, o);
+  run_interruptible([&](const std::atomic<bool>* stop) {
+    const std::unique_ptr<trace::TraceReader> reader = open_resolved(opening, stop);
     const cache::SweepOptions options = cache::sweep_options(spec, reader->options().block_size);
     const std::vector<cache::SimConfig> configs = cache::sweep_configs(options);
     if (a.per_request && configs.size() != 1) {
@@ -139,7 +138,8 @@ py::tuple simulate(const std::string& path, const OpenOptions& o, const Simulate
         *reader, configs, a.per_request ? per_request.sink() : cache::RequestSink{});
     json = cache::runs_json(path, runs);
     if (a.per_request) csv = per_request.text();
-  }
+    return 0;
+  });
   return py::make_tuple(json, csv);
 }
 

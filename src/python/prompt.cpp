@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -28,13 +30,13 @@ class MaterializeStream {
  public:
   MaterializeStream(const std::string& path, const OpenOptions& open,
                     prompt::MaterializeTraceOptions options)
-      : reader_(open_trace(path, open)), options_(std::move(options)) {
+      : reader_(open_resolved(resolve(path, open), &stop_)), options_(std::move(options)) {
     thread_ = std::thread([this] { run(); });
   }
   ~MaterializeStream() {
     {
       const std::lock_guard lock(mutex_);
-      cancelled_ = true;
+      stop_ = true;
     }
     changed_.notify_all();
     py::gil_scoped_release unlocked;
@@ -43,22 +45,28 @@ class MaterializeStream {
   MaterializeStream(const MaterializeStream&) = delete;
   MaterializeStream& operator=(const MaterializeStream&) = delete;
 
-  // The next batch of lines; None at the end. Rethrows the run's error (once).
+  // The next batch of lines; None at the end. Rethrows the run's error (once). Waits
+  // without the GIL, checking for Ctrl-C every 50 ms (KeyboardInterrupt; the run goes on
+  // until the stream is dropped).
   py::object next() {
     std::string batch;
     bool have = false;
     std::exception_ptr error;
-    {
-      py::gil_scoped_release unlocked;
-      std::unique_lock lock(mutex_);
-      changed_.wait(lock, [&] { return !queue_.empty() || done_; });
-      if (!queue_.empty()) {
-        batch = std::move(queue_.front());
-        queue_.pop_front();
-        have = true;
-      } else {
-        error = std::exchange(error_, nullptr);
+    for (bool ready = false; !ready;) {
+      {
+        py::gil_scoped_release unlocked;
+        std::unique_lock lock(mutex_);
+        ready = changed_.wait_for(lock, std::chrono::milliseconds(50),
+                                  [&] { return !queue_.empty() || done_; });
+        if (ready && !queue_.empty()) {
+          batch = std::move(queue_.front());
+          queue_.pop_front();
+          have = true;
+        } else if (ready) {
+          error = std::exchange(error_, nullptr);
+        }
       }
+      if (!ready && PyErr_CheckSignals() != 0) throw py::error_already_set();
     }
     changed_.notify_all();
     if (error) std::rethrow_exception(error);
@@ -75,14 +83,15 @@ class MaterializeStream {
       const prompt::MaterializeTraceResult m =
           prompt::materialize_trace(*reader_, options_, [this](std::string_view lines) {
             std::unique_lock lock(mutex_);
-            changed_.wait(lock, [&] { return queue_.size() < kMaxBatches || cancelled_; });
-            if (cancelled_) throw Cancelled{};
+            changed_.wait(lock, [&] { return queue_.size() < kMaxBatches || stop_; });
+            if (stop_) throw Cancelled{};
             queue_.emplace_back(lines);
             lock.unlock();
             changed_.notify_all();
           });
       fmt::print(stderr, "{}", m.summary);
     } catch (const Cancelled&) {
+    } catch (const Interrupted&) {  // the reader saw stop_: the stream was dropped
     } catch (...) {
       const std::lock_guard lock(mutex_);
       error_ = std::current_exception();
@@ -94,13 +103,15 @@ class MaterializeStream {
     changed_.notify_all();
   }
 
+  // Set when the stream is dropped: the reader stops at its next request, the sink at its
+  // next batch.
+  std::atomic<bool> stop_ = false;
   std::unique_ptr<trace::TraceReader> reader_;
   prompt::MaterializeTraceOptions options_;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<std::string> queue_;
   bool done_ = false;
-  bool cancelled_ = false;
   std::exception_ptr error_;
   std::thread thread_;  // last: started once everything it uses is built
 };
@@ -163,28 +174,33 @@ void bind_prompt(py::module_& m) {
             options_of(path, tokenizer, corpus, seed, scope, model, api, prompt_format, shard,
                        verify, cache_dir, threads));
       };
-  const auto file =
-      [](const std::string& path, const std::string& output, const std::string& tokenizer,
-         const std::string& corpus, std::uint64_t seed, std::optional<std::string> scope,
-         const std::string& model, const std::string& api, const std::string& prompt_format,
-         const std::string& shard, bool verify, const std::string& cache_dir, unsigned threads,
-         py::object block_size, std::string format_in, bool skip_invalid,
-         std::optional<double> start_ms, std::optional<double> end_ms) {
-        prompt::MaterializeTraceOptions o =
-            options_of(path, tokenizer, corpus, seed, scope, model, api, prompt_format, shard,
-                       verify, cache_dir, threads);
-        const OpenOptions open{block_size, std::move(format_in), skip_invalid, start_ms, end_ms,
-                               "ignore"};
-        py::gil_scoped_release unlocked;
-        std::optional<core::OutputFile> out;
-        o.on_checked = [&] { out.emplace(output); };
-        const std::unique_ptr<trace::TraceReader> reader = open_trace(path, open);
-        const prompt::MaterializeTraceResult r =
-            prompt::materialize_trace(*reader, o, [&](std::string_view text) { out->write(text); });
-        out->close();
-        fmt::print(stderr, "{}", r.summary);
-        return r.result.stats.requests;
-      };
+  const auto file = [](const std::string& path, const std::string& output,
+                       const std::string& tokenizer, const std::string& corpus, std::uint64_t seed,
+                       std::optional<std::string> scope, const std::string& model,
+                       const std::string& api, const std::string& prompt_format,
+                       const std::string& shard, bool verify, const std::string& cache_dir,
+                       unsigned threads, py::object block_size, std::string format_in,
+                       bool skip_invalid, std::optional<double> start_ms,
+                       std::optional<double> end_ms) {
+    prompt::MaterializeTraceOptions o =
+        options_of(path, tokenizer, corpus, seed, scope, model, api, prompt_format, shard, verify,
+                   cache_dir, threads);
+    const ResolvedOpen opening =
+        resolve(path, {block_size, std::move(format_in), skip_invalid, start_ms, end_ms, "ignore"});
+    return run_interruptible([&](const std::atomic<bool>* stop) {
+      std::optional<core::OutputFile> out;
+      o.on_checked = [&] { out.emplace(output); };
+      const std::unique_ptr<trace::TraceReader> reader = open_resolved(opening, stop);
+      const prompt::MaterializeTraceResult r =
+          prompt::materialize_trace(*reader, o, [&](std::string_view text) {
+            if (*stop) throw Interrupted("materialize: stopped");
+            out->write(text);
+          });
+      out->close();
+      fmt::print(stderr, "{}", r.summary);
+      return r.result.stats.requests;
+    });
+  };
   const auto common = [](auto&&... head) {
     return std::make_tuple(
         head..., py::arg("tokenizer"), py::arg("corpus"), py::arg("seed") = 42,

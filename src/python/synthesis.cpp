@@ -20,17 +20,18 @@ namespace {
 py::tuple synthesize(const std::string& path, const OpenOptions& open,
                      const synthesis::SynthesizeOptions& options,
                      const std::optional<std::string>& output, bool keep) {
+  const ResolvedOpen opening = resolve(path, open);
   TraceColumns columns;
   std::uint64_t written = 0;
   std::uint32_t block_size = 0;
   std::optional<std::string> fidelity;
-  {
-    py::gil_scoped_release unlocked;
-    const std::unique_ptr<trace::TraceReader> reader = open_trace(path, open);
+  run_interruptible([&](const std::atomic<bool>* stop) {
+    const std::unique_ptr<trace::TraceReader> reader = open_resolved(opening, stop);
     block_size = reader->options().block_size;
     std::optional<trace::TraceWriter> writer;  // opened at the first request, as the CLI's
     const synthesis::SynthesizeResult result =
         synthesis::synthesize(*reader, options, [&](const trace::Request& r) {
+          if (*stop) throw Interrupted("synthesize: stopped");
           if (output) {
             if (!writer) writer.emplace(*output);
             writer->write(r);
@@ -43,7 +44,8 @@ py::tuple synthesize(const std::string& path, const OpenOptions& open,
     }
     fmt::print(stderr, "{}", result.summary);
     if (result.fidelity) fidelity = synthesis::render_fidelity_json(*result.fidelity);
-  }
+    return 0;
+  });
   py::object trace = py::none();
   if (keep) trace = std::move(columns).to_dict(block_size, "Mooncake JSONL");
   return py::make_tuple(trace, fidelity);
