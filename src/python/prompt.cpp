@@ -28,9 +28,9 @@ namespace {
 // stops early (the object dies) cancels it.
 class MaterializeStream {
  public:
-  MaterializeStream(const std::string& path, const OpenOptions& open,
-                    prompt::MaterializeTraceOptions options)
-      : reader_(open_resolved(resolve(path, open), &stop_)), options_(std::move(options)) {
+  // Opens the trace (the start of it is read: no GIL then, a pipe's writer may need it).
+  MaterializeStream(const ResolvedOpen& opening, prompt::MaterializeTraceOptions options)
+      : reader_(open_unlocked(opening)), options_(std::move(options)) {
     thread_ = std::thread([this] { run(); });
   }
   ~MaterializeStream() {
@@ -76,6 +76,11 @@ class MaterializeStream {
 
  private:
   struct Cancelled {};
+
+  std::unique_ptr<trace::TraceReader> open_unlocked(const ResolvedOpen& opening) {
+    py::gil_scoped_release unlocked;
+    return open_resolved(opening, &stop_);
+  }
   static constexpr std::size_t kMaxBatches = 8;
 
   void run() {
@@ -161,19 +166,19 @@ void bind_prompt(py::module_& m) {
                                 "kvtrace.materialize).")
       .def("next", &MaterializeStream::next,
            "The next batch of whole lines (str), or None at the end; raises the run's error.");
-  const auto stream =
-      [](const std::string& path, const std::string& tokenizer, const std::string& corpus,
-         std::uint64_t seed, std::optional<std::string> scope, const std::string& model,
-         const std::string& api, const std::string& prompt_format, const std::string& shard,
-         bool verify, const std::string& cache_dir, unsigned threads, py::object block_size,
-         std::string format_in, bool skip_invalid, std::optional<double> start_ms,
-         std::optional<double> end_ms) {
-        return std::make_unique<MaterializeStream>(
-            path,
-            OpenOptions{block_size, std::move(format_in), skip_invalid, start_ms, end_ms, "ignore"},
-            options_of(path, tokenizer, corpus, seed, scope, model, api, prompt_format, shard,
-                       verify, cache_dir, threads));
-      };
+  const auto stream = [](const std::string& path, const std::string& tokenizer,
+                         const std::string& corpus, std::uint64_t seed,
+                         std::optional<std::string> scope, const std::string& model,
+                         const std::string& api, const std::string& prompt_format,
+                         const std::string& shard, bool verify, const std::string& cache_dir,
+                         unsigned threads, py::object block_size, std::string format_in,
+                         bool skip_invalid, std::optional<double> start_ms,
+                         std::optional<double> end_ms) {
+    return std::make_unique<MaterializeStream>(
+        resolve(path, {block_size, std::move(format_in), skip_invalid, start_ms, end_ms, "ignore"}),
+        options_of(path, tokenizer, corpus, seed, scope, model, api, prompt_format, shard, verify,
+                   cache_dir, threads));
+  };
   const auto file = [](const std::string& path, const std::string& output,
                        const std::string& tokenizer, const std::string& corpus, std::uint64_t seed,
                        std::optional<std::string> scope, const std::string& model,
