@@ -320,19 +320,26 @@ void bind_hashing(py::module_& m) {
             const std::vector<std::string_view> v = views(blocks);
             return to_numpy(h.run([&](kh::RollingHasher& r) { return r.hash_blocks(v); }));
           },
-          py::arg("blocks"))
+          py::arg("blocks"),
+          "The ids (uint64 array) of one chain of text blocks, starting at parent 0.")
       .def(
           "hash_token_blocks",
           [](RollingHasher& h, const std::vector<std::vector<std::int64_t>>& blocks) {
             return to_numpy(
                 h.run([&](kh::RollingHasher& r) { return r.hash_token_blocks(blocks); }));
           },
-          py::arg("blocks"))
-      .def("reset", [](RollingHasher& h) { h.run([](kh::RollingHasher& r) { r.reset(); }); })
-      .def("stats", [](RollingHasher& h) {
-        const kh::RollingHasherStats s = h.run([](kh::RollingHasher& r) { return r.stats(); });
-        return py::make_tuple(s.total_hashes, s.max_id);
-      });
+          py::arg("blocks"),
+          "The ids (uint64 array) of one chain of token blocks, starting at parent 0.")
+      .def(
+          "reset", [](RollingHasher& h) { h.run([](kh::RollingHasher& r) { r.reset(); }); },
+          "Restarts the chain; ids already handed out are kept, so ids stay unique.")
+      .def(
+          "stats",
+          [](RollingHasher& h) {
+            const kh::RollingHasherStats s = h.run([](kh::RollingHasher& r) { return r.stats(); });
+            return py::make_tuple(s.total_hashes, s.max_id);
+          },
+          "(distinct chain hashes seen, the largest id handed out or -1).");
 }
 
 }  // namespace kvtrace::python
