@@ -19,6 +19,11 @@ from kvtrace._kvtrace import (
 )
 from kvtrace.analysis import Report, analyze
 from kvtrace.trace import Trace, read_trace, write_trace
+from kvtrace import hashing
+from kvtrace.cache import HitCurve, Simulation, lru_curve, simulate
+from kvtrace.synthesis import synthesize
+from kvtrace.prompt import materialize
+from kvtrace.tokenizer import Tokenizer, load_tokenizer
 
 __all__ = [
     "Error",
@@ -32,4 +37,13 @@ __all__ = [
     "analyze",
     "read_trace",
     "write_trace",
+    "hashing",
+    "HitCurve",
+    "Simulation",
+    "lru_curve",
+    "simulate",
+    "synthesize",
+    "materialize",
+    "Tokenizer",
+    "load_tokenizer",
 ]

@@ -1,10 +1,14 @@
 """Traces as NumPy columns: read_trace and write_trace."""
-from dataclasses import dataclass, field
-from typing import List, Optional
+# numpy is imported where first needed, so that `import kvtrace` stays quick.
+from __future__ import annotations
 
-import numpy as np
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, List, Optional
 
 from kvtrace import _kvtrace
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass

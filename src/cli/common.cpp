@@ -50,24 +50,6 @@ std::unique_ptr<trace::TraceReader> ReaderFlags::open(const std::string& path) c
   return formats::open_trace(path, options(), *formats::parse_format(format_in));
 }
 
-std::vector<trace::Request> read_requests(trace::TraceReader& reader, std::string_view verb,
-                                          std::vector<std::uint64_t>* lines) {
-  // Requests read before the arrays are sized from the file size.
-  constexpr std::size_t kSampleRequests = 4096;
-  std::vector<trace::Request> requests;
-  trace::for_each_request(reader, verb, [&](const trace::RequestBatch& batch) {
-    for (trace::Request& r : batch.requests) requests.push_back(std::move(r));
-    if (lines != nullptr) lines->insert(lines->end(), batch.lines.begin(), batch.lines.end());
-    if (requests.size() >= kSampleRequests && requests.capacity() < 2 * kSampleRequests) {
-      // Size the arrays for the whole file once: no copies while they grow.
-      const std::uint64_t total = trace::extrapolate(reader, requests.size(), batch.position);
-      requests.reserve(total);
-      if (lines != nullptr) lines->reserve(total);
-    }
-  });
-  return requests;
-}
-
 bool stdout_is_tty() {
   return ::isatty(STDOUT_FILENO) == 1;
 }

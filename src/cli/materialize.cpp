@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
+#include <memory>
 #include <optional>
 
 #include "cli/common.hpp"
@@ -11,14 +11,10 @@
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/core/output_file.hpp"
 #include "kvtrace/prompt/corpus.hpp"
-#include "kvtrace/prompt/materializer.hpp"
-#include "kvtrace/tokenizer/tokenizer.hpp"
+#include "kvtrace/prompt/materialize_trace.hpp"
 
 namespace kvtrace::cli {
 namespace {
-
-// Where scripts/setup installs the corpus, relative to the kvtrace binary (build/).
-constexpr std::string_view kDefaultCorpus = "corpus/kjv.txt";
 
 struct MaterializeFlags {
   std::string input;
@@ -36,61 +32,36 @@ struct MaterializeFlags {
   ReaderFlags reader;
 };
 
-int run_materialize(MaterializeFlags& f) {
-  const auto started = std::chrono::steady_clock::now();
-  auto& o = f.options;
-  o.shard = prompt::Shard::parse(f.shard);
-  o.format = f.format == "tokens" ? prompt::PromptFormat::kTokens : prompt::PromptFormat::kText;
-  // Token ids go to the completions API unless chat is asked for (which is then an error).
-  const std::string api = !f.api.empty()                              ? f.api
-                          : o.format == prompt::PromptFormat::kTokens ? "completions"
-                                                                      : "chat";
-  o.api = api == "chat" ? prompt::Api::kChat : prompt::Api::kCompletions;
+int run_materialize(const MaterializeFlags& f) {
+  prompt::MaterializeTraceOptions o;
+  o.options = f.options;
+  o.options.shard = prompt::Shard::parse(f.shard);
+  o.options.format =
+      f.format == "tokens" ? prompt::PromptFormat::kTokens : prompt::PromptFormat::kText;
+  if (!f.api.empty()) o.api = f.api == "chat" ? prompt::Api::kChat : prompt::Api::kCompletions;
   if (f.scope) {
-    o.scope = *f.scope;
+    o.options.scope = *f.scope;
   } else if (f.input == "-") {
     throw UsageError(
         "give --scope when reading stdin: the default scope is the trace file's "
         "SHA-256 prefix");
   } else {
-    o.scope = prompt::trace_scope(f.input);
+    o.options.scope = prompt::trace_scope(f.input);
   }
-  const std::string tokenizer_path =
+  o.tokenizer_path =
       !f.tokenizer.empty() ? f.tokenizer : installed_default(kDefaultTokenizer, "--tokenizer");
-  const std::string corpus_path =
-      !f.corpus.empty() ? f.corpus : installed_default(kDefaultCorpus, "--corpus");
+  o.corpus_path =
+      !f.corpus.empty() ? f.corpus : installed_default(prompt::kInstalledCorpus, "--corpus");
+  o.cache_dir = f.no_cache ? "" : f.cache_dir;
+  o.threads = f.threads;
 
-  // The whole trace is checked before the tokenizer and corpus are loaded: a bad trace fails
-  // in a second, not after tokenizing the corpus.
-  const std::unique_ptr<trace::TraceReader> opened = f.reader.open(f.input);
-  trace::TraceReader& reader = *opened;
-  o.block_size = reader.options().block_size;
-  std::vector<std::uint64_t> lines;
-  const std::vector<trace::Request> requests = read_requests(reader, "materialize", &lines);
-  const prompt::Materializer materializer(requests, lines, reader.name(), o);
-
-  const std::unique_ptr<tokenizer::Tokenizer> tok = tokenizer::load_tokenizer(tokenizer_path);
-  core::OutputFile out(f.output);
-  const prompt::MaterializeResult m =
-      prompt::materialize(materializer, *tok, corpus_path, f.no_cache ? "" : f.cache_dir, f.threads,
-                          [&](std::string_view text) { out.write(text); });
-  out.close();
-  if (!m.cache_warning.empty()) {
-    fmt::print(stderr, "kvtrace: warning: corpus cache not used: {}\n", m.cache_warning);
-  }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const prompt::MaterializeStats& st = m.stats;
-  fmt::print(stderr,
-             "kvtrace: materialized {} of {} requests{} ({} prompts built from {} blocks, {} "
-             "tokens; {} passed through) with seed {}, scope \"{}\", corpus {} ({} tokens{}) in "
-             "{:.1f} s on {} thread{}\n",
-             st.requests, requests.size(),
-             o.shard.count > 1 ? fmt::format(" (shard {}/{})", o.shard.index, o.shard.count) : "",
-             st.synthesized, st.blocks, st.prompt_tokens, st.passthrough, o.seed, o.scope,
-             corpus_path, m.corpus_tokens, m.corpus_from_cache ? ", cached" : "", seconds,
-             m.threads, m.threads == 1 ? "" : "s");
-  if (o.verify) fmt::print(stderr, "{}", prompt::verify_report(st));
+  std::optional<core::OutputFile> out;
+  o.on_checked = [&] { out.emplace(f.output); };
+  const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
+  const prompt::MaterializeTraceResult m =
+      prompt::materialize_trace(*reader, o, [&](std::string_view text) { out->write(text); });
+  out->close();
+  fmt::print(stderr, "{}", m.summary);
   return kOk;
 }
 

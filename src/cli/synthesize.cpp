@@ -3,14 +3,13 @@
 #include <fmt/format.h>
 
 #include <limits>
+#include <memory>
 #include <optional>
 
 #include "cli/common.hpp"
 #include "cli/flags.hpp"
-#include "kvtrace/core/error.hpp"
 #include "kvtrace/synthesis/fidelity.hpp"
-#include "kvtrace/synthesis/rewrite.hpp"
-#include "kvtrace/synthesis/sample_mode.hpp"
+#include "kvtrace/synthesis/synthesize.hpp"
 #include "kvtrace/trace/trace_writer.hpp"
 
 namespace kvtrace::cli {
@@ -28,60 +27,26 @@ struct SynthesizeFlags {
   ReaderFlags reader;
 };
 
-int run_synthesize(SynthesizeFlags& f) {
-  const std::unique_ptr<trace::TraceReader> opened = f.reader.open(f.input);
-  trace::TraceReader& reader = *opened;
-  f.params.block_size = reader.options().block_size;
-  f.params.validate();
-  const bool sample = f.mode == "sample";
-  if (sample && f.aiperf_compat) {
-    throw UsageError("--aiperf-compat applies to rewrite mode only (AIPerf has no sample mode)");
-  }
-  if (!sample && f.num_requests) {
-    throw UsageError("--num-requests needs --mode sample (rewrite keeps the input's requests)");
-  }
-  std::vector<std::uint64_t> lines;
-  std::vector<trace::Request> requests = read_requests(reader, "synthesize", &lines);
-  const bool report = f.report || !f.report_json.empty();
-  std::optional<synthesis::TraceProfile> before;
-  if (report) before = synthesis::profile_trace(requests, f.params.block_size);
-
-  trace::TraceWriter writer(f.output);
-  std::vector<trace::Request> generated;  // kept only for the report
-  std::optional<std::uint64_t> asked;
-  if (sample) {
-    const std::uint64_t n = f.num_requests.value_or(requests.size());
-    asked = n;
-    const synthesis::SampleStats st =
-        synthesis::sample_trace(requests, f.params, n, [&](const trace::Request& r) {
-          writer.write(r);
-          if (report) generated.push_back(r);
-        });
-    writer.close();
-    fmt::print(stderr,
-               "kvtrace: generated {} requests from {} (sample mode: {} shared prefix blocks "
-               "learned, {} pass{} over the input's sessions, seed {})\n",
-               st.generated, st.learned_requests, st.core_nodes, st.epochs,
-               st.epochs == 1 ? "" : "es", f.params.seed);
-  } else {
-    const auto mode =
-        f.aiperf_compat ? synthesis::RewriteMode::kAiperfCompat : synthesis::RewriteMode::kKvtrace;
-    const synthesis::RewriteStats st =
-        synthesis::rewrite_trace(requests, f.params, mode, reader.name(), lines);
-    for (const trace::Request& r : requests) writer.write(r);
-    writer.close();
-    fmt::print(stderr, "kvtrace: synthesized {} requests from {} (rewrite{}, seed {})\n",
-               requests.size(), st.requests_in, f.aiperf_compat ? ", AIPerf-compatible" : "",
-               f.params.seed);
-    fmt::print(stderr, "{}", synthesis::rewrite_notes(st, f.params));
-    if (report) generated = std::move(requests);
-  }
-  if (before) {
-    const auto rep = synthesis::compare_traces(
-        std::move(*before), synthesis::profile_trace(generated, f.params.block_size), &f.params,
-        asked);
-    if (f.report) fmt::print(stderr, "{}", synthesis::render_fidelity_table(rep));
-    if (!f.report_json.empty()) write_text(f.report_json, synthesis::render_fidelity_json(rep));
+int run_synthesize(const SynthesizeFlags& f) {
+  const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
+  const synthesis::SynthesizeOptions options{f.params, f.mode == "sample", f.num_requests,
+                                             f.aiperf_compat, f.report || !f.report_json.empty()};
+  // Opened at the first request, as before the library call: a trace or a knob that fails
+  // does so before the output is touched.
+  std::optional<trace::TraceWriter> writer;
+  const synthesis::SynthesizeResult result =
+      synthesis::synthesize(*reader, options, [&](const trace::Request& r) {
+        if (!writer) writer.emplace(f.output);
+        writer->write(r);
+      });
+  if (!writer) writer.emplace(f.output);
+  writer->close();
+  fmt::print(stderr, "{}", result.summary);
+  if (result.fidelity) {
+    if (f.report) fmt::print(stderr, "{}", synthesis::render_fidelity_table(*result.fidelity));
+    if (!f.report_json.empty()) {
+      write_text(f.report_json, synthesis::render_fidelity_json(*result.fidelity));
+    }
   }
   return kOk;
 }

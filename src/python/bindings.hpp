@@ -7,9 +7,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <future>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,16 @@ void bind_trace(py::module_& m);
 void bind_analysis(py::module_& m);
 // kvtrace.aiperf: the drop-in for AIPerf's aiperf.dataset.synthesis.
 void bind_aiperf(py::module_& m);
+// Dynamo's block, sequence and positional hashes over NumPy tokens; AIPerf's rolling hasher.
+void bind_hashing(py::module_& m);
+// lru_curve and simulate: kvtrace simulate's curve and runs.
+void bind_cache(py::module_& m);
+// synthesize: kvtrace synthesize's rewrite and sample modes.
+void bind_synthesis(py::module_& m);
+// materialize: kvtrace materialize into a file or as a stream of request bodies.
+void bind_prompt(py::module_& m);
+// Tokenizer: load, encode and decode, one text or a batch.
+void bind_tokenizer(py::module_& m);
 
 // A NumPy array that owns the vector's storage (moved, not copied).
 template <typename T>
@@ -39,6 +51,46 @@ py::array_t<T> to_numpy(std::vector<T>&& values) {
   owner.release();
   return py::array_t<T>({size}, {static_cast<py::ssize_t>(sizeof(T))}, data, free_owner);
 }
+
+// A trace's requests column by column, as kvtrace.read_trace gives them: absent numbers are
+// NaN (timestamp, delay) or -1 (lengths); the hash ids of request i are
+// ids[offsets[i]:offsets[i+1]]; extra fields as one JSON object's text.
+class TraceColumns {
+ public:
+  // Appends request `r`, read from 1-based line `line` (0: not from a file).
+  void add(const trace::Request& r, std::uint64_t line);
+  // The columns as read_trace's dict (arrays own the moved storage); needs the GIL.
+  py::dict to_dict(std::uint32_t block_size, const std::string& format) &&;
+
+ private:
+  std::vector<double> timestamp_;
+  std::vector<std::int64_t> input_length_;
+  std::vector<std::int64_t> output_length_;
+  std::vector<std::int64_t> offsets_{0};
+  std::vector<std::uint64_t> ids_;
+  std::vector<std::optional<std::string>> session_id_;
+  std::vector<double> delay_;
+  std::vector<std::optional<std::string>> extra_;
+  std::vector<std::uint64_t> line_;
+};
+
+// One-dimensional token ids as u32, from any integer array (or what numpy.asarray takes): a
+// C-contiguous uint32 array, or int32 one without negative values, is read in place (and
+// kept alive); any other is copied, each value checked. UsageError for a value outside u32,
+// a non-integer dtype or more than one dimension. Build it with the GIL held; span() may be
+// read without.
+class TokenArray {
+ public:
+  explicit TokenArray(const py::handle& obj);
+  TokenArray(const TokenArray&) = delete;
+  TokenArray& operator=(const TokenArray&) = delete;
+  std::span<const std::uint32_t> span() const { return view_; }
+
+ private:
+  py::object held_;
+  std::vector<std::uint32_t> copied_;
+  std::span<const std::uint32_t> view_;
+};
 
 // How a trace is opened, as the trace commands' flags say it (docs/cli.md): block_size None
 // (512, or the size the format records), an int, or "auto"; format_in "auto", "mooncake", …;

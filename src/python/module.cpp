@@ -10,4 +10,9 @@ PYBIND11_MODULE(_kvtrace, m) {
   kvtrace::python::bind_trace(m);
   kvtrace::python::bind_analysis(m);
   kvtrace::python::bind_aiperf(m);
+  kvtrace::python::bind_hashing(m);
+  kvtrace::python::bind_cache(m);
+  kvtrace::python::bind_synthesis(m);
+  kvtrace::python::bind_prompt(m);
+  kvtrace::python::bind_tokenizer(m);
 }

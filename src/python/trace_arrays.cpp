@@ -17,20 +17,6 @@ namespace {
 
 constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
 
-// A trace's requests column by column. Numbers that are absent are NaN (timestamp, delay) or
-// -1 (lengths); the hash ids of request i are ids[offsets[i]:offsets[i+1]].
-struct Columns {
-  std::vector<double> timestamp;
-  std::vector<std::int64_t> input_length;
-  std::vector<std::int64_t> output_length;
-  std::vector<std::int64_t> offsets{0};
-  std::vector<std::uint64_t> ids;
-  std::vector<std::optional<std::string>> session_id;
-  std::vector<double> delay;
-  std::vector<std::optional<std::string>> extra;  // the extra fields as one JSON object's text
-  std::vector<std::uint64_t> line;
-};
-
 std::string extra_json(const trace::Request& r) {
   std::string out = "{";
   for (const trace::ExtraField& f : r.extra) {
@@ -40,21 +26,9 @@ std::string extra_json(const trace::Request& r) {
   return out + "}";
 }
 
-void add(Columns& c, const trace::Request& r, std::uint64_t line) {
-  c.timestamp.push_back(r.timestamp ? r.timestamp->value() : kNone);
-  c.input_length.push_back(r.input_length.value_or(-1));
-  c.output_length.push_back(r.output_length.value_or(-1));
-  if (r.hash_ids) c.ids.insert(c.ids.end(), r.hash_ids->begin(), r.hash_ids->end());
-  c.offsets.push_back(static_cast<std::int64_t>(c.ids.size()));
-  c.session_id.push_back(r.session_id);
-  c.delay.push_back(r.delay ? r.delay->value() : kNone);
-  c.extra.push_back(r.extra.empty() ? std::nullopt : std::optional(extra_json(r)));
-  c.line.push_back(line);
-}
-
 py::dict read_trace(const std::string& path, const OpenOptions& o) {
   const ResolvedOpen opening = resolve(path, o);
-  Columns c;
+  TraceColumns c;
   std::uint32_t block_size = 0;
   std::string format;
   run_interruptible([&](const std::atomic<bool>* stop) {
@@ -63,24 +37,12 @@ py::dict read_trace(const std::string& path, const OpenOptions& o) {
     format = std::string(reader->source().format_name());
     trace::for_each_request(*reader, "read", [&](const trace::RequestBatch& batch) {
       for (std::size_t i = 0; i < batch.requests.size(); ++i) {
-        add(c, batch.requests[i], batch.lines[i]);
+        c.add(batch.requests[i], batch.lines[i]);
       }
     });
     return 0;
   });
-  py::dict d;
-  d["timestamp"] = to_numpy(std::move(c.timestamp));
-  d["input_length"] = to_numpy(std::move(c.input_length));
-  d["output_length"] = to_numpy(std::move(c.output_length));
-  d["offsets"] = to_numpy(std::move(c.offsets));
-  d["ids"] = to_numpy(std::move(c.ids));
-  d["session_id"] = py::cast(c.session_id);
-  d["delay"] = to_numpy(std::move(c.delay));
-  d["extra"] = py::cast(c.extra);
-  d["line"] = to_numpy(std::move(c.line));
-  d["block_size"] = block_size;
-  d["format"] = format;
-  return d;
+  return std::move(c).to_dict(block_size, format);
 }
 
 template <typename T>
@@ -151,6 +113,34 @@ void write_trace(const std::string& path, const py::dict& d) {
 }
 
 }  // namespace
+
+void TraceColumns::add(const trace::Request& r, std::uint64_t line) {
+  timestamp_.push_back(r.timestamp ? r.timestamp->value() : kNone);
+  input_length_.push_back(r.input_length.value_or(-1));
+  output_length_.push_back(r.output_length.value_or(-1));
+  if (r.hash_ids) ids_.insert(ids_.end(), r.hash_ids->begin(), r.hash_ids->end());
+  offsets_.push_back(static_cast<std::int64_t>(ids_.size()));
+  session_id_.push_back(r.session_id);
+  delay_.push_back(r.delay ? r.delay->value() : kNone);
+  extra_.push_back(r.extra.empty() ? std::nullopt : std::optional(extra_json(r)));
+  line_.push_back(line);
+}
+
+py::dict TraceColumns::to_dict(std::uint32_t block_size, const std::string& format) && {
+  py::dict d;
+  d["timestamp"] = to_numpy(std::move(timestamp_));
+  d["input_length"] = to_numpy(std::move(input_length_));
+  d["output_length"] = to_numpy(std::move(output_length_));
+  d["offsets"] = to_numpy(std::move(offsets_));
+  d["ids"] = to_numpy(std::move(ids_));
+  d["session_id"] = py::cast(session_id_);
+  d["delay"] = to_numpy(std::move(delay_));
+  d["extra"] = py::cast(extra_);
+  d["line"] = to_numpy(std::move(line_));
+  d["block_size"] = block_size;
+  d["format"] = format;
+  return d;
+}
 
 const char* const kOpenOptionsDoc = R"(
     block_size: tokens per block: None (512, or the size the format records), an int, or

@@ -64,4 +64,22 @@ std::uint64_t extrapolate(const TraceReader& reader, std::uint64_t items, std::u
   return static_cast<std::uint64_t>(scale * static_cast<double>(items));
 }
 
+std::vector<Request> read_requests(TraceReader& reader, std::string_view verb,
+                                   std::vector<std::uint64_t>* lines) {
+  // Requests read before the arrays are sized from the file size.
+  constexpr std::size_t kSampleRequests = 4096;
+  std::vector<Request> requests;
+  for_each_request(reader, verb, [&](const RequestBatch& batch) {
+    for (Request& r : batch.requests) requests.push_back(std::move(r));
+    if (lines != nullptr) lines->insert(lines->end(), batch.lines.begin(), batch.lines.end());
+    if (requests.size() >= kSampleRequests && requests.capacity() < 2 * kSampleRequests) {
+      // Size the arrays for the whole file once: no copies while they grow.
+      const std::uint64_t total = extrapolate(reader, requests.size(), batch.position);
+      requests.reserve(total);
+      if (lines != nullptr) lines->reserve(total);
+    }
+  });
+  return requests;
+}
+
 }  // namespace kvtrace::trace

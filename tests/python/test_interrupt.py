@@ -26,7 +26,12 @@ def feed(path, stop):
             time.sleep(0.005)
 
 
-@pytest.mark.parametrize("call", [kvtrace.analyze, kvtrace.read_trace])
+@pytest.mark.parametrize("call", [
+    kvtrace.analyze, kvtrace.read_trace, kvtrace.lru_curve,
+    lambda path: kvtrace.simulate(path, [10, 20], policy=["lru", "fifo"]),
+    lambda path: kvtrace.synthesize(path, speedup_ratio=2),
+    lambda path: kvtrace.materialize(path, path.parent / "out.jsonl", scope="s", no_cache=True),
+])
 def test_ctrl_c_interrupts_a_call_reading_a_trace(tmp_path, call):
     fifo = tmp_path / "trace.fifo"
     os.mkfifo(fifo)
@@ -39,6 +44,27 @@ def test_ctrl_c_interrupts_a_call_reading_a_trace(tmp_path, call):
     try:
         with pytest.raises(KeyboardInterrupt):
             call(fifo)
+    finally:
+        stop.set()
+        writer.join(timeout=5)
+        timer.cancel()
+    assert time.monotonic() - started < 3
+
+
+def test_ctrl_c_interrupts_waiting_for_materialized_bodies(tmp_path):
+    fifo = tmp_path / "trace.fifo"
+    os.mkfifo(fifo)
+    stop = threading.Event()
+    writer = threading.Thread(target=feed, args=(fifo, stop))
+    writer.start()
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    started = time.monotonic()
+    try:
+        bodies = kvtrace.materialize(fifo, scope="s", no_cache=True)
+        with pytest.raises(KeyboardInterrupt):
+            next(bodies)
+        del bodies  # stops the build: its reader at the next request
     finally:
         stop.set()
         writer.join(timeout=5)

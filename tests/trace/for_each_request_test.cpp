@@ -44,6 +44,29 @@ TEST(ForEachRequest, HandsOverEveryRequestAndCountsThem) {
   }
 }
 
+TEST(ReadRequests, KeepsEveryRequestAndItsLine) {
+  std::string text;
+  for (int i = 1; i <= 5000; ++i) {  // past the 4096 requests read before sizing the arrays
+    text += "{\"input_length\": " + std::to_string(i) + ", \"output_length\": 1}\n";
+    if (i == 2) text += "\n";
+  }
+  const TempFile f(text);
+  TraceReader reader(f.path());
+  std::vector<std::uint64_t> lines;
+  const std::vector<Request> requests = read_requests(reader, "compare", &lines);
+  ASSERT_EQ(requests.size(), 5000u);
+  ASSERT_EQ(lines.size(), 5000u);
+  EXPECT_EQ(*requests[4999].input_length, 5000);
+  EXPECT_EQ(lines[1], 2u);
+  EXPECT_EQ(lines[2], 4u);  // after the blank line
+  TraceReader again(f.path());
+  EXPECT_EQ(read_requests(again, "compare").size(), 5000u);
+  const TempFile empty("");
+  TraceReader none(empty.path());
+  EXPECT_EQ(input_error([&] { read_requests(none, "compare"); }),
+            empty.path() + ": the file is empty: no requests to compare");
+}
+
 TEST(ForEachRequest, NoRequestNamesTheVerb) {
   const TempFile empty("");
   const TempFile blank("\n \n");

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/trace/batch_reader.hpp"
@@ -33,6 +34,12 @@ InputError no_requests(const TraceReader& reader, std::string_view verb);
 // number of requests.
 std::uint64_t for_each_request(TraceReader& reader, std::string_view verb,
                                const BatchConsumer& consume);
+
+// Reads a whole trace into memory with for_each_request (progress, the reader's notes, the
+// error when there is no request to `verb`). `lines`, when given, gets the 1-based line of
+// each request.
+std::vector<Request> read_requests(TraceReader& reader, std::string_view verb,
+                                   std::vector<std::uint64_t>* lines = nullptr);
 
 // The number of items a whole file holds, extrapolated from the `items` read up to byte
 // `position` of the file (RequestBatch::position: compressed bytes for compressed input, as
