@@ -17,6 +17,18 @@ def kvtrace_cli(*args) -> str:
                           text=True).stdout
 
 
+def need_defaults():
+    """Skips a test of materialize when the tokenizer and corpus scripts/setup installs are
+    absent."""
+    import kvtrace
+    from kvtrace import prompt
+    try:
+        prompt._installed(kvtrace._kvtrace.INSTALLED_TOKENIZER, "tokenizer")
+        prompt._installed(kvtrace._kvtrace.INSTALLED_CORPUS, "corpus")
+    except kvtrace.UsageError:
+        pytest.skip("the tokenizer and corpus scripts/setup installs are absent")
+
+
 @pytest.fixture
 def fast25():
     if not FAST25.exists():

@@ -5,7 +5,7 @@ import json
 import pytest
 
 import kvtrace
-from conftest import SOURCE, kvtrace_cli
+from conftest import SOURCE, kvtrace_cli, need_defaults
 
 
 @pytest.fixture(scope="module")
@@ -21,15 +21,6 @@ def small(tmp_path):
     trace = tmp_path / "small.jsonl"
     trace.write_text("\n".join(lines) + "\n")
     return trace
-
-
-def need_defaults():
-    from kvtrace import prompt
-    try:
-        prompt._installed(kvtrace._kvtrace.INSTALLED_TOKENIZER, "tokenizer")
-        prompt._installed(kvtrace._kvtrace.INSTALLED_CORPUS, "corpus")
-    except kvtrace.UsageError:
-        pytest.skip("the tokenizer and corpus scripts/setup installs are absent")
 
 
 def test_the_stream_and_the_file_are_the_clis_bytes(small, cache, tmp_path):
