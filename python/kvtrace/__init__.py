@@ -1,7 +1,9 @@
 """kvtrace: LLM-inference request traces from Python, on kvtrace's C++ library.
 
-Read any trace kvtrace reads into NumPy columns, write them back, and analyze a trace with
-`kvtrace analyze`'s definitions. See docs/python.md.
+Read any trace kvtrace reads into NumPy columns and write it back; analyze it with `kvtrace
+analyze`'s definitions; hash token blocks as Dynamo does (kvtrace.hashing); simulate finite
+KV caches (lru_curve, simulate); synthesize and materialize traces; tokenize. kvtrace.aiperf
+is a drop-in for AIPerf's aiperf.dataset.synthesis. See docs/python.md.
 
     >>> import kvtrace
     >>> t = kvtrace.read_trace("examples/fast25-conversation-1k.jsonl")
