@@ -103,7 +103,6 @@ struct OpenOptions {
   std::optional<double> end_ms;
   std::string hash_id_check = "warn";
 };
-std::unique_ptr<trace::TraceReader> open_trace(const std::string& path, const OpenOptions& o);
 
 // OpenOptions resolved with the GIL held into plain values, which a thread without the GIL
 // (run_interruptible's work) may use: open_resolved opens the trace with the caller's stop
@@ -115,6 +114,11 @@ struct ResolvedOpen {
 };
 ResolvedOpen resolve(const std::string& path, const OpenOptions& o);
 std::unique_ptr<trace::TraceReader> open_resolved(ResolvedOpen r, const std::atomic<bool>* stop);
+
+// The hash ids of request i of a CSR pair (kvtrace.Trace's offsets and ids): UsageError
+// naming the request unless offsets[i] <= offsets[i + 1] lie within the ids.
+std::span<const std::uint64_t> csr_row(const std::int64_t* offsets,
+                                       std::span<const std::uint64_t> ids, std::size_t i);
 
 // Runs `work(stop)` on a thread of its own while this one, without the GIL, checks for
 // Ctrl-C every 50 ms: on KeyboardInterrupt it sets the flag `stop` points to (which the work's

@@ -64,15 +64,10 @@ py::dict lru_curve_of_columns(
   {
     py::gil_scoped_release unlocked;
     cache::LruCurve curve(block_size);
-    const std::int64_t* off = offsets.data();
+    const std::span<const std::uint64_t> all_ids(ids.data(), static_cast<std::size_t>(ids.size()));
     for (py::ssize_t i = 0; i < n; ++i) {
-      if (off[i] < 0 || off[i + 1] < off[i] || off[i + 1] > ids.size()) {
-        throw UsageError("offsets",
-                         "must rise from 0 to len(ids), at request " + std::to_string(i));
-      }
       const std::int64_t isl = input_length.data()[i];
-      curve.add({ids.data() + off[i], static_cast<std::size_t>(off[i + 1] - off[i])},
-                isl < 0 ? 0 : isl);
+      curve.add(csr_row(offsets.data(), all_ids, i), isl < 0 ? 0 : isl);
     }
     c = curve.finish();
   }

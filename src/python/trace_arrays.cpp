@@ -86,22 +86,20 @@ void for_each_row(const py::dict& d, Write&& write) {
   std::vector<double> delays;
   if (d.contains("delay")) {
     const auto a = column<double>(d, "delay");
+    if (a.size() != n) throw UsageError("delay", "needs one value per request");
     delays.assign(a.data(), a.data() + a.size());
   }
+  const std::span<const std::uint64_t> all_ids(ids.data(), static_cast<std::size_t>(ids.size()));
   trace::Request r;
+  r.hash_ids.emplace();
   for (py::ssize_t i = 0; i < n; ++i) {
-    const std::int64_t begin = offsets.at(i);
-    const std::int64_t end = offsets.at(i + 1);
-    if (begin < 0 || end < begin || end > ids.size()) {
-      throw UsageError("offsets", "must rise from 0 to len(ids), at request " + std::to_string(i));
-    }
+    const std::span<const std::uint64_t> row = csr_row(offsets.data(), all_ids, i);
     r.timestamp = number(ts.at(i));
     r.input_length = isl.at(i) < 0 ? std::nullopt : std::optional(isl.at(i));
     r.output_length = osl.at(i) < 0 ? std::nullopt : std::optional(osl.at(i));
-    r.hash_ids = std::vector<std::uint64_t>(ids.data() + begin, ids.data() + end);
+    r.hash_ids->assign(row.begin(), row.end());
     r.session_id = sessions.empty() ? std::nullopt : sessions[i];
-    r.delay = delays.empty() || static_cast<py::ssize_t>(delays.size()) != n ? std::nullopt
-                                                                             : number(delays[i]);
+    r.delay = delays.empty() ? std::nullopt : number(delays[i]);
     write(r);
   }
 }
@@ -180,18 +178,19 @@ ResolvedOpen resolve(const std::string& path, const OpenOptions& o) {
   return out;
 }
 
+std::span<const std::uint64_t> csr_row(const std::int64_t* offsets,
+                                       std::span<const std::uint64_t> ids, std::size_t i) {
+  const std::int64_t begin = offsets[i];
+  const std::int64_t end = offsets[i + 1];
+  if (begin < 0 || end < begin || static_cast<std::uint64_t>(end) > ids.size()) {
+    throw UsageError("offsets", "must rise from 0 to len(ids), at request " + std::to_string(i));
+  }
+  return ids.subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin));
+}
+
 std::unique_ptr<trace::TraceReader> open_resolved(ResolvedOpen r, const std::atomic<bool>* stop) {
   r.options.stop = stop;
   return formats::open_trace(r.path, r.options, r.format);
-}
-
-std::unique_ptr<trace::TraceReader> open_trace(const std::string& path, const OpenOptions& o) {
-  ResolvedOpen r;
-  {
-    py::gil_scoped_acquire locked;
-    r = resolve(path, o);
-  }
-  return open_resolved(std::move(r), nullptr);
 }
 
 void bind_trace(py::module_& m) {

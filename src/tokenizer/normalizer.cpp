@@ -92,11 +92,15 @@ void normalize_spans(std::string_view text, NormalForm form, std::string& out) {
 
 std::string_view Normalizer::apply(std::string_view text, std::string& buffer) const {
   std::string_view current = text;
-  std::string next;
   for (const NormalForm form : forms_) {
     if (surely_normal(current, stable_limit(form))) continue;
-    normalize_spans(current, form, next);
-    buffer.swap(next);
+    if (current.data() == buffer.data()) {  // a second form rewrites the first one's output
+      std::string next;
+      normalize_spans(current, form, next);
+      buffer.swap(next);
+    } else {
+      normalize_spans(current, form, buffer);  // the caller's buffer, its capacity reused
+    }
     current = buffer;
   }
   return current;

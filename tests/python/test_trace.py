@@ -44,6 +44,18 @@ def test_written_back_the_trace_reads_the_same(tmp_path):
     assert out.read_text() == SAMPLE.read_text()
 
 
+def test_columns_that_do_not_fit_together_are_refused(tmp_path):
+    t = kvtrace.read_trace(SAMPLE)
+    t.delay = np.zeros(3)
+    with pytest.raises(kvtrace.UsageError, match="delay: needs one value per request"):
+        kvtrace.write_trace(tmp_path / "o.jsonl", t)
+    t.delay = None
+    t.offsets = t.offsets.copy()
+    t.offsets[5] = t.offsets[4] - 1
+    with pytest.raises(kvtrace.UsageError, match="offsets: must rise from 0 to len.ids., at request 4"):
+        kvtrace.write_trace(tmp_path / "o.jsonl", t)
+
+
 def test_other_formats_and_compression(tmp_path):
     dynamo = kvtrace.read_trace(SOURCE / "tests/data/formats/dynamo_sample.jsonl")
     assert dynamo.format == "Dynamo request trace" and dynamo.block_size == 4
