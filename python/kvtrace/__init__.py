@@ -19,7 +19,7 @@ from kvtrace._kvtrace import (
     UsageError,
     __version__,
 )
-from kvtrace.analysis import Report, analyze
+from kvtrace.analysis import Report, Shard, analyze, analyze_shards, merge_shards, read_shard
 from kvtrace.trace import Trace, read_trace, write_trace
 from kvtrace import hashing
 from kvtrace.cache import HitCurve, Simulation, lru_curve, simulate
@@ -37,6 +37,10 @@ __all__ = [
     "UsageError",
     "__version__",
     "analyze",
+    "Shard",
+    "read_shard",
+    "merge_shards",
+    "analyze_shards",
     "read_trace",
     "write_trace",
     "hashing",

@@ -32,6 +32,10 @@ class Report(SimpleNamespace):
 
     model_dump = to_dict
 
+    def __reduce__(self):
+        # Rebuilt from the dict, so that a Report crosses processes (e.g. a Dask result).
+        return (Report, (self.to_dict(),))
+
 
 def analyze(path, *, block_size=None, format_in="auto", skip_invalid=False, start_ms=None,
             end_ms=None, hash_id_check="warn") -> Report:
@@ -43,3 +47,51 @@ def analyze(path, *, block_size=None, format_in="auto", skip_invalid=False, star
                                  skip_invalid=skip_invalid, start_ms=start_ms, end_ms=end_ms,
                                  hash_id_check=hash_id_check)
     return Report(json.loads(text))
+
+
+class Shard:
+    """Phase 1 of a sharded analyze (docs/scale-out.md): one time-ordered shard of a trace
+    read into NumPy arrays, its hash ids numbered within the shard. Picklable, so that it can
+    be built on one machine and merged on another.
+
+    ``path``: the shard's file; ``columns``: the arrays (per request: input_lengths,
+    output_lengths, id_end, cached_tokens, cached_state; local_ids; distinct_ids), block_size
+    and the reader's counts."""
+
+    def __init__(self, path, columns: dict):
+        self.path = str(path)
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(self.columns["input_lengths"])
+
+    def __repr__(self) -> str:
+        return (f"Shard({self.path!r}: {len(self)} requests, "
+                f"{len(self.columns['distinct_ids'])} distinct hash ids)")
+
+
+def read_shard(path, *, block_size=None, format_in="auto", skip_invalid=False, start_ms=None,
+               end_ms=None, hash_id_check="warn") -> Shard:
+    """Phase 1 of a sharded analyze: one shard of a trace (a file of consecutive requests),
+    parsed and its hash ids numbered within the shard. Shards are independent: read them in
+    any order, in any process. The reading options are read_trace's. Runs without the GIL."""
+    return Shard(path, _kvtrace.read_shard(str(path), block_size=block_size,
+                                           format_in=format_in, skip_invalid=skip_invalid,
+                                           start_ms=start_ms, end_ms=end_ms,
+                                           hash_id_check=hash_id_check))
+
+
+def merge_shards(shards) -> Report:
+    """Phase 2 of a sharded analyze: the shards in trace order (earliest first) merged into
+    the report of the whole trace, equal to analyze() of the concatenated files in every
+    field but ``input.file`` (the shards' paths, comma-separated). Runs without the GIL."""
+    shards = list(shards)
+    text = _kvtrace.merge_shards_json([s.columns for s in shards],
+                                      ", ".join(s.path for s in shards))
+    return Report(json.loads(text))
+
+
+def analyze_shards(paths, **read_options) -> Report:
+    """Both phases in this process: read_shard of each path in turn, then merge_shards. For a
+    cluster, see kvtrace.dask.analyze."""
+    return merge_shards(read_shard(p, **read_options) for p in paths)

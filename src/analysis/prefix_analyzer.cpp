@@ -112,26 +112,38 @@ class PrefixAnalyzer::Prefetcher {
 };
 
 void PrefixAnalyzer::add(const trace::Request& r) {
-  Prefetcher ahead(std::span(&r, 1), ids_);
-  add_one(r, ahead);
+  add(std::span(&r, 1));
 }
 
 void PrefixAnalyzer::add(std::span<const trace::Request> requests) {
   Prefetcher ahead(requests, ids_);
-  for (const trace::Request& r : requests) add_one(r, ahead);
+  for (const trace::Request& r : requests) {
+    // AIPerf reads input_length/output_length with a default of 0.
+    add_one(
+        r.input_length.value_or(0), r.output_length.value_or(0),
+        r.hash_ids ? std::span<const std::uint64_t>(*r.hash_ids) : std::span<const std::uint64_t>(),
+        trace::cached_tokens_field(r), ahead);
+  }
 }
 
-void PrefixAnalyzer::add_one(const trace::Request& r, Prefetcher& ahead) {
+void PrefixAnalyzer::add(std::int64_t input_length, std::int64_t output_length,
+                         std::span<const std::uint64_t> hash_ids,
+                         const trace::CachedTokensField& cached_tokens) {
+  Prefetcher ahead({}, ids_);
+  add_one(input_length, output_length, hash_ids, cached_tokens, ahead);
+}
+
+void PrefixAnalyzer::add_one(std::int64_t input_length, std::int64_t output_length,
+                             std::span<const std::uint64_t> ids,
+                             const trace::CachedTokensField& cached_tokens, Prefetcher& ahead) {
   if (finished_) throw std::logic_error("PrefixAnalyzer::add after finish");
-  // AIPerf reads input_length/output_length with a default of 0.
-  isls_.push_back(r.input_length.value_or(0));
-  osls_.push_back(r.output_length.value_or(0));
-  if (!r.hash_ids || r.hash_ids->empty()) {
+  isls_.push_back(input_length);
+  osls_.push_back(output_length);
+  if (ids.empty()) {
     id_end_.push_back(dense_ids_.size());
-    measured_.add(r, 0);
+    measured_.add(cached_tokens, input_length, 0);
     return;
   }
-  const auto& ids = *r.hash_ids;
   // Ids numbered before this request are exactly AIPerf's `seen` set at this point.
   const std::uint32_t seen_before = ids_.size();
   std::size_t hits = ids.size();
@@ -165,9 +177,9 @@ void PrefixAnalyzer::add_one(const trace::Request& r, Prefetcher& ahead) {
   id_end_.push_back(dense_ids_.size());
   hit_rates_.push_back(static_cast<double>(hits) / static_cast<double>(ids.size()));
   hit_blocks_ += hits;
-  const std::uint64_t cached = cached_prefix_tokens(hits, ids.size(), isls_.back(), block_size_);
+  const std::uint64_t cached = cached_prefix_tokens(hits, ids.size(), input_length, block_size_);
   cached_tokens_ += cached;
-  measured_.add(r, cached);
+  measured_.add(cached_tokens, input_length, cached);
 }
 
 bool PrefixAnalyzer::pair_repeated(std::uint32_t pos, std::uint32_t dense) const {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/formats/format.hpp"
 #include "kvtrace/trace/trace_reader.hpp"
 
@@ -50,6 +51,15 @@ py::array_t<T> to_numpy(std::vector<T>&& values) {
   py::capsule free_owner(owner.get(), [](void* p) { delete static_cast<std::vector<T>*>(p); });
   owner.release();
   return py::array_t<T>({size}, {static_cast<py::ssize_t>(sizeof(T))}, data, free_owner);
+}
+
+// The array d[name] as a C-contiguous array of T (converted when it is not one); UsageError
+// naming the column when it is missing.
+template <typename T>
+py::array_t<T, py::array::c_style | py::array::forcecast> column(const py::dict& d,
+                                                                 const char* name) {
+  if (!d.contains(name)) throw UsageError(name, "missing");
+  return py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(d[name]);
 }
 
 // A trace's requests column by column, as kvtrace.read_trace gives them: absent numbers are

@@ -45,13 +45,6 @@ py::dict read_trace(const std::string& path, const OpenOptions& o) {
   return std::move(c).to_dict(block_size, format);
 }
 
-template <typename T>
-py::array_t<T, py::array::c_style | py::array::forcecast> column(const py::dict& d,
-                                                                 const char* name) {
-  if (!d.contains(name)) throw UsageError(name, "missing");
-  return py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(d[name]);
-}
-
 std::optional<trace::Number> number(double v) {
   if (std::isnan(v)) return std::nullopt;
   if (v == std::floor(v) && std::abs(v) < 9.0e15) {

@@ -73,6 +73,10 @@ class PrefixAnalyzer {
   // The same as add() of each in turn, faster when ids are not numbered in first-seen order
   // (raw hashes): the id map's slots are prefetched ahead across request boundaries.
   void add(std::span<const trace::Request> requests);
+  // One request given by what add(r) reads of it: its lengths (0 for an absent one), hash ids
+  // (none or empty alike) and the cached_tokens field the server measured.
+  void add(std::int64_t input_length, std::int64_t output_length,
+           std::span<const std::uint64_t> hash_ids, const trace::CachedTokensField& cached_tokens);
   // Capacity for this many requests and hash ids in all (a hint: growing past it is fine).
   // Saves the copies and page faults of growing the per-request arrays on large traces.
   void reserve(std::uint64_t requests, std::uint64_t blocks);
@@ -101,7 +105,9 @@ class PrefixAnalyzer {
   };
 
   class Prefetcher;
-  void add_one(const trace::Request& r, Prefetcher& ahead);
+  void add_one(std::int64_t input_length, std::int64_t output_length,
+               std::span<const std::uint64_t> ids, const trace::CachedTokensField& cached_tokens,
+               Prefetcher& ahead);
   bool pair_repeated(std::uint32_t pos, std::uint32_t dense) const;
   // The two halves of finish(): per-request context and shared-prefix lengths; everything
   // else (prefix sharing, hit rates, ISL/OSL).

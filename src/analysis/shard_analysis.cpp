@@ -1,0 +1,180 @@
+#include "kvtrace/analysis/shard_analysis.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "kvtrace/analysis/id_index.hpp"
+#include "kvtrace/core/error.hpp"
+#include "kvtrace/trace/batch_reader.hpp"
+#include "kvtrace/trace/for_each_request.hpp"
+#include "kvtrace/trace/measured_cache.hpp"
+
+namespace kvtrace::analysis {
+namespace {
+
+// How many ids ahead read_shard prefetches the id table's slots (as PrefixAnalyzer does).
+constexpr std::size_t kIdsAhead = 16;
+// Requests merged between two looks at the stop flag.
+constexpr std::size_t kStopCheckEvery = 4096;
+
+CachedState state_of(const trace::CachedTokensField& f) {
+  if (!f.present) return CachedState::kAbsent;
+  return f.tokens ? CachedState::kRead : CachedState::kUnreadable;
+}
+
+trace::CachedTokensField field_of(const ShardView& s, std::size_t i) {
+  switch (static_cast<CachedState>(s.cached_state[i])) {
+    case CachedState::kAbsent:
+      return {};
+    case CachedState::kRead:
+      return {true, s.cached_tokens[i]};
+    case CachedState::kUnreadable:
+      break;
+  }
+  return {true, std::nullopt};
+}
+
+// UsageError unless the shard's arrays fit together (they may come from another process).
+void check_view(const ShardView& s, std::size_t index) {
+  const std::size_t n = s.input_lengths.size();
+  const auto bad = [&](std::string_view what) {
+    return UsageError(fmt::format("shard {}: {}", index, what));
+  };
+  if (s.output_lengths.size() != n || s.id_end.size() != n || s.cached_tokens.size() != n ||
+      s.cached_state.size() != n) {
+    throw bad("its per-request arrays differ in length");
+  }
+  std::uint64_t previous = 0;
+  for (const std::uint64_t end : s.id_end) {
+    if (end < previous) throw bad("id_end goes backwards");
+    previous = end;
+  }
+  if (previous != s.local_ids.size()) throw bad("id_end does not end at the number of ids");
+  for (const std::uint8_t state : s.cached_state) {
+    if (state > static_cast<std::uint8_t>(CachedState::kUnreadable)) {
+      throw bad("cached_state holds a value other than 0, 1 or 2");
+    }
+  }
+  for (const std::uint32_t local : s.local_ids) {
+    if (local >= s.distinct_ids.size()) throw bad("a local id without a distinct id");
+  }
+}
+
+}  // namespace
+
+ShardView ShardColumns::view() const {
+  return {block_size, input_lengths, output_lengths, id_end,
+          local_ids,  distinct_ids,  cached_tokens,  cached_state};
+}
+
+ShardColumns read_shard(trace::TraceReader& reader) {
+  ShardColumns out;
+  out.block_size = reader.options().block_size;
+  IdIndex local;
+  trace::read_batched(reader, [&](const trace::RequestBatch& batch) {
+    // Every id of the batch in order, with a cursor kIdsAhead ids ahead of the lookups.
+    std::size_t ahead_request = 0;
+    std::size_t ahead_id = 0;
+    const auto prefetch_next = [&] {
+      while (ahead_request < batch.requests.size()) {
+        const auto& ids = batch.requests[ahead_request].hash_ids;
+        if (ids && ahead_id < ids->size()) {
+          local.prefetch((*ids)[ahead_id++]);
+          return;
+        }
+        ++ahead_request;
+        ahead_id = 0;
+      }
+    };
+    for (std::size_t k = 0; k < kIdsAhead; ++k) prefetch_next();
+    for (const trace::Request& r : batch.requests) {
+      out.input_lengths.push_back(r.input_length.value_or(0));
+      out.output_lengths.push_back(r.output_length.value_or(0));
+      if (r.hash_ids) {
+        for (const std::uint64_t id : *r.hash_ids) {
+          prefetch_next();
+          bool created = false;
+          out.local_ids.push_back(local.intern(id, created));
+          if (created) out.distinct_ids.push_back(id);
+        }
+      }
+      out.id_end.push_back(out.local_ids.size());
+      const trace::CachedTokensField field = trace::cached_tokens_field(r);
+      out.cached_state.push_back(static_cast<std::uint8_t>(state_of(field)));
+      out.cached_tokens.push_back(field.tokens.value_or(0));
+    }
+  });
+  out.counts = reader.counts();
+  std::cerr << trace::reader_notes(out.counts);
+  return out;
+}
+
+AnalysisStats merge_shards(std::span<const ShardView> shards, const std::atomic<bool>* stop) {
+  if (shards.empty()) throw UsageError("no shards to merge");
+  std::uint64_t requests = 0;
+  std::uint64_t blocks = 0;
+  for (std::size_t k = 0; k < shards.size(); ++k) {
+    check_view(shards[k], k);
+    if (shards[k].block_size != shards[0].block_size) {
+      throw UsageError(fmt::format("shard {} has block size {}, shard 0 has {}", k,
+                                   shards[k].block_size, shards[0].block_size));
+    }
+    requests += shards[k].input_lengths.size();
+    blocks += shards[k].local_ids.size();
+  }
+  if (requests == 0) {
+    throw InputError(fmt::format("{} shards", shards.size()), 0, "", "no requests to analyze");
+  }
+
+  PrefixAnalyzer analyzer(shards[0].block_size);
+  analyzer.reserve(requests, blocks);
+  IdIndex trace_wide;
+  std::vector<std::uint64_t> number_of_local;
+  std::vector<std::uint64_t> ids;
+  for (const ShardView& s : shards) {
+    // In local first-seen order, so the new ones are numbered in trace first-seen order.
+    const std::size_t distinct = s.distinct_ids.size();
+    number_of_local.resize(distinct);
+    for (std::size_t local = 0; local < distinct; ++local) {
+      if (local + kIdsAhead < distinct) {
+        trace_wide.prefetch(s.distinct_ids[local + kIdsAhead]);
+      }
+      bool created = false;
+      number_of_local[local] = trace_wide.intern(s.distinct_ids[local], created);
+    }
+    std::uint64_t begin = 0;
+    for (std::size_t i = 0; i < s.input_lengths.size(); ++i) {
+      if (stop != nullptr && i % kStopCheckEvery == 0 && *stop) {
+        throw Interrupted("analyze: the merge of the shards stopped");
+      }
+      const std::uint64_t end = s.id_end[i];
+      ids.clear();
+      for (std::uint64_t j = begin; j < end; ++j) ids.push_back(number_of_local[s.local_ids[j]]);
+      begin = end;
+      analyzer.add(s.input_lengths[i], s.output_lengths[i], ids, field_of(s, i));
+    }
+  }
+  return analyzer.finish();
+}
+
+trace::ReaderCounts merge_counts(std::span<const trace::ReaderCounts> counts) {
+  trace::ReaderCounts sum;
+  for (const trace::ReaderCounts& c : counts) {
+    sum.lines += c.lines;
+    sum.blank_lines += c.blank_lines;
+    sum.requests += c.requests;
+    sum.skipped_invalid += c.skipped_invalid;
+    sum.outside_window += c.outside_window;
+    sum.hash_id_checked += c.hash_id_checked;
+    sum.hash_id_mismatches += c.hash_id_mismatches;
+    sum.timestamps_backwards += c.timestamps_backwards;
+    if (sum.first_skipped.empty()) sum.first_skipped = c.first_skipped;
+    if (sum.first_mismatch.empty()) sum.first_mismatch = c.first_mismatch;
+    if (sum.first_backwards.empty()) sum.first_backwards = c.first_backwards;
+    sum.source_notes.insert(sum.source_notes.end(), c.source_notes.begin(), c.source_notes.end());
+  }
+  return sum;
+}
+
+}  // namespace kvtrace::analysis
