@@ -19,7 +19,7 @@ using kvtrace::testing::thrown_message;
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line + "\n");
+  for (std::string line; std::getline(in, line);) lines.push_back(fmt::format("{}\n", line));
   return lines;
 }
 
@@ -66,7 +66,7 @@ TEST(ShardAnalysis, RawIdsAndMeasuredCacheEqualOnePass) {
     for (int b = 0; b <= i % 7; ++b) {
       const std::uint64_t id =
           (static_cast<std::uint64_t>(b < 3 ? i % 5 : i) * 1000003u + b) * 0x9E3779B97F4A7C15ull;
-      ids += (b > 0 ? "," : "") + std::to_string(id);
+      ids += fmt::format("{}{}", b > 0 ? "," : "", id);
     }
     std::string cached;
     if (i % 3 == 0) cached = fmt::format(",\"cached_tokens\":{}", i % 11 * 100);
