@@ -38,10 +38,15 @@ std::uint32_t IdIndex::fresh() {
 }
 
 std::uint32_t IdIndex::intern_slow(std::uint64_t id, bool& created) {
-  if (identity_) leave_identity();
+  if (identity_) {
+    // The first id is not 0 (which the identity would have taken): the table starts there.
+    if (count_ == 0) base_ = id;
+    leave_identity();
+  }
   const std::uint64_t direct_limit =
       std::max(kAlwaysDirect, kDensity * (std::uint64_t{count_} + 1));
-  if (id >= direct_.size() && id >= direct_limit) {
+  const std::uint64_t offset = id - base_;
+  if (offset >= direct_.size() && offset >= direct_limit) {
     // Sparse ids: one probe of the hash map finds or inserts.
     const auto [number, inserted] = hashed_.try_emplace(id, count_);
     created = inserted;
@@ -55,14 +60,14 @@ std::uint32_t IdIndex::intern_slow(std::uint64_t id, bool& created) {
       return number;
     }
   }
-  if (id >= direct_.size()) {
+  if (offset >= direct_.size()) {
     // Grow geometrically so that consecutive ids cost amortised O(1).
-    direct_.resize(std::min(std::max<std::uint64_t>(id + 1, direct_.size() * 2), direct_limit),
-                   kNone);
+    direct_.resize(
+        std::min(std::max<std::uint64_t>(offset + 1, direct_.size() * 2), direct_limit), kNone);
   }
   created = true;
-  direct_[id] = next_number();
-  return direct_[id];
+  direct_[offset] = next_number();
+  return direct_[offset];
 }
 
 void IdIndex::reserve(std::uint64_t distinct_ids) {
@@ -72,7 +77,7 @@ void IdIndex::reserve(std::uint64_t distinct_ids) {
 
 std::uint32_t IdIndex::find(std::uint64_t id) const {
   if (identity_) return id < count_ ? static_cast<std::uint32_t>(id) : kNone;
-  if (id < direct_.size() && direct_[id] != kNone) return direct_[id];
+  if (id - base_ < direct_.size() && direct_[id - base_] != kNone) return direct_[id - base_];
   return hashed_.find(id);  // kFree is kNone
 }
 

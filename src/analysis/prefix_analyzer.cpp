@@ -67,18 +67,21 @@ std::uint32_t PrefixAnalyzer::visit_extra_node(std::uint32_t parent, std::uint32
   return kExtraBase + it->second;
 }
 
-void PrefixAnalyzer::reserve(std::uint64_t requests, std::uint64_t blocks) {
+void PrefixAnalyzer::reserve(std::uint64_t requests, std::uint64_t blocks,
+                             std::optional<std::uint64_t> distinct) {
   isls_.reserve(requests);
   osls_.reserve(requests);
   id_end_.reserve(requests);
   hit_rates_.reserve(requests);
   dense_ids_.reserve(blocks);
-  // Distinct ids: extrapolated from the share of distinct ids so far.
-  if (!dense_ids_.empty()) {
+  // Distinct ids, when not given: extrapolated from the share of distinct ids so far.
+  if (!distinct && !dense_ids_.empty()) {
     const double share = static_cast<double>(info_.size()) / static_cast<double>(dense_ids_.size());
-    const auto distinct = static_cast<std::uint64_t>(share * static_cast<double>(blocks));
-    info_.reserve(distinct);
-    ids_.reserve(distinct);
+    distinct = static_cast<std::uint64_t>(share * static_cast<double>(blocks));
+  }
+  if (distinct) {
+    info_.reserve(*distinct);
+    ids_.reserve(*distinct);
   }
 }
 

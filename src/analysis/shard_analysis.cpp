@@ -15,6 +15,8 @@ namespace {
 
 // How many ids ahead read_shard prefetches the id table's slots (as PrefixAnalyzer does).
 constexpr std::size_t kIdsAhead = 16;
+// Requests read before the shard's arrays are sized from the file size (as analyze_trace).
+constexpr std::size_t kRequestsBeforeReserve = 4096;
 // Requests merged between two looks at the stop flag.
 constexpr std::size_t kStopCheckEvery = 4096;
 
@@ -68,10 +70,21 @@ ShardView ShardColumns::view() const {
           local_ids,  distinct_ids,  cached_tokens,  cached_state};
 }
 
+void ShardColumns::reserve(std::uint64_t requests, std::uint64_t ids, std::uint64_t distinct) {
+  input_lengths.reserve(requests);
+  output_lengths.reserve(requests);
+  id_end.reserve(requests);
+  cached_tokens.reserve(requests);
+  cached_state.reserve(requests);
+  local_ids.reserve(ids);
+  distinct_ids.reserve(distinct);
+}
+
 ShardColumns read_shard(trace::TraceReader& reader) {
   ShardColumns out;
   out.block_size = reader.options().block_size;
   IdIndex local;
+  bool reserved = false;
   trace::read_batched(reader, [&](const trace::RequestBatch& batch) {
     // Every id of the batch in order, with a cursor kIdsAhead ids ahead of the lookups.
     std::size_t ahead_request = 0;
@@ -104,6 +117,12 @@ ShardColumns read_shard(trace::TraceReader& reader) {
       out.cached_state.push_back(static_cast<std::uint8_t>(state_of(field)));
       out.cached_tokens.push_back(field.tokens.value_or(0));
     }
+    if (!reserved && out.input_lengths.size() >= kRequestsBeforeReserve) {
+      reserved = true;
+      out.reserve(trace::extrapolate(reader, out.input_lengths.size(), batch.position),
+                  trace::extrapolate(reader, out.local_ids.size(), batch.position),
+                  trace::extrapolate(reader, out.distinct_ids.size(), batch.position));
+    }
   });
   out.counts = reader.counts();
   std::cerr << trace::reader_notes(out.counts);
@@ -127,22 +146,26 @@ AnalysisStats merge_shards(std::span<const ShardView> shards, const std::atomic<
     throw InputError(fmt::format("{} shards", shards.size()), 0, "", "no requests to analyze");
   }
 
-  PrefixAnalyzer analyzer(shards[0].block_size);
-  analyzer.reserve(requests, blocks);
+  // The shards' distinct ids numbered across the trace, in local first-seen order, so that
+  // the new ones are numbered in trace first-seen order.
   IdIndex trace_wide;
-  std::vector<std::uint64_t> number_of_local;
-  std::vector<std::uint64_t> ids;
-  for (const ShardView& s : shards) {
-    // In local first-seen order, so the new ones are numbered in trace first-seen order.
-    const std::size_t distinct = s.distinct_ids.size();
-    number_of_local.resize(distinct);
-    for (std::size_t local = 0; local < distinct; ++local) {
-      if (local + kIdsAhead < distinct) {
-        trace_wide.prefetch(s.distinct_ids[local + kIdsAhead]);
-      }
+  std::vector<std::vector<std::uint32_t>> number_of_local(shards.size());
+  for (std::size_t k = 0; k < shards.size(); ++k) {
+    const std::span<const std::uint64_t> distinct = shards[k].distinct_ids;
+    number_of_local[k].resize(distinct.size());
+    for (std::size_t local = 0; local < distinct.size(); ++local) {
+      if (local + kIdsAhead < distinct.size()) trace_wide.prefetch(distinct[local + kIdsAhead]);
       bool created = false;
-      number_of_local[local] = trace_wide.intern(s.distinct_ids[local], created);
+      number_of_local[k][local] = trace_wide.intern(distinct[local], created);
     }
+  }
+
+  PrefixAnalyzer analyzer(shards[0].block_size);
+  analyzer.reserve(requests, blocks, trace_wide.size());
+  std::vector<std::uint64_t> ids;
+  for (std::size_t k = 0; k < shards.size(); ++k) {
+    const ShardView& s = shards[k];
+    const std::vector<std::uint32_t>& numbers = number_of_local[k];
     std::uint64_t begin = 0;
     for (std::size_t i = 0; i < s.input_lengths.size(); ++i) {
       if (stop != nullptr && i % kStopCheckEvery == 0 && *stop) {
@@ -150,7 +173,7 @@ AnalysisStats merge_shards(std::span<const ShardView> shards, const std::atomic<
       }
       const std::uint64_t end = s.id_end[i];
       ids.clear();
-      for (std::uint64_t j = begin; j < end; ++j) ids.push_back(number_of_local[s.local_ids[j]]);
+      for (std::uint64_t j = begin; j < end; ++j) ids.push_back(numbers[s.local_ids[j]]);
       begin = end;
       analyzer.add(s.input_lengths[i], s.output_lengths[i], ids, field_of(s, i));
     }

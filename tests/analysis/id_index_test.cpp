@@ -67,6 +67,43 @@ TEST(IdIndex, AgreesWithAPlainMapOnMixedDenseAndSparseIds) {
   for (const auto& [id, dense] : reference) ASSERT_EQ(index.find(id), dense);
 }
 
+// A later shard of a Mooncake trace: new ids count up from a large first one, mixed with
+// earlier ids below it (shared prefixes) and repeats.
+TEST(IdIndex, IdsFromALargeFirstOneAgreeWithAPlainMap) {
+  constexpr std::uint64_t kFirst = std::uint64_t{1} << 40;
+  std::mt19937_64 rng(7);
+  IdIndex index;
+  std::unordered_map<std::uint64_t, std::uint32_t> reference;
+  std::uint64_t next = kFirst;
+  for (int i = 0; i < 300000; ++i) {
+    std::uint64_t id = next;
+    switch (i == 0 ? 0 : rng() % 5) {
+      case 0:
+      case 1:
+        ++next;
+        break;
+      case 2:
+        id = kFirst - 1 - rng() % 100000;  // below the first id
+        break;
+      case 3:
+        id = kFirst + rng() % (next - kFirst);  // a repeat
+        break;
+      default:
+        id = next + 1000000 + rng() % 1000;  // ahead of the table
+        break;
+    }
+    bool created = false;
+    const std::uint32_t got = index.intern(id, created);
+    const auto [it, inserted] =
+        reference.try_emplace(id, static_cast<std::uint32_t>(reference.size()));
+    ASSERT_EQ(created, inserted) << "id " << id;
+    ASSERT_EQ(got, it->second) << "id " << id;
+  }
+  for (const auto& [id, dense] : reference) ASSERT_EQ(index.find(id), dense);
+  EXPECT_EQ(index.find(kFirst - 200000), IdIndex::kNone);
+  EXPECT_EQ(index.find(0), IdIndex::kNone);
+}
+
 TEST(IdIndex, IdsInFirstSeenOrderKeepTheirNumbersAndLeavingThatModeKeepsThemToo) {
   IdIndex index;
   bool created = false;

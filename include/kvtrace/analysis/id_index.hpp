@@ -1,8 +1,9 @@
 #pragma once
 // Dense numbering of 64-bit hash ids in first-seen order (0, 1, 2, ...). Mooncake-style
 // traces number their ids in first-seen order already, so while every new id is the next
-// number the mapping is the identity and costs nothing; after that small ids are looked up in
-// a direct table and any other id in a hash map. Either way an id is never truncated and two
+// number the mapping is the identity and costs nothing; after that ids near the first one
+// (from it upwards: a later part of such a trace starts at a large id) are looked up in a
+// direct table and any other id in a hash map. Either way an id is never truncated and two
 // ids never share a number.
 
 #include <cstdint>
@@ -33,7 +34,7 @@ class IdIndex {
   // caller that knows its next ids prefetches a few ahead, so that random ids do not wait
   // on memory one at a time. Always inlined, as IdHashTable::prefetch says why.
   [[gnu::always_inline]] void prefetch(std::uint64_t id) const {
-    if (!identity_ && id >= direct_.size()) hashed_.prefetch(id);
+    if (!identity_ && id - base_ >= direct_.size()) hashed_.prefetch(id);
   }
 
  private:
@@ -44,7 +45,10 @@ class IdIndex {
   void leave_identity();
 
   bool identity_ = true;               // so far every id's number is the id itself
-  std::vector<std::uint32_t> direct_;  // id -> dense number, kNone when unseen
+  // id - base_ -> dense number, kNone when unseen. An id below base_ wraps around to a large
+  // offset, so it is looked up in the hash map like any id beyond the table.
+  std::vector<std::uint32_t> direct_;
+  std::uint64_t base_ = 0;
   IdHashTable hashed_;
   std::uint32_t count_ = 0;
 };
@@ -60,8 +64,8 @@ inline std::uint32_t IdIndex::intern(std::uint64_t id, bool& created) {
       return count_++;
     }
   }
-  if (id < direct_.size()) {
-    const std::uint32_t d = direct_[id];
+  if (id - base_ < direct_.size()) {
+    const std::uint32_t d = direct_[id - base_];
     if (d != kNone) {
       created = false;
       return d;

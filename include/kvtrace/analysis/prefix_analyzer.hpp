@@ -79,7 +79,9 @@ class PrefixAnalyzer {
            std::span<const std::uint64_t> hash_ids, const trace::CachedTokensField& cached_tokens);
   // Capacity for this many requests and hash ids in all (a hint: growing past it is fine).
   // Saves the copies and page faults of growing the per-request arrays on large traces.
-  void reserve(std::uint64_t requests, std::uint64_t blocks);
+  // `distinct`: how many distinct hash ids, when known; else extrapolated from those so far.
+  void reserve(std::uint64_t requests, std::uint64_t blocks,
+               std::optional<std::uint64_t> distinct = std::nullopt);
   // Computes the statistics; the analyzer can take no more requests afterwards.
   AnalysisStats finish();
 

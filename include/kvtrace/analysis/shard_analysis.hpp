@@ -66,6 +66,8 @@ struct ShardColumns {
   trace::ReaderCounts counts;
 
   ShardView view() const;
+  // Capacity for this many requests, ids and distinct ids (a hint: growing past it is fine).
+  void reserve(std::uint64_t requests, std::uint64_t ids, std::uint64_t distinct);
 };
 
 // Phase 1: every request of `reader` (its reader notes on stderr, as every pass writes them).
