@@ -28,7 +28,19 @@ from distributed import Client, get_client
 import kvtrace
 from kvtrace.analysis import Report, merge_shards, read_shard
 
-__all__ = ["analyze", "materialize", "merge_parts", "part_path", "simulate_sweep"]
+__all__ = ["analyze", "connect", "materialize", "merge_parts", "part_path", "simulate_sweep"]
+
+
+def connect(scheduler: Optional[str] = None, *, workers: int = 2) -> Client:
+    """A client of the Dask cluster whose scheduler is at ``scheduler`` (e.g.
+    "tcp://10.0.0.5:8786", or a dask-jobqueue / dask-kubernetes cluster's
+    ``scheduler_address``); None: a new LocalCluster of ``workers`` processes, one thread
+    each, closed with the client. Call it under ``if __name__ == "__main__":`` in a script:
+    worker processes import the script's module."""
+    if scheduler is not None:
+        return Client(scheduler)
+    return Client(n_workers=workers, threads_per_worker=1, processes=True,
+                  dashboard_address=None)
 
 
 def _client(client: Optional[Client]) -> Client:
