@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 #include "kvtrace/core/error.hpp"
@@ -26,9 +27,24 @@ bool is_continuation(unsigned char c) {
   return c >= 0x80 && c < 0xC0;
 }
 
+// The first index from `i` on whose byte is at or above `limit` (text.size() when none).
+// Eight bytes at a time while they are all ASCII, as most text is: below every form's limit.
+std::size_t next_unstable(std::string_view text, std::size_t i, unsigned char limit) {
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ull;
+  const std::size_t n = text.size();
+  for (;;) {
+    for (std::uint64_t word = 0; i + 8 <= n; i += 8) {
+      std::memcpy(&word, text.data() + i, 8);
+      if ((word & kHighBits) != 0) break;
+    }
+    const std::size_t stop = std::min(n, i + 8);
+    while (i < stop && static_cast<unsigned char>(text[i]) < limit) ++i;
+    if (i < stop || i == n) return i;
+  }
+}
+
 bool surely_normal(std::string_view text, unsigned char limit) {
-  return std::all_of(text.begin(), text.end(),
-                     [limit](char c) { return static_cast<unsigned char>(c) < limit; });
+  return next_unstable(text, 0, limit) == text.size();
 }
 
 utf8proc_option_t options_of(NormalForm form) {
@@ -69,11 +85,7 @@ void normalize_spans(std::string_view text, NormalForm form, std::string& out) {
   out.reserve(text.size() + text.size() / 8);
   std::size_t copied = 0;
   std::size_t i = 0;
-  while (i < text.size()) {
-    if (byte(i) < limit) {
-      ++i;
-      continue;
-    }
+  while ((i = next_unstable(text, i, limit)) < text.size()) {
     std::size_t begin = i;
     if (begin > copied) {
       --begin;
