@@ -99,6 +99,8 @@ std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig
     });
     runs.push_back({configs[0], sim.finish(), measured});
   }
+  // The later runs replay requests held in memory: they watch the reader's stop flag too.
+  const std::atomic<bool>* stop = reader.options().stop;
   for (std::size_t k = 1; k < configs.size(); ++k) {
     ClusterSim sim(configs[k]);
     // Progress in the file's bytes, as if the run read it again.
@@ -109,7 +111,13 @@ std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig
       const RequestResult res = kept.replay(i, sim);
       measured.add(kept.cached_tokens(i), static_cast<std::int64_t>(res.input_tokens),
                    res.hit_tokens);
-      if (total && (i & 0xFFF) == 0) progress.update(*total / kept.size() * i, i);
+      if ((i & 0xFFF) == 0) {
+        if (stop != nullptr && *stop) {
+          throw Interrupted(fmt::format("interrupted: simulate {}/{} stopped at request {}", k + 1,
+                                        configs.size(), i + 1));
+        }
+        if (total) progress.update(*total / kept.size() * i, i);
+      }
     }
     progress.done();
     runs.push_back({configs[k], sim.finish(), measured});

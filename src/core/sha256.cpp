@@ -58,12 +58,14 @@ Sha256Digest sha256(std::string_view bytes) {
   return out;
 }
 
-Sha256Digest sha256_file(const std::string& path) {
+Sha256Digest sha256_file(const std::string& path, const std::atomic<bool>* stop) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError("cannot open " + path + ": " + std::strerror(errno));
   Sha256 h;
   std::vector<char> buf(std::size_t{1} << 20);
   while (in) {
+    if (stop != nullptr && *stop)
+      throw Interrupted("interrupted: the digest of " + path + " stopped");
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
     h.update(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())));
   }

@@ -355,8 +355,8 @@ std::string verify_report(const MaterializeStats& st) {
   return out + "\n";
 }
 
-std::string trace_scope(const std::string& path) {
-  return core::to_hex(core::sha256_file(path), 8);
+std::string trace_scope(const std::string& path, const std::atomic<bool>* stop) {
+  return core::to_hex(core::sha256_file(path, stop), 8);
 }
 
 std::vector<std::vector<std::uint64_t>> texts_to_hashes(const tokenizer::Tokenizer& tok,

@@ -29,8 +29,14 @@ namespace {
 class MaterializeStream {
  public:
   // Opens the trace (the start of it is read: no GIL then, a pipe's writer may need it).
-  MaterializeStream(const ResolvedOpen& opening, prompt::MaterializeTraceOptions options)
-      : reader_(open_unlocked(opening)), options_(std::move(options)) {
+  // `derive_scope`: the options' scope is the trace file's (trace_scope), digested on the
+  // stream's thread.
+  MaterializeStream(const ResolvedOpen& opening, prompt::MaterializeTraceOptions options,
+                    bool derive_scope)
+      : reader_(open_unlocked(opening)),
+        options_(std::move(options)),
+        path_(opening.path),
+        derive_scope_(derive_scope) {
     thread_ = std::thread([this] { run(); });
   }
   ~MaterializeStream() {
@@ -85,6 +91,7 @@ class MaterializeStream {
 
   void run() {
     try {
+      if (derive_scope_) options_.options.scope = prompt::trace_scope(path_, &stop_);
       const prompt::MaterializeTraceResult m =
           prompt::materialize_trace(*reader_, options_, [this](std::string_view lines) {
             std::unique_lock lock(mutex_);
@@ -113,6 +120,8 @@ class MaterializeStream {
   std::atomic<bool> stop_ = false;
   std::unique_ptr<trace::TraceReader> reader_;
   prompt::MaterializeTraceOptions options_;
+  std::string path_;
+  bool derive_scope_;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<std::string> queue_;
@@ -122,8 +131,8 @@ class MaterializeStream {
 };
 
 // The options as the CLI's flags give them; `api` empty: default_api(prompt_format).
-prompt::MaterializeTraceOptions options_of(const std::string& path, const std::string& tokenizer,
-                                           const std::string& corpus, std::uint64_t seed,
+prompt::MaterializeTraceOptions options_of(const std::string& tokenizer, const std::string& corpus,
+                                           std::uint64_t seed,
                                            const std::optional<std::string>& scope,
                                            const std::string& model, const std::string& api,
                                            const std::string& prompt_format,
@@ -146,7 +155,8 @@ prompt::MaterializeTraceOptions options_of(const std::string& path, const std::s
   } else if (!api.empty()) {
     throw UsageError("api", "expected \"chat\" or \"completions\"");
   }
-  o.options.scope = scope ? *scope : prompt::trace_scope(path);
+  // Without a scope, the trace file's: digested by the caller, where Ctrl-C can stop it.
+  if (scope) o.options.scope = *scope;
   o.tokenizer_path = tokenizer;
   o.corpus_path = corpus;
   o.cache_dir = cache_dir;
@@ -176,8 +186,9 @@ void bind_prompt(py::module_& m) {
                          std::optional<double> end_ms) {
     return std::make_unique<MaterializeStream>(
         resolve(path, {block_size, std::move(format_in), skip_invalid, start_ms, end_ms, "ignore"}),
-        options_of(path, tokenizer, corpus, seed, scope, model, api, prompt_format, shard, verify,
-                   cache_dir, threads));
+        options_of(tokenizer, corpus, seed, scope, model, api, prompt_format, shard, verify,
+                   cache_dir, threads),
+        !scope);
   };
   const auto file = [](const std::string& path, const std::string& output,
                        const std::string& tokenizer, const std::string& corpus, std::uint64_t seed,
@@ -188,11 +199,12 @@ void bind_prompt(py::module_& m) {
                        bool skip_invalid, std::optional<double> start_ms,
                        std::optional<double> end_ms) {
     prompt::MaterializeTraceOptions o =
-        options_of(path, tokenizer, corpus, seed, scope, model, api, prompt_format, shard, verify,
+        options_of(tokenizer, corpus, seed, scope, model, api, prompt_format, shard, verify,
                    cache_dir, threads);
     const ResolvedOpen opening =
         resolve(path, {block_size, std::move(format_in), skip_invalid, start_ms, end_ms, "ignore"});
     return run_interruptible([&](const std::atomic<bool>* stop) {
+      if (!scope) o.options.scope = prompt::trace_scope(path, stop);
       std::optional<core::OutputFile> out;
       o.on_checked = [&] { out.emplace(output); };
       const std::unique_ptr<trace::TraceReader> reader = open_resolved(opening, stop);

@@ -30,5 +30,14 @@ TEST(Sha256, FileDigestAndMissingFile) {
   EXPECT_THROW(sha256_file(f.path() + ".missing"), IoError);
 }
 
+TEST(Sha256, ASetStopFlagEndsTheFileDigest) {
+  const kvtrace::testing::TempFile f("abc", ".txt");
+  std::atomic<bool> stop = false;
+  EXPECT_EQ(sha256_file(f.path(), &stop), sha256("abc"));
+  stop = true;
+  EXPECT_EQ(kvtrace::testing::thrown_message<Interrupted>([&] { sha256_file(f.path(), &stop); }),
+            "interrupted: the digest of " + f.path() + " stopped");
+}
+
 }  // namespace
 }  // namespace kvtrace::core

@@ -61,12 +61,15 @@ CALLS = {
     "synthesize": lambda path: kvtrace.synthesize(path, speedup_ratio=2),
     "materialize": lambda path: kvtrace.materialize(path, path.parent / "out.jsonl", scope="s",
                                                     no_cache=True),
+    # Without a scope, the digest of the trace file (never ending here) is what Ctrl-C stops.
+    "materialize default scope": lambda path: kvtrace.materialize(
+        path, path.parent / "out.jsonl", no_cache=True),
 }
 
 
 @pytest.mark.parametrize("name", CALLS)
 def test_ctrl_c_interrupts_a_call_reading_a_trace(tmp_path, name):
-    if name == "materialize":
+    if name.startswith("materialize"):
         need_defaults()
     with ctrl_c_while_reading(tmp_path) as fifo:
         with pytest.raises(KeyboardInterrupt):
@@ -80,3 +83,24 @@ def test_ctrl_c_interrupts_waiting_for_materialized_bodies(tmp_path):
         with pytest.raises(KeyboardInterrupt):
             next(bodies)
         del bodies  # stops the build: its reader at the next request
+
+
+def test_ctrl_c_interrupts_the_later_runs_of_a_sweep(tmp_path):
+    # 100,000 requests of 10 blocks and 400 runs: the file is read and the first run done
+    # within the 2 s before Ctrl-C (a debug build included); the 399 runs replayed from
+    # memory after it would take far longer than the second allowed after it.
+    trace = tmp_path / "trace.jsonl"
+    with open(trace, "w") as out:
+        for i in range(100_000):
+            ids = ", ".join(str((i % 97) * 10 + k if k < 5 else i * 10 + k) for k in range(10))
+            out.write(f'{{"timestamp": {i}, "input_length": 5120, "output_length": 1, '
+                      f'"hash_ids": [{ids}]}}\n')
+    timer = threading.Timer(2, lambda: os.kill(os.getpid(), signal.SIGINT))
+    started = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            kvtrace.simulate(trace, list(range(50, 10_050, 50)), policy=["lru", "fifo"])
+    finally:
+        timer.cancel()
+    assert time.monotonic() - started < 3

@@ -95,7 +95,8 @@ using RequestSink = std::function<void(std::uint64_t line, const RequestResult& 
 // Runs each configuration over the trace of `reader`, in order. The pass over the file is
 // trace::for_each_request's (progress, the reader's notes on stderr, InputError when there
 // is no request to simulate); the replays draw their own progress lines. `per_request`, when
-// set, sees the requests of the first configuration. UsageError when `configs` is empty.
+// set, sees the requests of the first configuration. UsageError when `configs` is empty;
+// Interrupted when the reader's stop flag is set, in the later runs too.
 std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig> configs,
                            const RequestSink& per_request = {});
 

@@ -3,6 +3,7 @@
 // the default materialize scope (the first bytes of a trace file's digest).
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -30,8 +31,9 @@ class Sha256 {
 
 Sha256Digest sha256(std::string_view bytes);
 
-// The digest of a whole file, read in 1 MiB pieces; throws IoError.
-Sha256Digest sha256_file(const std::string& path);
+// The digest of a whole file, read in 1 MiB pieces; throws IoError. `stop`, when given and
+// set (e.g. on Ctrl-C), ends the read at the next piece with kvtrace::Interrupted.
+Sha256Digest sha256_file(const std::string& path, const std::atomic<bool>* stop = nullptr);
 
 // Lower-case hex of the digest's first `bytes` bytes.
 std::string to_hex(const Sha256Digest& digest, std::size_t bytes = 32);

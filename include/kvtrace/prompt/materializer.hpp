@@ -117,8 +117,8 @@ MaterializeResult materialize(const Materializer& materializer, const tokenizer:
 std::string verify_report(const MaterializeStats& stats);
 
 // The default scope of a trace file, as AIPerf sets its trace id: the first 16 hex digits of
-// the SHA-256 of the file's bytes. Throws IoError.
-std::string trace_scope(const std::string& path);
+// the SHA-256 of the file's bytes. Throws IoError; Interrupted when `stop` is given and set.
+std::string trace_scope(const std::string& path, const std::atomic<bool>* stop = nullptr);
 
 // AIPerf's texts_to_hashes with a tokenizer: each text is tokenized and its blocks of
 // `block_size` tokens (the last partial one included) hashed as one chain; one RollingHasher
