@@ -55,8 +55,8 @@ class Shard:
     be built on one machine and merged on another.
 
     ``path``: the shard's file; ``columns``: the arrays (per request: input_lengths,
-    output_lengths, id_end, cached_tokens, cached_state; local_ids; distinct_ids), block_size
-    and the reader's counts."""
+    output_lengths, id_end, cached_tokens, cached_state, timestamps, delays, sessions;
+    local_ids; distinct_ids; session_names), block_size and the reader's counts."""
 
     def __init__(self, path, columns: dict):
         self.path = str(path)

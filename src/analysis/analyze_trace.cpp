@@ -12,16 +12,21 @@ constexpr std::uint64_t kSampleRequests = 4096;
 
 AnalysisStats analyze_trace(trace::TraceReader& reader) {
   PrefixAnalyzer analyzer(reader.options().block_size);
+  WorkloadStats workload;
   bool reserved = false;
   trace::for_each_request(reader, "analyze", [&](const trace::RequestBatch& batch) {
     analyzer.add(batch.requests);
+    for (const trace::Request& r : batch.requests) workload.add(r);
     if (!reserved && analyzer.requests() >= kSampleRequests) {
       reserved = true;
+      workload.reserve(trace::extrapolate(reader, analyzer.requests(), batch.position));
       analyzer.reserve(trace::extrapolate(reader, analyzer.requests(), batch.position),
                        trace::extrapolate(reader, analyzer.blocks(), batch.position));
     }
   });
-  return analyzer.finish();
+  AnalysisStats stats = analyzer.finish();
+  stats.workload = workload.finish();
+  return stats;
 }
 
 }  // namespace kvtrace::analysis

@@ -62,8 +62,8 @@ std::uint32_t IdIndex::intern_slow(std::uint64_t id, bool& created) {
   }
   if (offset >= direct_.size()) {
     // Grow geometrically so that consecutive ids cost amortised O(1).
-    direct_.resize(
-        std::min(std::max<std::uint64_t>(offset + 1, direct_.size() * 2), direct_limit), kNone);
+    direct_.resize(std::min(std::max<std::uint64_t>(offset + 1, direct_.size() * 2), direct_limit),
+                   kNone);
   }
   created = true;
   direct_[offset] = next_number();

@@ -223,6 +223,7 @@ void PrefixAnalyzer::length_stats(AnalysisStats& s) const {
       shared_prefix[t] = clamp_tokens(leading, block_size_, isl);
     }
     unique_prompt[t] = isl - context[t];
+    if (unique_prompt[t] < 0) ++s.negative_unique_prompts;
     unique_suffix[t] = isl - shared_prefix[t];
   }
   s.context_length_stats = stats::summarize(context);

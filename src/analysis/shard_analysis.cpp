@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
+#include <cmath>
 #include <iostream>
+#include <limits>
 
 #include "kvtrace/analysis/id_index.hpp"
 #include "kvtrace/core/error.hpp"
@@ -37,6 +41,10 @@ trace::CachedTokensField field_of(const ShardView& s, std::size_t i) {
   return {true, std::nullopt};
 }
 
+std::optional<double> present(double v) {
+  return std::isnan(v) ? std::nullopt : std::optional(v);
+}
+
 // UsageError unless the shard's arrays fit together (they may come from another process).
 void check_view(const ShardView& s, std::size_t index) {
   const std::size_t n = s.input_lengths.size();
@@ -44,7 +52,8 @@ void check_view(const ShardView& s, std::size_t index) {
     return UsageError(fmt::format("shard {}: {}", index, what));
   };
   if (s.output_lengths.size() != n || s.id_end.size() != n || s.cached_tokens.size() != n ||
-      s.cached_state.size() != n) {
+      s.cached_state.size() != n || s.timestamps.size() != n || s.delays.size() != n ||
+      s.sessions.size() != n) {
     throw bad("its per-request arrays differ in length");
   }
   std::uint64_t previous = 0;
@@ -61,13 +70,18 @@ void check_view(const ShardView& s, std::size_t index) {
   for (const std::uint32_t local : s.local_ids) {
     if (local >= s.distinct_ids.size()) throw bad("a local id without a distinct id");
   }
+  for (const std::uint32_t session : s.sessions) {
+    if (session != kNoSession && session >= s.session_names.size()) {
+      throw bad("a session number without a session id");
+    }
+  }
 }
 
 }  // namespace
 
 ShardView ShardColumns::view() const {
-  return {block_size, input_lengths, output_lengths, id_end,
-          local_ids,  distinct_ids,  cached_tokens,  cached_state};
+  return {block_size,    input_lengths, output_lengths, id_end, local_ids, distinct_ids,
+          cached_tokens, cached_state,  timestamps,     delays, sessions,  session_names};
 }
 
 void ShardColumns::reserve(std::uint64_t requests, std::uint64_t ids, std::uint64_t distinct) {
@@ -76,6 +90,9 @@ void ShardColumns::reserve(std::uint64_t requests, std::uint64_t ids, std::uint6
   id_end.reserve(requests);
   cached_tokens.reserve(requests);
   cached_state.reserve(requests);
+  timestamps.reserve(requests);
+  delays.reserve(requests);
+  sessions.reserve(requests);
   local_ids.reserve(ids);
   distinct_ids.reserve(distinct);
 }
@@ -84,6 +101,7 @@ ShardColumns read_shard(trace::TraceReader& reader) {
   ShardColumns out;
   out.block_size = reader.options().block_size;
   IdIndex local;
+  boost::unordered_flat_map<std::string, std::uint32_t> session_numbers;
   bool reserved = false;
   trace::read_batched(reader, [&](const trace::RequestBatch& batch) {
     // Every id of the batch in order, with a cursor kIdsAhead ids ahead of the lookups.
@@ -116,6 +134,17 @@ ShardColumns read_shard(trace::TraceReader& reader) {
       const trace::CachedTokensField field = trace::cached_tokens_field(r);
       out.cached_state.push_back(static_cast<std::uint8_t>(state_of(field)));
       out.cached_tokens.push_back(field.tokens.value_or(0));
+      constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
+      out.timestamps.push_back(r.timestamp ? r.timestamp->value() : kNone);
+      out.delays.push_back(r.delay ? r.delay->value() : kNone);
+      std::uint32_t session = kNoSession;
+      if (r.session_id) {
+        const auto [it, added] = session_numbers.try_emplace(
+            *r.session_id, static_cast<std::uint32_t>(out.session_names.size()));
+        if (added) out.session_names.push_back(*r.session_id);
+        session = it->second;
+      }
+      out.sessions.push_back(session);
     }
     if (!reserved && out.input_lengths.size() >= kRequestsBeforeReserve) {
       reserved = true;
@@ -162,6 +191,8 @@ AnalysisStats merge_shards(std::span<const ShardView> shards, const std::atomic<
 
   PrefixAnalyzer analyzer(shards[0].block_size);
   analyzer.reserve(requests, blocks, trace_wide.size());
+  WorkloadStats workload;
+  workload.reserve(requests);
   std::vector<std::uint64_t> ids;
   for (std::size_t k = 0; k < shards.size(); ++k) {
     const ShardView& s = shards[k];
@@ -176,9 +207,16 @@ AnalysisStats merge_shards(std::span<const ShardView> shards, const std::atomic<
       for (std::uint64_t j = begin; j < end; ++j) ids.push_back(numbers[s.local_ids[j]]);
       begin = end;
       analyzer.add(s.input_lengths[i], s.output_lengths[i], ids, field_of(s, i));
+      workload.add(present(s.timestamps[i]),
+                   s.sessions[i] == kNoSession
+                       ? std::nullopt
+                       : std::optional<std::string_view>(s.session_names[s.sessions[i]]),
+                   present(s.delays[i]));
     }
   }
-  return analyzer.finish();
+  AnalysisStats stats = analyzer.finish();
+  stats.workload = workload.finish();
+  return stats;
 }
 
 trace::ReaderCounts merge_counts(std::span<const trace::ReaderCounts> counts) {
@@ -191,10 +229,21 @@ trace::ReaderCounts merge_counts(std::span<const trace::ReaderCounts> counts) {
     sum.outside_window += c.outside_window;
     sum.hash_id_checked += c.hash_id_checked;
     sum.hash_id_mismatches += c.hash_id_mismatches;
+    // A jump at the boundary comes before any inside this shard.
+    if (sum.last_timestamp && c.first_timestamp && *c.first_timestamp < *sum.last_timestamp &&
+        sum.timestamps_backwards++ == 0) {
+      sum.first_backwards = fmt::format("{}: timestamp: {} after {}", c.first_timestamp_at,
+                                        *c.first_timestamp, *sum.last_timestamp);
+    }
     sum.timestamps_backwards += c.timestamps_backwards;
+    if (sum.first_backwards.empty()) sum.first_backwards = c.first_backwards;
+    if (!sum.first_timestamp) {
+      sum.first_timestamp = c.first_timestamp;
+      sum.first_timestamp_at = c.first_timestamp_at;
+    }
+    if (c.last_timestamp) sum.last_timestamp = c.last_timestamp;
     if (sum.first_skipped.empty()) sum.first_skipped = c.first_skipped;
     if (sum.first_mismatch.empty()) sum.first_mismatch = c.first_mismatch;
-    if (sum.first_backwards.empty()) sum.first_backwards = c.first_backwards;
     sum.source_notes.insert(sum.source_notes.end(), c.source_notes.begin(), c.source_notes.end());
   }
   return sum;

@@ -26,6 +26,8 @@ int run_analyze(const AnalyzeFlags& f) {
   const std::string format = flags::resolve_format(f.format, f.output);
   if (format == "table") {
     write_text(f.output, analysis::render_table(stats, input));
+  } else if (format == "csv") {
+    write_text(f.output, analysis::render_csv(stats, input));
   } else {
     write_text(f.output,
                analysis::render_json(stats, input,
@@ -48,8 +50,9 @@ void add_analyze(CLI::App& app, Action& action) {
       "ISL/OSL distributions, prefix sharing and infinite-cache hit rates of a Mooncake trace, "
       "with AIPerf analyze-trace's definitions (docs/analyze.md)");
   cmd->add_option("file", flags->input, "Mooncake JSONL trace, - for stdin")->required();
-  flags::format(*cmd, flags->format, {"table", "json", "aiperf-json"},
-                "json has AIPerf's fields and kvtrace's, aiperf-json AIPerf's only");
+  flags::format(*cmd, flags->format, {"table", "json", "aiperf-json", "csv"},
+                "json has AIPerf's fields and kvtrace's, aiperf-json AIPerf's only, csv one "
+                "statistic,value row per number of json");
   flags::output(*cmd, flags->output, "Where the report goes");
   flags::report_json(*cmd, flags->report_json);
   flags->reader.add_to(*cmd, true);

@@ -14,8 +14,8 @@ constexpr std::array kAnalyze{
     Example{"the bundled sample trace, as a table",
             "kvtrace analyze --format table examples/fast25-conversation-1k.jsonl"},
     Example{"exactly AIPerf's AnalysisStats JSON", "kvtrace analyze -f aiperf-json trace.jsonl"},
-    Example{"a compressed trace on stdin: the table, and the JSON report into report.json",
-            "zcat trace.jsonl.gz | kvtrace analyze -f table --report-json report.json -"},
+    Example{"stdin as CSV rows (statistic,value), and the JSON report beside them",
+            "zcat trace.jsonl.gz | kvtrace analyze -f csv --report-json r.json - > s.csv"},
 };
 
 constexpr std::array kValidate{

@@ -25,6 +25,9 @@ py::dict counts_to_dict(const trace::ReaderCounts& c) {
   d["first_mismatch"] = c.first_mismatch;
   d["first_backwards"] = c.first_backwards;
   d["source_notes"] = c.source_notes;
+  d["first_timestamp"] = c.first_timestamp;
+  d["last_timestamp"] = c.last_timestamp;
+  d["first_timestamp_at"] = c.first_timestamp_at;
   return d;
 }
 
@@ -42,6 +45,9 @@ trace::ReaderCounts counts_from_dict(const py::dict& d) {
   c.first_mismatch = d["first_mismatch"].cast<std::string>();
   c.first_backwards = d["first_backwards"].cast<std::string>();
   c.source_notes = d["source_notes"].cast<std::vector<std::string>>();
+  c.first_timestamp = d["first_timestamp"].cast<std::optional<double>>();
+  c.last_timestamp = d["last_timestamp"].cast<std::optional<double>>();
+  c.first_timestamp_at = d["first_timestamp_at"].cast<std::string>();
   return c;
 }
 
@@ -55,12 +61,19 @@ py::dict shard_to_dict(analysis::ShardColumns&& c) {
   d["distinct_ids"] = to_numpy(std::move(c.distinct_ids));
   d["cached_tokens"] = to_numpy(std::move(c.cached_tokens));
   d["cached_state"] = to_numpy(std::move(c.cached_state));
+  d["timestamps"] = to_numpy(std::move(c.timestamps));
+  d["delays"] = to_numpy(std::move(c.delays));
+  d["sessions"] = to_numpy(std::move(c.sessions));
+  d["session_names"] = c.session_names;
   d["counts"] = counts_to_dict(c.counts);
   return d;
 }
 
 // A shard's arrays, kept alive while the merge reads them through `view`.
 struct HeldShard {
+  template <typename T>
+  using Array = py::array_t<T, py::array::c_style | py::array::forcecast>;
+
   explicit HeldShard(const py::dict& d)
       : input_lengths(column<std::int64_t>(d, "input_lengths")),
         output_lengths(column<std::int64_t>(d, "output_lengths")),
@@ -69,6 +82,10 @@ struct HeldShard {
         distinct_ids(column<std::uint64_t>(d, "distinct_ids")),
         cached_tokens(column<std::uint64_t>(d, "cached_tokens")),
         cached_state(column<std::uint8_t>(d, "cached_state")),
+        timestamps(column<double>(d, "timestamps")),
+        delays(column<double>(d, "delays")),
+        sessions(column<std::uint32_t>(d, "sessions")),
+        session_names(d["session_names"].cast<std::vector<std::string>>()),
         counts(counts_from_dict(d["counts"].cast<py::dict>())) {
     view = {d["block_size"].cast<std::uint32_t>(),
             span(input_lengths),
@@ -77,21 +94,26 @@ struct HeldShard {
             span(local_ids),
             span(distinct_ids),
             span(cached_tokens),
-            span(cached_state)};
+            span(cached_state),
+            span(timestamps),
+            span(delays),
+            span(sessions),
+            session_names};
   }
 
   template <typename T>
-  static std::span<const T> span(
-      const py::array_t<T, py::array::c_style | py::array::forcecast>& a) {
+  static std::span<const T> span(const Array<T>& a) {
     return {a.data(), static_cast<std::size_t>(a.size())};
   }
 
-  py::array_t<std::int64_t, py::array::c_style | py::array::forcecast> input_lengths,
-      output_lengths;
-  py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast> id_end;
-  py::array_t<std::uint32_t, py::array::c_style | py::array::forcecast> local_ids;
-  py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast> distinct_ids, cached_tokens;
-  py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast> cached_state;
+  Array<std::int64_t> input_lengths, output_lengths;
+  Array<std::uint64_t> id_end;
+  Array<std::uint32_t> local_ids;
+  Array<std::uint64_t> distinct_ids, cached_tokens;
+  Array<std::uint8_t> cached_state;
+  Array<double> timestamps, delays;
+  Array<std::uint32_t> sessions;
+  std::vector<std::string> session_names;
   trace::ReaderCounts counts;
   analysis::ShardView view;
 };

@@ -143,21 +143,26 @@ std::optional<MetricStats> summarize_values(std::span<const T> values) {
     // numpy propagates NaN into every order statistic; ordering NaN would also be undefined.
     if (std::ranges::any_of(v, [](T x) { return std::isnan(x); })) {
       const double nan = std::numeric_limits<double>::quiet_NaN();
-      stats.min = stats.p25 = stats.median = stats.p75 = stats.max = nan;
+      stats.min = stats.p25 = stats.median = stats.p75 = stats.max = stats.p90 = stats.p99 = nan;
       return stats;
     }
   }
   const std::size_t n = v.size();
   const PercentilePoint p25 = percentile_point(n, 25);
   const PercentilePoint p75 = percentile_point(n, 75);
+  const PercentilePoint p90 = percentile_point(n, 90);
+  const PercentilePoint p99 = percentile_point(n, 99);
   const std::size_t mid = n / 2;
   const bool odd = n % 2 == 1;
-  select_ranks(v, {0, p25.below, p25.above, odd ? mid : mid - 1, mid, p75.below, p75.above, n - 1});
+  select_ranks(v, {0, p25.below, p25.above, odd ? mid : mid - 1, mid, p75.below, p75.above,
+                   p90.below, p90.above, p99.below, p99.above, n - 1});
   stats.min = static_cast<double>(v[0]);
   stats.p25 = percentile_value(v[p25.below], v[p25.above], p25.gamma);
   stats.median = median_of(odd ? v[mid] : v[mid - 1], v[mid], odd);
   stats.p75 = percentile_value(v[p75.below], v[p75.above], p75.gamma);
   stats.max = static_cast<double>(v[n - 1]);
+  stats.p90 = percentile_value(v[p90.below], v[p90.above], p90.gamma);
+  stats.p99 = percentile_value(v[p99.below], v[p99.above], p99.gamma);
   return stats;
 }
 

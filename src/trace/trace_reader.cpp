@@ -76,11 +76,16 @@ bool TraceReader::next(Request& out) {
     }
     if (out.timestamp) {
       const double ts = out.timestamp->value();
-      if (last_timestamp_ && ts < *last_timestamp_ && counts_.timestamps_backwards++ == 0) {
-        counts_.first_backwards = InputError::format(
-            name(), line, "timestamp", fmt::format("{} after {}", ts, *last_timestamp_));
+      const std::optional<double> last = counts_.last_timestamp;
+      if (last && ts < *last && counts_.timestamps_backwards++ == 0) {
+        counts_.first_backwards =
+            InputError::format(name(), line, "timestamp", fmt::format("{} after {}", ts, *last));
       }
-      last_timestamp_ = ts;
+      if (!counts_.first_timestamp) {
+        counts_.first_timestamp = ts;
+        counts_.first_timestamp_at = fmt::format("{}:{}", name(), line);
+      }
+      counts_.last_timestamp = ts;
     }
     if (!options_.window.contains(out)) {
       ++counts_.outside_window;

@@ -9,13 +9,19 @@
 namespace kvtrace::analysis {
 namespace {
 
-// The one call gives what the analyzer gives request by request.
+// The one call gives what the analyzer and the workload statistics give request by request.
 TEST(AnalyzeTrace, EqualsThePrefixAnalyzerOverEveryRequest) {
   trace::TraceReader reader(kvtrace::testing::kSample);
   const AnalysisStats stats = analyze_trace(reader);
   PrefixAnalyzer direct(512);
-  for (const trace::Request& r : trace::read_all(kvtrace::testing::kSample)) direct.add(r);
-  const AnalysisStats want = direct.finish();
+  WorkloadStats workload;
+  for (const trace::Request& r : trace::read_all(kvtrace::testing::kSample)) {
+    direct.add(r);
+    workload.add(r);
+  }
+  AnalysisStats want = direct.finish();
+  want.workload = workload.finish();
+  EXPECT_EQ(stats.workload->arrivals.timed_requests, 1000u);
   EXPECT_EQ(stats.total_requests, 1000u);
   EXPECT_EQ(render_json(stats, {}), render_json(want, {}));
 }

@@ -99,7 +99,7 @@ TEST(Report, TableHasAiperfsRowsAndColumns) {
                         "Output Length",
                         "Theoretical Hit Rates",
                         "1,280.00",
-                        "Token hit rate"}) {
+                        "token hit rate"}) {
     EXPECT_NE(table.find(s), std::string::npos) << s << "\n" << table;
   }
 }
@@ -141,6 +141,82 @@ TEST(Report, TheAnalyzerSetsTheServersCachedTokensBesideItsPrediction) {
   EXPECT_EQ(m.input_tokens, 2560u);
   EXPECT_EQ(m.measured_cached_tokens, 512u);
   EXPECT_EQ(m.predicted_cached_tokens, 1024u);
+}
+
+// P90 and P99 stand beside AIPerf's quartiles in the full JSON and the table, not in
+// aiperf-json.
+TEST(Report, TailsBesideTheQuartilesButNotInAiperfJson) {
+  const AnalysisStats s = sample();
+  const std::string all = render_json(s, {});
+  EXPECT_NE(all.find("\"max\": 1536.0,\n    \"p90\": 1484.8,\n    \"p99\": 1530.88\n"),
+            std::string::npos)
+      << all;
+  EXPECT_EQ(render_json(s, {}, JsonFields::kAiperf).find("p90"), std::string::npos);
+  const std::string table = render_table(s, {});
+  EXPECT_NE(table.find("P90"), std::string::npos);
+  EXPECT_NE(table.find("1,484.80"), std::string::npos) << table;
+}
+
+TEST(Report, TheThreeHitRatesSideBySide) {
+  const std::string table = render_table(sample(), {});
+  for (const char* line : {"  per request, mean:  0.3333  AIPerf's cache_hit_rate",
+                           "  block hit rate:      0.4000  2 of 5 blocks (3 distinct hash ids)",
+                           "  token hit rate:      0.4000  1,024 of 2,560 input tokens"}) {
+    EXPECT_NE(table.find(line), std::string::npos) << line << "\n" << table;
+  }
+}
+
+// Two 100-token requests whose 3 ids share the first 2 (a trace at odds with its block
+// size): each has 2 repeated blocks, context 1,024, unique prompt -924.
+TEST(Report, ANegativeUniquePromptLengthGetsAFootnote) {
+  PrefixAnalyzer a;
+  trace::Request r;
+  r.input_length = 100;
+  r.hash_ids = std::vector<std::uint64_t>{7, 8, 1};
+  a.add(r);
+  r.hash_ids = std::vector<std::uint64_t>{7, 8, 2};
+  a.add(r);
+  const AnalysisStats s = a.finish();
+  EXPECT_EQ(s.negative_unique_prompts, 2u);
+  EXPECT_NE(render_table(s, {}).find("Note: 2 requests have a negative Unique Prompt Length"),
+            std::string::npos);
+  EXPECT_EQ(render_table(sample(), {}).find("negative"), std::string::npos);
+  EXPECT_NE(render_json(s, {}).find("\"negative_unique_prompts\": 2,"), std::string::npos);
+}
+
+TEST(Report, ArrivalsSessionsAndBackwardTimestamps) {
+  AnalysisStats s = sample();
+  WorkloadStats w;
+  w.add(0.0, "a", std::nullopt);
+  w.add(2000.0, "a", 2000.0);
+  s.workload = w.finish();
+  ReportInput input{"t.jsonl", {}};
+  input.counts.timestamps_backwards = 1;
+  input.counts.first_backwards = "t.jsonl:3: timestamp: 5 after 10";
+  const std::string table = render_table(s, input);
+  for (const char* line :
+       {"Arrivals: 2 requests over 2.0 s: 1.00 requests/s on average; peak 1 in 1 s",
+        "Sessions: 1 (2 requests)", "Arrivals and Sessions", "Inter-arrival (ms)",
+        "Turns per Session", "Delay Between Turns (ms)",
+        "Timestamps go backwards 1 times; the first: t.jsonl:3: timestamp: 5 after 10"}) {
+    EXPECT_NE(table.find(line), std::string::npos) << line << "\n" << table;
+  }
+  const std::string json = render_json(s, input);
+  EXPECT_NE(json.find("\"arrivals\": {\n    \"timed_requests\": 2,"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"sessions\": {\n    \"sessions\": 1,"), std::string::npos);
+  EXPECT_NE(json.find("\"first_backwards\": \"t.jsonl:3: timestamp: 5 after 10\""),
+            std::string::npos);
+  EXPECT_NE(render_json(sample(), {}).find("\"first_backwards\": null"), std::string::npos);
+}
+
+TEST(Report, CsvHasOneRowPerNumberOfTheJson) {
+  AnalysisStats s = sample();
+  const std::string csv = render_csv(s, {"a,b.jsonl", {}});
+  EXPECT_EQ(csv.rfind("statistic,value\ntotal_requests,2\n", 0), 0u) << csv;
+  for (const char* row : {"\nisl_stats.p90,1484.8\n", "\ninput.file,\"a,b.jsonl\"\n",
+                          "\nserver_measured,\n", "\ninput.first_backwards,\n"}) {
+    EXPECT_NE(csv.find(row), std::string::npos) << row << "\n" << csv;
+  }
 }
 
 }  // namespace

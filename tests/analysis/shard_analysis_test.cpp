@@ -105,6 +105,37 @@ TEST(ShardAnalysis, HitsAndContextCrossTheShardBoundary) {
   EXPECT_EQ(s.context_length_stats->max, 1024);
 }
 
+// Sessions across the boundary, delays, and a timestamp that goes backwards where the second
+// shard starts (20 after 50) and again inside it (10 after 20).
+TEST(ShardAnalysis, ArrivalsSessionsAndABackwardJumpAtTheBoundaryEqualOnePass) {
+  const std::string first =
+      "{\"timestamp\":0,\"session_id\":\"s1\",\"input_length\":10,\"hash_ids\":[1]}\n"
+      "{\"timestamp\":50,\"session_id\":\"s2\",\"input_length\":10,\"hash_ids\":[2]}\n";
+  const std::string second =
+      "{\"timestamp\":20,\"session_id\":\"s1\",\"delay\":20,\"input_length\":10,"
+      "\"hash_ids\":[1]}\n"
+      "{\"timestamp\":10,\"input_length\":10,\"hash_ids\":[3]}\n"
+      "{\"timestamp\":900,\"session_id\":\"s2\",\"delay\":5.5,\"input_length\":10,"
+      "\"hash_ids\":[2]}\n";
+  const TempFile a(first), b(second), all(first + second);
+  trace::TraceReader ra(a.path()), rb(b.path()), rall(all.path());
+  const ShardColumns pa = read_shard(ra), pb = read_shard(rb);
+  const std::vector<ShardView> views = {pa.view(), pb.view()};
+  const std::vector<trace::ReaderCounts> counts = {pa.counts, pb.counts};
+  const trace::ReaderCounts sum = merge_counts(counts);
+  const AnalysisStats sharded = merge_shards(views);
+  const AnalysisStats one = analyze_trace(rall);
+  EXPECT_EQ(sum.timestamps_backwards, 2u);
+  EXPECT_EQ(rall.counts().timestamps_backwards, 2u);
+  EXPECT_EQ(sum.first_backwards, b.path() + ":1: timestamp: 20 after 50");
+  ASSERT_TRUE(sharded.workload);
+  EXPECT_EQ(sharded.workload->sessions.sessions, 2u);
+  EXPECT_EQ(sharded.workload->sessions.turns_per_session->max, 2);
+  EXPECT_EQ(sharded.workload->arrivals.duration_s, 0.9);
+  trace::ReaderCounts same = sum;  // the same counts, so that the JSON compares the rest
+  EXPECT_EQ(render_json(sharded, {"t", same}), render_json(one, {"t", same}));
+}
+
 TEST(ShardAnalysis, ShardsOfDifferentBlockSizesAreAUsageError) {
   const TempFile a("{\"input_length\":16,\"hash_ids\":[1]}\n");
   trace::TraceReader r512(a.path());

@@ -1,6 +1,7 @@
 // kvtrace analyze end to end: parity with an independent numpy/statistics reference of
 // AIPerf's definitions, output formats, and errors with their exit codes.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -128,6 +129,53 @@ TEST(CliAnalyze, OutputFileGetsTheReportInItsFormat) {
   TempFile table("", ".txt");
   ASSERT_EQ(run_kvtrace("analyze -f table -o " + table.path() + " " + kSample).exit_code, 0);
   EXPECT_EQ(read_file(table.path()), run_kvtrace("analyze -f table " + kSample).out);
+}
+
+// The CSV carries the JSON's numbers, one statistic,value row each, named by their path.
+TEST(CliAnalyze, CsvHasTheJsonsNumbersOneRowEach) {
+  const auto csv = run_kvtrace("analyze -f csv " + kSample);
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  const Json json = parse_json(run_kvtrace("analyze -f json " + kSample).out);
+  EXPECT_EQ(csv.out.rfind("statistic,value\ntotal_requests,1000\n", 0), 0u);
+  for (const char* path : {"isl_stats.p99", "arrivals.peak_1s", "arrivals.inter_arrival_cv"}) {
+    EXPECT_NE(csv.out.find(std::string("\n") + path + ","), std::string::npos) << path;
+  }
+  EXPECT_NE(
+      csv.out.find(fmt::format("\narrivals.peak_1s,{}\n", json["arrivals"]["peak_1s"].as_uint())),
+      std::string::npos);
+  EXPECT_NE(csv.out.find(fmt::format("\ninput.lines,{}\n", json["input"]["lines"].as_uint())),
+            std::string::npos);
+}
+
+// The sample's basics, as a user asks for them: how long, how fast, how bursty, in order.
+TEST(CliAnalyze, TheTableSaysHowLongHowFastAndHowBursty) {
+  const auto r = run_kvtrace("analyze -f table " + kSample);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* s : {"Arrivals: 1,000 requests over ", "requests/s on average; peak ",
+                        "inter-arrival coefficient of variation",
+                        "Sessions: no request has a "
+                        "session_id",
+                        "Inter-arrival (ms)", "P90", "P99", "Hit rates, infinite cache"}) {
+    EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
+  }
+  EXPECT_EQ(r.out.find("Timestamps go backwards"), std::string::npos);
+}
+
+TEST(CliAnalyze, TimestampsThatGoBackwardsAreCountedAndTheFirstIsNamed) {
+  const TempFile trace(
+      "{\"timestamp\": 0, \"input_length\": 10, \"hash_ids\": [1]}\n"
+      "{\"timestamp\": 10, \"input_length\": 10, \"hash_ids\": [2]}\n"
+      "{\"timestamp\": 5, \"input_length\": 10, \"hash_ids\": [3]}\n",
+      ".jsonl");
+  const auto r = run_kvtrace("analyze -f table " + trace.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Timestamps go backwards 1 times; the first: " + trace.path() +
+                       ":3: timestamp: 5 after 10"),
+            std::string::npos)
+      << r.out;
+  const Json json = parse_json(run_kvtrace("analyze -f json " + trace.path()).out);
+  EXPECT_EQ(json["input"]["timestamps_backwards"].as_uint(), 1u);
+  EXPECT_EQ(json["arrivals"]["duration_s"].as_double(), 0.01);
 }
 
 TEST(CliAnalyze, MissingFileIsOneLineAndExitCode3) {

@@ -96,13 +96,13 @@ TEST(CliCompletion, CompletesFlagsOfTheSubcommand) {
 
 TEST(CliCompletion, CompletesTheValuesOfFlagsWithChoices) {
   EXPECT_EQ(complete({"kvtrace", "analyze", "--format", ""}),
-            (Words{"aiperf-json", "json", "table"}));
+            (Words{"aiperf-json", "csv", "json", "table"}));
   EXPECT_EQ(complete({"kvtrace", "analyze", "-f", "t"}), Words{"table"});
   EXPECT_EQ(complete({"kvtrace", "simulate", "--hash-id-check", "w"}), Words{"warn"});
   // bash splits --format=json at '='.
   EXPECT_EQ(complete({"kvtrace", "analyze", "--format", "=", "j"}), Words{"json"});
   EXPECT_EQ(complete({"kvtrace", "analyze", "--format", "="}),
-            (Words{"aiperf-json", "json", "table"}));
+            (Words{"aiperf-json", "csv", "json", "table"}));
   // A number: nothing to offer.
   EXPECT_EQ(complete({"kvtrace", "simulate", "-c", ""}), Words{});
 }

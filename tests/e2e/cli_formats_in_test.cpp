@@ -50,7 +50,8 @@ std::string without_input_lines(const std::string& text) {
     const std::size_t first = line.find_first_not_of(' ');
     const std::string_view body = first == std::string_view::npos ? "" : line.substr(first);
     if (!body.starts_with("\"file\": ") && !body.starts_with("\"lines\": ") &&
-        !body.starts_with("\"blank_lines\": ") && !body.starts_with("\"input\": \"")) {
+        !body.starts_with("\"blank_lines\": ") && !body.starts_with("\"input\": \"") &&
+        !body.starts_with("\"first_backwards\": ")) {
       out.append(line);
     }
     at = end;

@@ -150,7 +150,7 @@ TEST(CliHelp, MisspelledFlagNamesTheNearestFlagOfTheSubcommand) {
   // Other parse errors keep CLI11's words, with the hint.
   const auto value = run_kvtrace("analyze --format yaml " + sample);
   EXPECT_EQ(value.exit_code, 64);
-  EXPECT_NE(value.err.find("yaml not in {table,json,aiperf-json}\n"
+  EXPECT_NE(value.err.find("yaml not in {table,json,aiperf-json,csv}\n"
                            "Run 'kvtrace help analyze' for its flags and examples.\n"),
             std::string::npos)
       << value.err;

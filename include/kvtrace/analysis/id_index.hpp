@@ -44,7 +44,7 @@ class IdIndex {
   // Leaves the identity mode: the table takes over the ids numbered so far.
   void leave_identity();
 
-  bool identity_ = true;               // so far every id's number is the id itself
+  bool identity_ = true;  // so far every id's number is the id itself
   // id - base_ -> dense number, kNone when unseen. An id below base_ wraps around to a large
   // offset, so it is looked up in the hash map like any id beyond the table.
   std::vector<std::uint32_t> direct_;

@@ -16,6 +16,7 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include "kvtrace/analysis/id_index.hpp"
+#include "kvtrace/analysis/workload_stats.hpp"
 #include "kvtrace/stats/metric_stats.hpp"
 #include "kvtrace/trace/measured_cache.hpp"
 #include "kvtrace/trace/request.hpp"
@@ -63,6 +64,10 @@ struct AnalysisStats {
   std::optional<stats::MetricStats> unique_suffix_length_stats;
   // The server's cached_tokens (recorded traces) beside cached_input_tokens' prediction.
   trace::MeasuredCache server_measured;
+  // Requests whose AIPerf unique prompt length is negative (context counted in whole blocks).
+  std::uint64_t negative_unique_prompts = 0;
+  // Arrivals and sessions, when the caller gathered them (analyze_trace, merge_shards do).
+  std::optional<WorkloadStatsResult> workload;
 };
 
 class PrefixAnalyzer {

@@ -32,8 +32,17 @@ std::string render_table(const AnalysisStats& s, const ReportInput& input);
 // no request carries cached_tokens).
 std::string server_measured_line(const trace::MeasuredCache& m);
 
-// A MetricStats member ({mean, std_dev, min, p25, median, p75, max}, or null).
+// Which percentiles a MetricStats member carries: AIPerf's quartiles, or kvtrace's p90 and
+// p99 after them too.
+enum class Percentiles { kQuartiles, kWithTails };
+
+// A MetricStats member ({mean, std_dev, min, p25, median, p75, max[, p90, p99]}, or null).
 void write_metric_stats(json::ObjectWriter& o, std::string_view key,
-                        const std::optional<stats::MetricStats>& m);
+                        const std::optional<stats::MetricStats>& m,
+                        Percentiles percentiles = Percentiles::kQuartiles);
+
+// The JSON report (all fields) as CSV: one `statistic,value` row per number, the statistic
+// named by its JSON path (`isl_stats.p90`, `arrivals.peak_1s`); null values left empty.
+std::string render_csv(const AnalysisStats& s, const ReportInput& input);
 
 }  // namespace kvtrace::analysis

@@ -4,8 +4,9 @@
 //
 //  1. read_shard(), for each shard on its own (any process or machine, in any order): parses
 //     it and numbers its hash ids 0, 1, 2, ... in first-seen order within the shard. The
-//     result, ShardColumns, keeps per request the lengths, the measured cached tokens and the
-//     local numbers of its ids (4 bytes per id), and the shard's distinct ids by number.
+//     result, ShardColumns, keeps per request the lengths, the measured cached tokens, the
+//     timestamp, delay and session, and the local numbers of its ids (4 bytes per id); the
+//     shard's distinct ids and session ids by number.
 //  2. merge_shards(), over all shards in trace order: numbers each shard's distinct ids across
 //     the trace (one lookup per distinct id of a shard, not per id), maps the shard's local
 //     numbers to those and hands every request to one PrefixAnalyzer.
@@ -51,7 +52,13 @@ struct ShardView {
   std::span<const std::uint64_t> distinct_ids;  // the hash id of each local number
   std::span<const std::uint64_t> cached_tokens;
   std::span<const std::uint8_t> cached_state;  // CachedState
+  std::span<const double> timestamps;          // ms; NaN for a request without one
+  std::span<const double> delays;              // ms; NaN for a request without one
+  std::span<const std::uint32_t> sessions;     // local session numbers; kNoSession for none
+  std::span<const std::string> session_names;  // the session_id of each local number
 };
+
+inline constexpr std::uint32_t kNoSession = UINT32_MAX;
 
 // Phase 1's result: ShardView's arrays, owned, and what the shard's reader counted.
 struct ShardColumns {
@@ -63,6 +70,10 @@ struct ShardColumns {
   std::vector<std::uint64_t> distinct_ids;
   std::vector<std::uint64_t> cached_tokens;
   std::vector<std::uint8_t> cached_state;
+  std::vector<double> timestamps;
+  std::vector<double> delays;
+  std::vector<std::uint32_t> sessions;
+  std::vector<std::string> session_names;
   trace::ReaderCounts counts;
 
   ShardView view() const;
@@ -83,8 +94,8 @@ AnalysisStats merge_shards(std::span<const ShardView> shards,
                            const std::atomic<bool>* stop = nullptr);
 
 // The shards' reader counts added up: lines, skips and mismatches; the first skipped line and
-// first mismatch of the earliest shard that has one. Backwards timestamps are counted within
-// each shard only.
+// first mismatch of the earliest shard that has one. Backwards timestamps also where a shard
+// starts before the previous one ended, as one pass over their concatenation counts them.
 trace::ReaderCounts merge_counts(std::span<const trace::ReaderCounts> counts);
 
 }  // namespace kvtrace::analysis

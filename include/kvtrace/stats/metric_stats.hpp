@@ -18,6 +18,9 @@ struct MetricStats {
   double median = 0;
   double p75 = 0;
   double max = 0;
+  // kvtrace's tails beside AIPerf's quartiles (AIPerf's reports do not carry them).
+  double p90 = 0;
+  double p99 = 0;
 };
 
 // std::nullopt for an empty input, as AIPerf's `_compute_metric_stats` returns None.

@@ -60,8 +60,13 @@ struct ReaderCounts {
   std::string first_mismatch;              // the same for the first hash_ids count mismatch
   std::uint64_t timestamps_backwards = 0;  // requests stamped before the one read before them
   std::string first_backwards;             // "file:line: timestamp T after P" of the first
-  std::vector<std::string> source_notes;   // the format's notes (RequestSource::notes), at the end
-  BlockSizeFit block_sizes;                // the block sizes the checked requests fit
+  // The first and last timestamps read (outside the time window too), and where the first
+  // is ("file:line"): what tells whether time goes backwards between two parts of a trace.
+  std::optional<double> first_timestamp;
+  std::optional<double> last_timestamp;
+  std::string first_timestamp_at;
+  std::vector<std::string> source_notes;  // the format's notes (RequestSource::notes), at the end
+  BlockSizeFit block_sizes;               // the block sizes the checked requests fit
 };
 
 class TraceReader {
@@ -105,7 +110,6 @@ class TraceReader {
   std::unique_ptr<RequestSource> source_;
   std::vector<FieldProblem> problems_;
   std::vector<std::string> notes_;
-  std::optional<double> last_timestamp_;
   ReaderCounts counts_;
   std::uint64_t line_ = 0;
 };
