@@ -114,7 +114,10 @@ std::string workload_lines(const WorkloadStatsResult& w) {
   if (a.inter_arrival_ms) rows.push_back(stats_row("Inter-arrival (ms)", a.inter_arrival_ms));
   if (s.turns_per_session) rows.push_back(stats_row("Turns per Session", s.turns_per_session));
   if (s.delay_ms) rows.push_back(stats_row("Delay Between Turns (ms)", s.delay_ms));
-  if (rows.size() > 1) out += "\n" + box_table("Arrivals and Sessions", rows);
+  if (rows.size() > 1) {
+    out += "\n";
+    out += box_table("Arrivals and Sessions", rows);
+  }
   return out;
 }
 
@@ -236,7 +239,10 @@ std::string render_table(const AnalysisStats& s, const ReportInput& input) {
   out += box_table("Contiguous Shared Prefix",
                    {kStatsHeader, stats_row("Shared Prefix Length", s.shared_prefix_length_stats),
                     stats_row("Unique Suffix Length", s.unique_suffix_length_stats)});
-  if (s.workload) out += "\n" + workload_lines(*s.workload);
+  if (s.workload) {
+    out += "\n";
+    out += workload_lines(*s.workload);
+  }
   const auto& c = input.counts;
   out += fmt::format("\nInput: {} ({} lines, {} blank", input.source, grouped_int(c.lines),
                      grouped_int(c.blank_lines));
@@ -276,15 +282,18 @@ void flatten(simdjson::dom::element e, const std::string& path, std::string& out
     out += csv_field(path) + "," + csv_field(value) + "\n";
   };
   switch (e.type()) {
-    case simdjson::dom::element_type::OBJECT:
-      for (const auto field : e.get_object().value_unsafe()) {
+    case simdjson::dom::element_type::OBJECT: {
+      const simdjson::dom::object object = e.get_object().value_unsafe();
+      for (const simdjson::dom::key_value_pair field : object) {
         const std::string key(field.key);
-        flatten(field.value, path.empty() ? key : path + "." + key, out);
+        flatten(field.value, path.empty() ? key : fmt::format("{}.{}", path, key), out);
       }
       break;
+    }
     case simdjson::dom::element_type::ARRAY: {
+      const simdjson::dom::array array = e.get_array().value_unsafe();
       std::size_t i = 0;
-      for (const auto item : e.get_array().value_unsafe()) {
+      for (const simdjson::dom::element item : array) {
         flatten(item, fmt::format("{}.{}", path, i++), out);
       }
       break;

@@ -35,12 +35,27 @@ TEST(IdIndex, SixtyFourBitIdsAreNeverMerged) {
   EXPECT_EQ(index.find(c), 2u);
 }
 
+// Interns `ids` in turn into `index` and into a plain map numbering ids in first-seen order:
+// both agree on each number and on whether the id was new; then every id is found again.
+void expect_like_a_plain_map(IdIndex& index, const std::vector<std::uint64_t>& ids) {
+  std::unordered_map<std::uint64_t, std::uint32_t> reference;
+  for (const std::uint64_t id : ids) {
+    bool created = false;
+    const std::uint32_t got = index.intern(id, created);
+    const auto [it, inserted] =
+        reference.try_emplace(id, static_cast<std::uint32_t>(reference.size()));
+    ASSERT_EQ(created, inserted) << "id " << id;
+    ASSERT_EQ(got, it->second) << "id " << id;
+  }
+  for (const auto& [id, dense] : reference) ASSERT_EQ(index.find(id), dense);
+}
+
 TEST(IdIndex, AgreesWithAPlainMapOnMixedDenseAndSparseIds) {
   // Dense ids grow the direct table past ids that were first seen as sparse (hashed) ones;
   // those must keep their number.
   std::mt19937_64 rng(42);
   IdIndex index;
-  std::unordered_map<std::uint64_t, std::uint32_t> reference;
+  std::vector<std::uint64_t> ids;
   for (int i = 0; i < 400000; ++i) {
     std::uint64_t id;
     switch (rng() % 4) {
@@ -57,14 +72,9 @@ TEST(IdIndex, AgreesWithAPlainMapOnMixedDenseAndSparseIds) {
         id = static_cast<std::uint64_t>(i / 2);
         break;  // repeats
     }
-    bool created = false;
-    const std::uint32_t got = index.intern(id, created);
-    const auto [it, inserted] =
-        reference.try_emplace(id, static_cast<std::uint32_t>(reference.size()));
-    ASSERT_EQ(created, inserted) << "id " << id;
-    ASSERT_EQ(got, it->second) << "id " << id;
+    ids.push_back(id);
   }
-  for (const auto& [id, dense] : reference) ASSERT_EQ(index.find(id), dense);
+  expect_like_a_plain_map(index, ids);
 }
 
 // A later shard of a Mooncake trace: new ids count up from a large first one, mixed with
@@ -73,7 +83,7 @@ TEST(IdIndex, IdsFromALargeFirstOneAgreeWithAPlainMap) {
   constexpr std::uint64_t kFirst = std::uint64_t{1} << 40;
   std::mt19937_64 rng(7);
   IdIndex index;
-  std::unordered_map<std::uint64_t, std::uint32_t> reference;
+  std::vector<std::uint64_t> ids;
   std::uint64_t next = kFirst;
   for (int i = 0; i < 300000; ++i) {
     std::uint64_t id = next;
@@ -92,14 +102,9 @@ TEST(IdIndex, IdsFromALargeFirstOneAgreeWithAPlainMap) {
         id = next + 1000000 + rng() % 1000;  // ahead of the table
         break;
     }
-    bool created = false;
-    const std::uint32_t got = index.intern(id, created);
-    const auto [it, inserted] =
-        reference.try_emplace(id, static_cast<std::uint32_t>(reference.size()));
-    ASSERT_EQ(created, inserted) << "id " << id;
-    ASSERT_EQ(got, it->second) << "id " << id;
+    ids.push_back(id);
   }
-  for (const auto& [id, dense] : reference) ASSERT_EQ(index.find(id), dense);
+  expect_like_a_plain_map(index, ids);
   EXPECT_EQ(index.find(kFirst - 200000), IdIndex::kNone);
   EXPECT_EQ(index.find(0), IdIndex::kNone);
 }
