@@ -5,6 +5,7 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include <cmath>
+#include <future>
 #include <iostream>
 #include <limits>
 
@@ -214,8 +215,9 @@ AnalysisStats merge_shards(std::span<const ShardView> shards, const std::atomic<
                    present(s.delays[i]));
     }
   }
+  auto workload_done = std::async(std::launch::async, [&] { return workload.finish(); });
   AnalysisStats stats = analyzer.finish();
-  stats.workload = workload.finish();
+  stats.workload = workload_done.get();
   return stats;
 }
 
