@@ -52,7 +52,7 @@ def materialize(path, output=None, *, as_dict=False, tokenizer=None, corpus=None
     The reading options are read_trace's; hash id counts are not checked (the block
     layout check covers them). The summary the CLI prints goes to stderr.
     """
-    kwargs = dict(
+    args = _kvtrace.MaterializeArgs(
         tokenizer=str(tokenizer) if tokenizer is not None else
         _installed(_kvtrace.INSTALLED_TOKENIZER, "tokenizer"),
         corpus=str(corpus) if corpus is not None else
@@ -63,5 +63,5 @@ def materialize(path, output=None, *, as_dict=False, tokenizer=None, corpus=None
         threads=threads, block_size=block_size, format_in=format_in,
         skip_invalid=skip_invalid, start_ms=start_ms, end_ms=end_ms)
     if output is not None:
-        return _kvtrace.materialize_file(str(path), str(output), **kwargs)
-    return _lines(_kvtrace.materialize_stream(str(path), **kwargs), as_dict)
+        return _kvtrace.materialize_file(str(path), str(output), args)
+    return _lines(_kvtrace.materialize_stream(str(path), args), as_dict)

@@ -164,6 +164,14 @@ prompt::MaterializeTraceOptions options_of(const std::string& tokenizer, const s
   return o;
 }
 
+// materialize's options, given once by keyword (kvtrace.materialize builds them) and read by
+// both the stream and the file binding.
+struct MaterializeArgs {
+  prompt::MaterializeTraceOptions options;
+  bool derive_scope = false;  // no scope was given: the trace file's digest
+  OpenOptions open;
+};
+
 }  // namespace
 
 void bind_prompt(py::module_& m) {
@@ -176,70 +184,58 @@ void bind_prompt(py::module_& m) {
                                 "kvtrace.materialize).")
       .def("next", &MaterializeStream::next,
            "The next batch of whole lines (str), or None at the end; raises the run's error.");
-  const auto stream = [](const std::string& path, const std::string& tokenizer,
-                         const std::string& corpus, std::uint64_t seed,
-                         std::optional<std::string> scope, const std::string& model,
-                         const std::string& api, const std::string& prompt_format,
-                         const std::string& shard, bool verify, const std::string& cache_dir,
-                         unsigned threads, py::object block_size, std::string format_in,
-                         bool skip_invalid, std::optional<double> start_ms,
-                         std::optional<double> end_ms) {
-    return std::make_unique<MaterializeStream>(
-        resolve(path, {block_size, std::move(format_in), skip_invalid, start_ms, end_ms, "ignore"}),
-        options_of(tokenizer, corpus, seed, scope, model, api, prompt_format, shard, verify,
-                   cache_dir, threads),
-        !scope);
-  };
-  const auto file = [](const std::string& path, const std::string& output,
-                       const std::string& tokenizer, const std::string& corpus, std::uint64_t seed,
+  py::class_<MaterializeArgs>(m, "MaterializeArgs",
+                              "kvtrace.materialize's options, checked once (see "
+                              "kvtrace.materialize).")
+      .def(py::init([](const std::string& tokenizer, const std::string& corpus, std::uint64_t seed,
                        std::optional<std::string> scope, const std::string& model,
                        const std::string& api, const std::string& prompt_format,
                        const std::string& shard, bool verify, const std::string& cache_dir,
                        unsigned threads, py::object block_size, std::string format_in,
                        bool skip_invalid, std::optional<double> start_ms,
                        std::optional<double> end_ms) {
-    prompt::MaterializeTraceOptions o =
-        options_of(tokenizer, corpus, seed, scope, model, api, prompt_format, shard, verify,
-                   cache_dir, threads);
-    const ResolvedOpen opening =
-        resolve(path, {block_size, std::move(format_in), skip_invalid, start_ms, end_ms, "ignore"});
-    return run_interruptible([&](const std::atomic<bool>* stop) {
-      if (!scope) o.options.scope = prompt::trace_scope(path, stop);
-      std::optional<core::OutputFile> out;
-      o.on_checked = [&] { out.emplace(output); };
-      const std::unique_ptr<trace::TraceReader> reader = open_resolved(opening, stop);
-      const prompt::MaterializeTraceResult r =
-          prompt::materialize_trace(*reader, o, [&](std::string_view text) {
-            if (*stop) throw Interrupted("materialize: stopped");
-            out->write(text);
-          });
-      out->close();
-      fmt::print(stderr, "{}", r.summary);
-      return r.result.stats.requests;
-    });
-  };
-  const auto common = [](auto&&... head) {
-    return std::make_tuple(
-        head..., py::arg("tokenizer"), py::arg("corpus"), py::arg("seed") = 42,
-        py::arg("scope") = py::none(), py::arg("model") = "", py::arg("api") = "",
-        py::arg("prompt_format") = "text", py::arg("shard") = "0/1", py::arg("verify") = false,
-        py::arg("cache_dir") = "", py::arg("threads") = 0, py::arg("block_size") = py::none(),
-        py::arg("format_in") = "auto", py::arg("skip_invalid") = false,
-        py::arg("start_ms") = py::none(), py::arg("end_ms") = py::none());
-  };
-  std::apply(
-      [&](auto&&... args) {
-        m.def("materialize_stream", stream, args...,
-              "kvtrace materialize's output as a MaterializeStream (see kvtrace.materialize).");
+             return MaterializeArgs{options_of(tokenizer, corpus, seed, scope, model, api,
+                                               prompt_format, shard, verify, cache_dir, threads),
+                                    !scope,
+                                    {std::move(block_size), std::move(format_in), skip_invalid,
+                                     start_ms, end_ms, "ignore"}};
+           }),
+           py::kw_only(), py::arg("tokenizer"), py::arg("corpus"), py::arg("seed") = 42,
+           py::arg("scope") = py::none(), py::arg("model") = "", py::arg("api") = "",
+           py::arg("prompt_format") = "text", py::arg("shard") = "0/1", py::arg("verify") = false,
+           py::arg("cache_dir") = "", py::arg("threads") = 0, py::arg("block_size") = py::none(),
+           py::arg("format_in") = "auto", py::arg("skip_invalid") = false,
+           py::arg("start_ms") = py::none(), py::arg("end_ms") = py::none());
+  m.def(
+      "materialize_stream",
+      [](const std::string& path, const MaterializeArgs& a) {
+        return std::make_unique<MaterializeStream>(resolve(path, a.open), a.options,
+                                                   a.derive_scope);
       },
-      common(py::arg("path"), py::kw_only()));
-  std::apply(
-      [&](auto&&... args) {
-        m.def("materialize_file", file, args...,
-              "kvtrace materialize into a file; returns the lines written (see "
-              "kvtrace.materialize).");
+      py::arg("path"), py::arg("args"),
+      "kvtrace materialize's output as a MaterializeStream (see kvtrace.materialize).");
+  m.def(
+      "materialize_file",
+      [](const std::string& path, const std::string& output, const MaterializeArgs& a) {
+        prompt::MaterializeTraceOptions o = a.options;
+        const ResolvedOpen opening = resolve(path, a.open);
+        return run_interruptible([&](const std::atomic<bool>* stop) {
+          if (a.derive_scope) o.options.scope = prompt::trace_scope(path, stop);
+          std::optional<core::OutputFile> out;
+          o.on_checked = [&] { out.emplace(output); };
+          const std::unique_ptr<trace::TraceReader> reader = open_resolved(opening, stop);
+          const prompt::MaterializeTraceResult r =
+              prompt::materialize_trace(*reader, o, [&](std::string_view text) {
+                if (*stop) throw Interrupted("materialize: stopped");
+                out->write(text);
+              });
+          out->close();
+          fmt::print(stderr, "{}", r.summary);
+          return r.result.stats.requests;
+        });
       },
-      common(py::arg("path"), py::arg("output"), py::kw_only()));
+      py::arg("path"), py::arg("output"), py::arg("args"),
+      "kvtrace materialize into a file; returns the lines written (see kvtrace.materialize).");
 }
 
 }  // namespace kvtrace::python
