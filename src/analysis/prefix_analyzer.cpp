@@ -192,7 +192,7 @@ bool PrefixAnalyzer::pair_repeated(std::uint32_t pos, std::uint32_t dense) const
   return it != extra_pairs_.end() && it->second;
 }
 
-void PrefixAnalyzer::length_stats(AnalysisStats& s) const {
+void PrefixAnalyzer::length_stats(AnalysisStats& s, RequestLengths* keep) const {
   // Context length (AIPerf): repeated (position, id) pairs x block size, or the whole ISL
   // when every pair repeats. Shared prefix (kvtrace): the same, counting only the leading
   // run of repeated pairs, clamped to the ISL.
@@ -230,6 +230,10 @@ void PrefixAnalyzer::length_stats(AnalysisStats& s) const {
   s.unique_prompt_length_stats = stats::summarize(unique_prompt);
   s.shared_prefix_length_stats = stats::summarize(shared_prefix);
   s.unique_suffix_length_stats = stats::summarize(unique_suffix);
+  if (keep != nullptr) {
+    keep->context = std::move(context);
+    keep->shared_prefix = std::move(shared_prefix);
+  }
 }
 
 void PrefixAnalyzer::sharing_stats(AnalysisStats& s) const {
@@ -283,7 +287,7 @@ void PrefixAnalyzer::sharing_stats(AnalysisStats& s) const {
   s.osl_stats = stats::summarize(osls_);
 }
 
-AnalysisStats PrefixAnalyzer::finish() {
+AnalysisStats PrefixAnalyzer::finish(RequestLengths* lengths) {
   if (finished_) throw std::logic_error("PrefixAnalyzer::finish called twice");
   finished_ = true;
   AnalysisStats s;
@@ -291,7 +295,7 @@ AnalysisStats PrefixAnalyzer::finish() {
   s.total_requests = isls_.size();
   // The two halves read the analyzer and write disjoint fields: run them side by side.
   auto sharing = std::async(std::launch::async, [&] { sharing_stats(s); });
-  length_stats(s);
+  length_stats(s, lengths);
   sharing.get();
   return s;
 }

@@ -2,6 +2,7 @@
 #include "kvtrace/analysis/prefix_analyzer.hpp"
 
 #include <algorithm>
+#include <bit>
 
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/core/ratio.hpp"
@@ -9,8 +10,8 @@
 namespace kvtrace::cache {
 namespace {
 
-constexpr std::uint32_t kNone = analysis::IdIndex::kNone;
 constexpr std::uint64_t kMinTree = std::uint64_t{1} << 16;
+constexpr std::uint32_t kGroupShift = 9;  // 512 times, one cache line of bits, per group
 
 }  // namespace
 
@@ -40,7 +41,7 @@ std::optional<std::uint64_t> HitCurve::capacity_for_token_rate(double rate) cons
 
 LruCurve::LruCurve(std::uint32_t block_size) : block_size_(block_size) {
   if (block_size == 0) throw UsageError("block size must be at least 1");
-  tree_.assign(kMinTree + 1, 0);
+  compact(kMinTree);
   block_hist_.push_back(0);
   token_hist_.push_back(0);
 }
@@ -58,21 +59,27 @@ std::uint64_t LruCurve::add(std::span<const std::uint64_t> blocks, std::int64_t 
   total_blocks_ += blocks.size();
   if (blocks.empty()) return 0;
 
-  // Depths as the request arrives; a block is a hit up to the first one never seen.
+  // Depths as the request arrives; a block is a hit up to the first one never seen. New
+  // blocks are numbered here, in request order: ids numbered in first-seen order keep the
+  // id index in its identity mode, where a lookup costs nothing. Their time stays 0 (never
+  // used) until the second loop.
   const std::uint32_t live = ids_.size();
   dense_.clear();
   std::uint32_t deepest = 0;
   bool in_prefix = true;
   std::uint64_t prefix_tokens = 0;
   for (std::size_t i = 0; i < blocks.size(); ++i) {
-    const std::uint32_t d = ids_.find(blocks[i]);
+    bool created = false;
+    const std::uint32_t d = ids_.intern(blocks[i], created);
     dense_.push_back(d);
-    if (!in_prefix) continue;
-    if (d == kNone) {
+    if (created) {
+      time_of_.push_back(0);
+      block_hist_.push_back(0);
+      token_hist_.push_back(0);
       in_prefix = false;
-      continue;
     }
-    const std::uint32_t depth = live - fenwick_prefix(time_of_[d] - 1);
+    if (!in_prefix) continue;
+    const std::uint32_t depth = live - times_through(time_of_[d] - 1);
     deepest = std::max(deepest, depth);
     const std::uint64_t tokens =
         analysis::cached_prefix_tokens(i + 1, blocks.size(), input_length, block_size_);
@@ -82,57 +89,90 @@ std::uint64_t LruCurve::add(std::span<const std::uint64_t> blocks, std::int64_t 
   }
 
   // The request uses its blocks last block first: the first ends up on top of the stack.
-  if (std::uint64_t{now_} + blocks.size() >= tree_.size()) compact();
+  if (std::uint64_t{now_} + blocks.size() >= time_capacity()) compact();
   for (std::size_t i = blocks.size(); i-- > 0;) {
-    std::uint32_t d = dense_[i];
-    bool created = false;
-    if (d == kNone) d = ids_.intern(blocks[i], created);
-    if (created) {
-      time_of_.push_back(0);
-      block_hist_.push_back(0);
-      token_hist_.push_back(0);
-    } else {
-      fenwick_add(time_of_[d], -1);
-    }
+    const std::uint32_t d = dense_[i];
+    if (time_of_[d] != 0) clear_time(time_of_[d]);
     time_of_[d] = ++now_;
-    fenwick_add(now_, 1);
+    set_time(now_);
   }
   return prefix_tokens;
 }
 
-void LruCurve::fenwick_add(std::uint32_t i, std::int32_t delta) {
-  const std::size_t n = tree_.size();
-  for (std::size_t k = i; k < n; k += k & (~k + 1)) {
-    tree_[k] += static_cast<std::uint32_t>(delta);
+void LruCurve::set_time(std::uint32_t t) {
+  bits_[t >> 6] |= std::uint64_t{1} << (t & 63);
+  group_add(t, 1);
+}
+
+void LruCurve::clear_time(std::uint32_t t) {
+  bits_[t >> 6] &= ~(std::uint64_t{1} << (t & 63));
+  group_add(t, -1);
+}
+
+void LruCurve::group_add(std::uint32_t t, std::int32_t delta) {
+  const std::size_t n = groups_.size();
+  for (std::size_t k = (t >> kGroupShift) + 1; k < n; k += k & (~k + 1)) {
+    groups_[k] += static_cast<std::uint32_t>(delta);
   }
 }
 
-std::uint32_t LruCurve::fenwick_prefix(std::uint32_t i) const {
+std::uint32_t LruCurve::times_through(std::uint32_t t) const {
+  // Whole groups before t's, then t's group word by word up to t.
   std::uint32_t sum = 0;
-  for (; i > 0; i &= i - 1) sum += tree_[i];
-  return sum;
+  for (std::uint32_t k = t >> kGroupShift; k > 0; k &= k - 1) sum += groups_[k];
+  const std::uint32_t last = t >> 6;
+  for (std::uint32_t w = (t >> kGroupShift) << (kGroupShift - 6); w < last; ++w) {
+    sum += static_cast<std::uint32_t>(std::popcount(bits_[w]));
+  }
+  const std::uint32_t bit = t & 63;
+  const std::uint64_t through = bit == 63 ? ~std::uint64_t{0} : (std::uint64_t{2} << bit) - 1;
+  return sum + static_cast<std::uint32_t>(std::popcount(bits_[last] & through));
 }
 
-void LruCurve::compact() {
+void LruCurve::reserve(std::uint64_t distinct_blocks, std::uint64_t accesses) {
+  ids_.reserve(distinct_blocks);
+  time_of_.reserve(distinct_blocks);
+  block_hist_.reserve(distinct_blocks + 1);
+  token_hist_.reserve(distinct_blocks + 1);
+  // Times 1..now_ so far, one more per use to come.
+  const std::uint64_t times = std::uint64_t{now_} + accesses + 1;
+  if (times >= time_capacity() && times < UINT32_MAX / 2) compact(times);
+}
+
+void LruCurve::compact(std::uint64_t min_times) {
   // Room for the times of the blocks seen so far plus as many uses again, and for any single
   // request (a request uses at most its length in new times).
   const std::uint64_t live = time_of_.size();
-  const std::uint64_t size = 2 * live + 2 * dense_.size() + kMinTree;
+  std::uint64_t size = std::max(2 * live + 2 * dense_.size() + kMinTree, min_times);
+  size = (size + 512) & ~std::uint64_t{511};  // whole groups, room for time `size` too
   if (size >= UINT32_MAX)
     throw LimitError("more than 2^32 - 1 distinct blocks: too many for the one-pass curve");
+  // Blocks numbered but not yet used (the request being added) keep time 0.
   std::vector<std::uint32_t> rank(std::uint64_t{now_} + 1, 0);
-  for (const std::uint32_t t : time_of_) rank[t] = 1;
+  for (const std::uint32_t t : time_of_) {
+    if (t != 0) rank[t] = 1;
+  }
   std::uint32_t count = 0;
   for (std::uint32_t& r : rank) {
     if (r != 0) r = ++count;
   }
   for (std::uint32_t& t : time_of_) t = rank[t];
   now_ = count;
-  // The tree of ones at 1..live: node k covers (k - lowbit(k), k].
-  tree_.assign(size + 1, 0);
-  for (std::uint64_t k = 1; k <= size; ++k) {
-    const std::uint64_t low = k - (k & (~k + 1));
-    tree_[k] = static_cast<std::uint32_t>(std::min(k, live) > low ? std::min(k, live) - low : 0);
+  // Ones at times 1..count; each group's count, then the Fenwick tree over them built in place.
+  bits_.assign(size / 64, 0);
+  for (std::uint64_t t = 1; t <= count; ++t) bits_[t >> 6] |= std::uint64_t{1} << (t & 63);
+  const std::uint64_t groups = size >> kGroupShift;
+  groups_.assign(groups + 1, 0);
+  for (std::uint64_t g = 0; g < groups; ++g) {
+    std::uint32_t ones = 0;
+    for (std::uint64_t w = g << (kGroupShift - 6); w < (g + 1) << (kGroupShift - 6); ++w) {
+      ones += static_cast<std::uint32_t>(std::popcount(bits_[w]));
+    }
+    groups_[g + 1] = ones;
+  }
+  for (std::uint64_t k = 1; k <= groups; ++k) {
+    const std::uint64_t parent = k + (k & (~k + 1));
+    if (parent <= groups) groups_[parent] += groups_[k];
   }
 }
 

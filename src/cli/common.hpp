@@ -78,6 +78,7 @@ void add_convert(CLI::App& app, Action& action);
 void add_materialize(CLI::App& app, Action& action);
 void add_hash(CLI::App& app, Action& action);
 void add_simulate(CLI::App& app, Action& action);
+void add_report(CLI::App& app, Action& action);
 void add_replay(CLI::App& app, Action& action);
 void add_mock_server(CLI::App& app, Action& action);
 

@@ -75,6 +75,16 @@ constexpr std::array kSimulate{
             "-r round-robin,kv-aware trace.jsonl"},
 };
 
+constexpr std::array kReport{
+    Example{"the bundled sample's figures in one HTML page (open it in any browser)",
+            "kvtrace report examples/fast25-conversation-1k.jsonl -o report.html"},
+    Example{"with the lru curve in GiB and a synthetic trace's CDFs over the original's",
+            "kvtrace report trace.jsonl --simulate-curve --kv-bytes-per-token 131072 "
+            "--compare fast.jsonl -o report.html"},
+    Example{"a replay's latencies and throughput, and every figure as a PNG file",
+            "kvtrace report trace.jsonl --replay results --png figures -o report.html"},
+};
+
 constexpr std::array kReplay{
     Example{"to a local server at 100x the trace's speed, every request's timings kept",
             "kvtrace replay requests.jsonl --url http://127.0.0.1:8000 --speedup-ratio 100 "
@@ -114,6 +124,8 @@ constexpr std::array kDocs{
     SubcommandDoc{"hash", "A trace from conversations: Dynamo-compatible block hashes", kHash},
     SubcommandDoc{"simulate", "Hit rates of finite KV caches: eviction, workers, routers",
                   kSimulate},
+    SubcommandDoc{"report", "One HTML page of a trace's figures, its cache curve, a replay's",
+                  kReport},
     SubcommandDoc{"replay", "Send requests to an OpenAI-compatible server, measure it", kReplay},
     SubcommandDoc{"mock-server", "An OpenAI-compatible streaming server for replay tests",
                   kMockServer},

@@ -13,8 +13,8 @@
 int main(int argc, char** argv) {
   using namespace kvtrace::cli;
   CLI::App app{
-      "kvtrace: analyze, validate, synthesize, compare, convert, hash, materialize, simulate "
-      "and replay LLM-serving request traces (Mooncake JSONL, Dynamo, Bailian, BurstGPT, "
+      "kvtrace: analyze, validate, synthesize, compare, convert, hash, materialize, simulate, "
+      "report and replay LLM-serving request traces (Mooncake JSONL, Dynamo, Bailian, BurstGPT, "
       "Azure), and run a mock OpenAI-compatible server.",
       "kvtrace"};
   app.set_version_flag("--version", "kvtrace " KVTRACE_VERSION);
@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   add_materialize(app, action);
   add_hash(app, action);
   add_simulate(app, action);
+  add_report(app, action);
   add_replay(app, action);
   add_mock_server(app, action);
   add_help(app, action);

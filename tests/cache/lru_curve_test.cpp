@@ -134,6 +134,23 @@ TEST(LruCurve, EqualsDirectSimulationAcrossCompactions) {
   expect_curve_equals_simulation(requests, {1, 10, 100, 1000, 3000, 5000}, 4);
 }
 
+TEST(LruCurve, ReservingChangesNothing) {
+  // Reserved before the first request (no renumbering at all), and after some (a renumbering
+  // into the reserved size) with too little room, so that it renumbers again later.
+  const auto requests = random_requests(60000, 5000, 11);
+  const HitCurve plain = curve_of(requests, 4);
+  for (const std::size_t after : {std::size_t{0}, std::size_t{20000}}) {
+    LruCurve curve(4);
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      if (i == after) curve.reserve(5000, after == 0 ? 300000 : 70000);
+      curve.add(requests[i]);
+    }
+    const HitCurve c = curve.finish();
+    EXPECT_EQ(c.hit_blocks, plain.hit_blocks) << after;
+    EXPECT_EQ(c.hit_tokens, plain.hit_tokens) << after;
+  }
+}
+
 TEST(LruCurve, EqualsDirectSimulationOnTheSample) {
   const auto requests = kvtrace::trace::read_all(kvtrace::testing::kSample);
   expect_curve_equals_simulation(requests, {0, 1, 16, 100, 1000, 4000, 100000}, 512);

@@ -160,6 +160,18 @@ TEST(CliExamples, ExamplesRun) {
       "{\"role\":\"user\",\"content\":\"Tell me a story.\"}]}' > chats.jsonl\n"
       "printf '%s\\n' '{\"tokens\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]}' "
       "'{\"tokens\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,99]}' > tokens.jsonl\n"
+      // A replay's output directory (kvtrace replay --output-dir) of one request.
+      "mkdir results\n"
+      "printf '%s\\n' '{\"run\":{\"input\":\"requests.jsonl\",\"url\":\"http://127.0.0.1:8000\","
+      "\"mode\":\"trace\",\"speedup\":1.0,\"slo\":null,\"interrupted\":false},\"requests\":1}' "
+      "> results/summary.json\n"
+      "printf '%s\\n' '{\"index\":0,\"session_id\":\"\",\"ok\":true,\"status\":200,"
+      "\"error_kind\":null,\"error\":null,\"intended_ms\":0.0,\"start_ms\":0.5,"
+      "\"first_token_ms\":20.0,\"end_ms\":30.0,\"lateness_ms\":0.5,\"ttft_ms\":19.5,"
+      "\"tpot_ms\":5.0,\"e2e_ms\":29.5,\"input_tokens\":8,\"output_tokens\":3,"
+      "\"token_source\":\"usage\",\"max_tokens\":3,\"chunks\":3,\"malformed_events\":0,"
+      "\"done\":true,\"new_connection\":true,\"chunk_ms\":[20.0,25.0,30.0]}' "
+      "> results/records.jsonl\n"
       // The corpus cache stays where it is; the rest of HOME is the directory's.
       "export XDG_CACHE_HOME=\"${XDG_CACHE_HOME:-$HOME/.cache}\" HOME=$PWD\n"
       "kvtrace() { " +

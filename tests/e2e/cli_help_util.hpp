@@ -13,8 +13,8 @@ namespace kvtrace::testing {
 
 // Every subcommand, in the order the top-level help lists them.
 inline const std::vector<std::string> kSubcommands = {
-    "analyze", "validate", "synthesize", "compare",     "convert", "materialize",
-    "hash",    "simulate", "replay",     "mock-server", "help",    "completion"};
+    "analyze",  "validate", "synthesize", "compare",     "convert", "materialize", "hash",
+    "simulate", "report",   "replay",     "mock-server", "help",    "completion"};
 
 inline std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;

@@ -70,6 +70,13 @@ struct AnalysisStats {
   std::optional<WorkloadStatsResult> workload;
 };
 
+// Per-request lengths that finish() computes on the way to their statistics, in request
+// order, for callers that draw their distributions (kvtrace report).
+struct RequestLengths {
+  std::vector<std::int64_t> context;        // AIPerf's context length
+  std::vector<std::int64_t> shared_prefix;  // the contiguous shared prefix, in tokens
+};
+
 class PrefixAnalyzer {
  public:
   explicit PrefixAnalyzer(std::uint32_t block_size = 512);
@@ -87,8 +94,9 @@ class PrefixAnalyzer {
   // `distinct`: how many distinct hash ids, when known; else extrapolated from those so far.
   void reserve(std::uint64_t requests, std::uint64_t blocks,
                std::optional<std::uint64_t> distinct = std::nullopt);
-  // Computes the statistics; the analyzer can take no more requests afterwards.
-  AnalysisStats finish();
+  // Computes the statistics; the analyzer can take no more requests afterwards. `lengths`,
+  // when given, receives the per-request lengths behind them.
+  AnalysisStats finish(RequestLengths* lengths = nullptr);
 
   std::uint64_t requests() const { return isls_.size(); }
   // Per-request values in request order (hit rates: requests with hash ids only), for
@@ -97,6 +105,11 @@ class PrefixAnalyzer {
   const std::vector<std::int64_t>& output_lengths() const { return osls_; }
   const std::vector<double>& hit_rates() const { return hit_rates_; }
   std::uint64_t blocks() const { return dense_ids_.size(); }
+  // Every request's hash ids renumbered 0, 1, ... in first-seen order, all requests end to
+  // end; request t's are [block_ends()[t-1], block_ends()[t]) (from 0 for t = 0).
+  const std::vector<std::uint32_t>& dense_blocks() const { return dense_ids_; }
+  const std::vector<std::uint64_t>& block_ends() const { return id_end_; }
+  std::uint64_t distinct_blocks() const { return info_.size(); }
 
  private:
   // 8 bytes per distinct id. Only "seen once" versus "seen more than once" matters for
@@ -118,7 +131,7 @@ class PrefixAnalyzer {
   bool pair_repeated(std::uint32_t pos, std::uint32_t dense) const;
   // The two halves of finish(): per-request context and shared-prefix lengths; everything
   // else (prefix sharing, hit rates, ISL/OSL).
-  void length_stats(AnalysisStats& s) const;
+  void length_stats(AnalysisStats& s, RequestLengths* keep) const;
   void sharing_stats(AnalysisStats& s) const;
   std::uint32_t visit_extra_node(std::uint32_t parent, std::uint32_t dense);
 
