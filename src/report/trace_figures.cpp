@@ -225,13 +225,27 @@ Figure inter_arrival_figure(const TraceData& d) {
 }
 
 Figure reuse_figure(const TraceData& d) {
-  std::vector<double> uses(d.block_uses.begin(), d.block_uses.end());
-  Histogram h = histogram(uses, 40);
+  // Blocks by use count first: a trace has millions of blocks but few distinct counts, and
+  // only those need placing in bins.
+  std::vector<std::uint64_t> blocks_used;  // by use count
+  for (const std::uint32_t u : d.block_uses) {
+    if (u >= blocks_used.size()) blocks_used.resize(std::size_t{u} + 1);
+    ++blocks_used[u];
+  }
+  std::vector<double> counts;
+  for (std::size_t u = 1; u < blocks_used.size(); ++u) {
+    if (blocks_used[u] > 0) counts.push_back(static_cast<double>(u));
+  }
+  Histogram h = histogram(counts, 40);
+  std::fill(h.counts.begin(), h.counts.end(), 0);
   std::vector<double> accesses(h.counts.size());
   double total_uses = 0;
-  for (const std::uint32_t u : d.block_uses) {
-    accesses[h.bin_of(u)] += u;
-    total_uses += u;
+  for (const double u : counts) {
+    const std::size_t bin = h.bin_of(u);
+    const std::uint64_t n = blocks_used[static_cast<std::size_t>(u)];
+    h.counts[bin] += n;
+    accesses[bin] += u * static_cast<double>(n);
+    total_uses += u * static_cast<double>(n);
   }
   Figure f;
   f.id = "trace-block-reuse";
@@ -245,7 +259,7 @@ Figure reuse_figure(const TraceData& d) {
   f.y.percent = true;
   Series distinct{"distinct blocks", Style::kHistogram, {}};
   Series used{"block uses", Style::kHistogram, {}};
-  const double n = static_cast<double>(uses.size());
+  const double n = static_cast<double>(d.block_uses.size());
   for (std::size_t i = 0; i < h.counts.size(); ++i) {
     distinct.points.push_back({h.edges[i], static_cast<double>(h.counts[i]) / n});
     used.points.push_back({h.edges[i], accesses[i] / total_uses});
