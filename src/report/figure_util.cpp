@@ -82,7 +82,14 @@ Figure cdf_figure(std::string id, std::string title, std::string note, std::stri
   if (f.x.scale == Scale::kLog) {
     // A log axis has no 0: the CDF starts at its first positive value, whose share counts
     // the zeros below it.
-    for (Series& s : f.series) std::erase_if(s.points, [](const Point& p) { return p[0] <= 0; });
+    bool hidden = false;
+    for (Series& s : f.series) {
+      hidden = std::erase_if(s.points, [](const Point& p) { return p[0] <= 0; }) > 0 || hidden;
+    }
+    if (hidden) {
+      f.note +=
+          " Values of 0 have no place on the logarithmic axis: a curve starts at their share.";
+    }
   }
   f.y.name = "share of values at most x";
   f.y.percent = true;

@@ -132,7 +132,7 @@ Section replay_section(const replay::RunResults& run, const std::string& dir) {
     add_slo_mark(f, slo.e2e_ms, "e2e");
     s.figures.push_back(std::move(f));
   }
-  const TimeBins bins = time_bins(0, last - first, 400);
+  const TimeBins bins = time_bins(0, last - first, 200);
   if (!ttft.empty()) {
     s.figures.push_back(latency_over_time("replay-ttft-time", "TTFT over time", rs, bins,
                                           [](const PerRequest& p) { return p.m.ttft_ms; }));

@@ -62,9 +62,10 @@ TEST(ReplayFigures, DrawsTheLatenciesWithTheSloBounds) {
 
 TEST(ReplayFigures, OverTimeFiguresCountEveryRequestOnce) {
   const Section s = replay_section(run(), "results");
-  // Sends from 1 ms to the failure's end at 1,600 ms: 2 ms bins.
+  // From the first send at 1 ms to the last end at 2,038 ms: 20 ms bins (at most 200).
   const Figure& throughput = figure(s, "replay-throughput");
   const double width_s = throughput.series[0].points[1][0] - throughput.series[0].points[0][0];
+  EXPECT_DOUBLE_EQ(width_s, 0.02);
   double completed = 0;
   double tokens = 0;
   for (const Point& p : throughput.series[0].points) completed += p[1] * width_s;
