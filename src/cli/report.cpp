@@ -70,10 +70,12 @@ void add_report(CLI::App& app, Action& action) {
   flags::output(*cmd, f->output, "The HTML page");
   cmd->add_option("--compare", f->compare,
                   "A second trace (e.g. a synthetic one): its CDFs over the first's, with the "
-                  "KS and Wasserstein-1 figures of kvtrace compare");
+                  "KS and Wasserstein-1 figures of kvtrace compare")
+      ->type_name("TRACE");
   cmd->add_option("--replay", f->replay,
                   "A kvtrace replay --output-dir: latency CDFs with the SLO bounds, latency and "
-                  "throughput over time, scheduler lateness, errors by kind");
+                  "throughput over time, scheduler lateness, errors by kind")
+      ->type_name("DIR");
   cmd->add_flag("--simulate-curve", f->simulate_curve,
                 "The Cache section: the lru hit rate of every capacity (kvtrace simulate --curve)");
   cmd->add_option("--kv-bytes-per-token", f->kv_bytes_per_token,
@@ -81,8 +83,10 @@ void add_report(CLI::App& app, Action& action) {
                   "--simulate-curve)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--png", f->png,
-                  "Also write each figure as DIR/<figure>.png (needs node and rsvg-convert)");
-  cmd->add_option("--svg", f->svg, "Also write each figure as DIR/<figure>.svg (needs node)");
+                  "Also write each figure as DIR/<figure>.png (needs node and rsvg-convert)")
+      ->type_name("DIR");
+  cmd->add_option("--svg", f->svg, "Also write each figure as DIR/<figure>.svg (needs node)")
+      ->type_name("DIR");
   cmd->add_option("--title", f->title, "The page's title (default: kvtrace report: FILE)");
   f->reader.add_to(*cmd, true);
   cmd->callback([f, &action] { action = [f] { return run_report(*f); }; });

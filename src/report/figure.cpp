@@ -149,6 +149,14 @@ void put_figure(std::string& out, const Figure& f) {
     out += ",\"y2\":";
     put_axis(out, *f.y2);
   }
+  if (f.x_also) {
+    out += ",\"x_also\":{\"factor\":";
+    put_number(out, f.x_also->factor);
+    out += ',';
+    put_key(out, "unit");
+    put_string(out, f.x_also->unit);
+    out += '}';
+  }
   out += ",\"zoom\":";
   out += f.zoom ? "true" : "false";
   out += ",\"series\":[";

@@ -427,6 +427,7 @@ Section cache_section(const cache::HitCurve& c, std::optional<double> kv_bytes_p
                  ? fmt::format("capacity (GiB at {} bytes per token)", *kv_bytes_per_token)
                  : std::string("capacity (blocks)");
   f.x.scale = Scale::kLog;
+  if (kv_bytes_per_token) f.x_also = SecondUnit{1 / gib_per_block, "blocks"};
   f.y.name = "hit rate";
   f.y.percent = true;
   f.y.min = 0;

@@ -21,6 +21,7 @@ Report one_figure() {
   f.series.push_back({"s", Style::kBar, {{0, 0.5}, {1, 1.0 / 3}}, true, "stack"});
   f.series.push_back({"h", Style::kHistogram, {{1, std::numeric_limits<double>::infinity()}}});
   f.marks.push_back({true, 2.5, "SLO"});
+  f.x_also = SecondUnit{4, "blocks"};
   f.zoom = true;
   Report r;
   r.title = "t";
@@ -43,6 +44,8 @@ TEST(Figure, TheJsonCarriesEveryFieldWithSixDigits) {
   EXPECT_TRUE(f["y"]["percent"].as_bool());
   EXPECT_EQ(f["y2"]["scale"].as_string(), "log");
   EXPECT_TRUE(f["zoom"].as_bool());
+  EXPECT_EQ(f["x_also"]["factor"].as_double(), 4.0);
+  EXPECT_EQ(f["x_also"]["unit"].as_string(), "blocks");
   EXPECT_EQ(f["series"][0]["style"].as_string(), "bar");
   EXPECT_TRUE(f["series"][0]["right"].as_bool());
   EXPECT_EQ(f["series"][0]["stack"].as_string(), "stack");

@@ -127,6 +127,9 @@ TEST(TraceFigures, TheCacheSectionMarksTheCeilingAndSizesInGib) {
   const Figure& f = s.figures[0];
   // 1024 bytes per token, 4 tokens per block: 4 KiB per block; 5 distinct blocks.
   EXPECT_NE(f.x.name.find("GiB"), std::string::npos);
+  ASSERT_TRUE(f.x_also.has_value());
+  EXPECT_DOUBLE_EQ(f.x_also->factor, (1 << 30) / 4096.0);  // blocks per GiB
+  EXPECT_EQ(f.x_also->unit, "blocks");
   const Point last = f.series[1].points.back();
   EXPECT_DOUBLE_EQ(last[0], 5 * 4096.0 / (1 << 30));
   // The infinite cache: requests 2 and 4 hit 8 and 4 of 32 input tokens.

@@ -53,6 +53,13 @@ struct Mark {
   std::string label;
 };
 
+// The x value in a second unit, shown beside it where the chart shows values: capacity in
+// GiB and, with factor blocks per GiB, in blocks.
+struct SecondUnit {
+  double factor = 1;
+  std::string unit;
+};
+
 struct Figure {
   std::string id;  // unique in the report; the image file's name
   std::string title;
@@ -60,6 +67,7 @@ struct Figure {
   Axis x;
   Axis y;
   std::optional<Axis> y2;
+  std::optional<SecondUnit> x_also;
   std::vector<Series> series;
   std::vector<Mark> marks;
   bool zoom = false;  // zoom and pan on x (time axes)

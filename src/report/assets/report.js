@@ -108,6 +108,7 @@
       } else {
         head = formatNumber(x, fig.x.percent);
       }
+      if (fig.x_also) head += ' (= ' + formatNumber(x * fig.x_also.factor, false) + ' ' + fig.x_also.unit + ')';
       var lines = [fig.x.name + ': ' + head];
       params.forEach(function (p) {
         var s = fig.series[p.seriesIndex];
