@@ -40,9 +40,40 @@ void put_number(std::string& out, double v) {
   fmt::format_to(std::back_inserter(out), "{:.6g}", v);
 }
 
-void put_key(std::string& out, std::string_view key) {
+// Members after the first: ,"key":value.
+void put_key(std::string& out, std::string_view key, bool first = false) {
+  if (!first) out += ',';
   put_string(out, key);
   out += ':';
+}
+
+void text_member(std::string& out, std::string_view key, std::string_view value,
+                 bool first = false) {
+  put_key(out, key, first);
+  put_string(out, value);
+}
+
+void number_member(std::string& out, std::string_view key, double value, bool first = false) {
+  put_key(out, key, first);
+  put_number(out, value);
+}
+
+void bool_member(std::string& out, std::string_view key, bool value) {
+  put_key(out, key);
+  out += value ? "true" : "false";
+}
+
+// [item, item, ...], each written by put(out, item).
+template <class Items, class Put>
+void put_array(std::string& out, const Items& items, Put put) {
+  out += '[';
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out += ',';
+    first = false;
+    put(out, item);
+  }
+  out += ']';
 }
 
 std::string_view scale_name(Scale s) {
@@ -75,151 +106,96 @@ std::string_view style_name(Style s) {
 
 void put_axis(std::string& out, const Axis& a) {
   out += '{';
-  put_key(out, "name");
-  put_string(out, a.name);
-  out += ',';
-  put_key(out, "scale");
-  put_string(out, scale_name(a.scale));
+  text_member(out, "name", a.name, true);
+  text_member(out, "scale", scale_name(a.scale));
   if (!a.categories.empty()) {
-    out += ',';
     put_key(out, "categories");
-    out += '[';
-    for (std::size_t i = 0; i < a.categories.size(); ++i) {
-      if (i > 0) out += ',';
-      put_string(out, a.categories[i]);
-    }
-    out += ']';
+    put_array(out, a.categories, [](std::string& o, const std::string& c) { put_string(o, c); });
   }
-  if (a.min) {
-    out += ',';
-    put_key(out, "min");
-    put_number(out, *a.min);
-  }
-  if (a.max) {
-    out += ',';
-    put_key(out, "max");
-    put_number(out, *a.max);
-  }
-  out += ',';
-  put_key(out, "percent");
-  out += a.percent ? "true" : "false";
+  if (a.min) number_member(out, "min", *a.min);
+  if (a.max) number_member(out, "max", *a.max);
+  bool_member(out, "percent", a.percent);
   out += '}';
 }
 
 void put_series(std::string& out, const Series& s) {
   out += '{';
-  put_key(out, "name");
-  put_string(out, s.name);
-  out += ',';
-  put_key(out, "style");
-  put_string(out, style_name(s.style));
-  if (s.right_axis) out += ",\"right\":true";
-  if (!s.stack.empty()) {
-    out += ',';
-    put_key(out, "stack");
-    put_string(out, s.stack);
-  }
-  out += ",\"points\":[";
-  for (std::size_t i = 0; i < s.points.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '[';
-    put_number(out, s.points[i][0]);
-    out += ',';
-    put_number(out, s.points[i][1]);
-    out += ']';
-  }
-  out += "]}";
+  text_member(out, "name", s.name, true);
+  text_member(out, "style", style_name(s.style));
+  if (s.right_axis) bool_member(out, "right", true);
+  if (!s.stack.empty()) text_member(out, "stack", s.stack);
+  put_key(out, "points");
+  put_array(out, s.points, [](std::string& o, const Point& p) {
+    o += '[';
+    put_number(o, p[0]);
+    o += ',';
+    put_number(o, p[1]);
+    o += ']';
+  });
+  out += '}';
 }
 
 void put_figure(std::string& out, const Figure& f) {
   out += '{';
-  put_key(out, "id");
-  put_string(out, f.id);
-  out += ',';
-  put_key(out, "title");
-  put_string(out, f.title);
-  out += ',';
-  put_key(out, "note");
-  put_string(out, f.note);
-  out += ",\"x\":";
+  text_member(out, "id", f.id, true);
+  text_member(out, "title", f.title);
+  text_member(out, "note", f.note);
+  put_key(out, "x");
   put_axis(out, f.x);
-  out += ",\"y\":";
+  put_key(out, "y");
   put_axis(out, f.y);
   if (f.y2) {
-    out += ",\"y2\":";
+    put_key(out, "y2");
     put_axis(out, *f.y2);
   }
   if (f.x_also) {
-    out += ",\"x_also\":{\"factor\":";
-    put_number(out, f.x_also->factor);
-    out += ',';
-    put_key(out, "unit");
-    put_string(out, f.x_also->unit);
+    put_key(out, "x_also");
+    out += '{';
+    number_member(out, "factor", f.x_also->factor, true);
+    text_member(out, "unit", f.x_also->unit);
     out += '}';
   }
-  out += ",\"zoom\":";
-  out += f.zoom ? "true" : "false";
-  out += ",\"series\":[";
-  for (std::size_t i = 0; i < f.series.size(); ++i) {
-    if (i > 0) out += ',';
-    put_series(out, f.series[i]);
-  }
-  out += "],\"marks\":[";
-  for (std::size_t i = 0; i < f.marks.size(); ++i) {
-    if (i > 0) out += ',';
-    out += "{\"vertical\":";
-    out += f.marks[i].vertical ? "true" : "false";
-    out += ",\"value\":";
-    put_number(out, f.marks[i].value);
-    out += ',';
-    put_key(out, "label");
-    put_string(out, f.marks[i].label);
-    out += '}';
-  }
-  out += "]}";
+  bool_member(out, "zoom", f.zoom);
+  put_key(out, "series");
+  put_array(out, f.series, put_series);
+  put_key(out, "marks");
+  put_array(out, f.marks, [](std::string& o, const Mark& m) {
+    o += '{';
+    put_key(o, "vertical", true);
+    o += m.vertical ? "true" : "false";
+    number_member(o, "value", m.value);
+    text_member(o, "label", m.label);
+    o += '}';
+  });
+  out += '}';
+}
+
+void put_section(std::string& out, const Section& s) {
+  out += '{';
+  text_member(out, "id", s.id, true);
+  text_member(out, "title", s.title);
+  text_member(out, "intro", s.intro);
+  put_key(out, "tables");
+  put_array(out, s.tables, [](std::string& o, const Table& t) {
+    o += '{';
+    text_member(o, "title", t.title, true);
+    text_member(o, "text", t.text);
+    o += '}';
+  });
+  put_key(out, "figures");
+  put_array(out, s.figures, put_figure);
+  out += '}';
 }
 
 }  // namespace
 
 std::string report_json(const Report& report) {
   std::string out = "{";
-  put_key(out, "title");
-  put_string(out, report.title);
-  out += ',';
-  put_key(out, "generator");
-  put_string(out, report.generator);
-  out += ",\"sections\":[";
-  for (std::size_t i = 0; i < report.sections.size(); ++i) {
-    const Section& s = report.sections[i];
-    if (i > 0) out += ',';
-    out += '{';
-    put_key(out, "id");
-    put_string(out, s.id);
-    out += ',';
-    put_key(out, "title");
-    put_string(out, s.title);
-    out += ',';
-    put_key(out, "intro");
-    put_string(out, s.intro);
-    out += ",\"tables\":[";
-    for (std::size_t t = 0; t < s.tables.size(); ++t) {
-      if (t > 0) out += ',';
-      out += '{';
-      put_key(out, "title");
-      put_string(out, s.tables[t].title);
-      out += ',';
-      put_key(out, "text");
-      put_string(out, s.tables[t].text);
-      out += '}';
-    }
-    out += "],\"figures\":[";
-    for (std::size_t f = 0; f < s.figures.size(); ++f) {
-      if (f > 0) out += ',';
-      put_figure(out, s.figures[f]);
-    }
-    out += "]}";
-  }
-  out += "]}";
+  text_member(out, "title", report.title, true);
+  text_member(out, "generator", report.generator);
+  put_key(out, "sections");
+  put_array(out, report.sections, put_section);
+  out += '}';
   return out;
 }
 

@@ -30,6 +30,21 @@ double quantile(const std::vector<double>& v, double q) {
   return v[i] + (v[i + 1] - v[i]) * (pos - static_cast<double>(i));
 }
 
+// One line per (name, q): the value at share q of each non-empty bin (1 is the largest).
+std::vector<Series> bin_quantiles(std::vector<std::vector<double>>& per_bin, const TimeBins& bins,
+                                  std::initializer_list<std::pair<const char*, double>> qs) {
+  std::vector<Series> out;
+  for (const auto& [name, q] : qs) out.push_back({name, Style::kLine, {}});
+  for (std::size_t b = 0; b < bins.count; ++b) {
+    auto& v = per_bin[b];
+    if (v.empty()) continue;
+    std::sort(v.begin(), v.end());
+    std::size_t i = 0;
+    for (const auto& [name, q] : qs) out[i++].points.push_back({bins.start_s(b), quantile(v, q)});
+  }
+  return out;
+}
+
 // p50 and p90 of `value` per time bin of the request's start.
 Figure latency_over_time(std::string id, std::string title, const std::vector<PerRequest>& rs,
                          const TimeBins& bins,
@@ -49,16 +64,7 @@ Figure latency_over_time(std::string id, std::string title, const std::vector<Pe
   f.x.name = "time since the first send (s)";
   f.y.name = "ms";
   f.zoom = true;
-  Series p50{"p50", Style::kLine, {}};
-  Series p90{"p90", Style::kLine, {}};
-  for (std::size_t b = 0; b < bins.count; ++b) {
-    auto& v = per_bin[b];
-    if (v.empty()) continue;
-    std::sort(v.begin(), v.end());
-    p50.points.push_back({bins.start_s(b), quantile(v, 0.5)});
-    p90.points.push_back({bins.start_s(b), quantile(v, 0.9)});
-  }
-  f.series = {std::move(p50), std::move(p90)};
+  f.series = bin_quantiles(per_bin, bins, {{"p50", 0.5}, {"p90", 0.9}});
   return f;
 }
 
@@ -182,16 +188,7 @@ Section replay_section(const replay::RunResults& run, const std::string& dir) {
     f.zoom = true;
     std::vector<std::vector<double>> per_bin(bins.count);
     for (const PerRequest& p : rs) per_bin[bins.index(p.start_ms)].push_back(p.lateness_ms);
-    Series med{"p50", Style::kLine, {}};
-    Series max{"max", Style::kLine, {}};
-    for (std::size_t b = 0; b < bins.count; ++b) {
-      auto& v = per_bin[b];
-      if (v.empty()) continue;
-      std::sort(v.begin(), v.end());
-      med.points.push_back({bins.start_s(b), quantile(v, 0.5)});
-      max.points.push_back({bins.start_s(b), v.back()});
-    }
-    f.series = {std::move(med), std::move(max)};
+    f.series = bin_quantiles(per_bin, bins, {{"p50", 0.5}, {"max", 1.0}});
     s.figures.push_back(std::move(f));
   }
   if (summary.failed > 0) {
