@@ -8,6 +8,7 @@
 
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/core/json_writer.hpp"
+#include "kvtrace/core/text_table.hpp"
 
 namespace kvtrace::cache {
 namespace {
@@ -210,12 +211,17 @@ std::vector<std::uint64_t> curve_capacities(std::uint64_t distinct, std::uint32_
   return out;
 }
 
-std::string curve_table(std::string_view source, const HitCurve& c, std::uint32_t points) {
+std::string curve_table(std::string_view source, const HitCurve& c, std::uint32_t points,
+                        const CurveScope& scope) {
+  const std::string where =
+      scope.workers == 1 ? std::string("lru on one worker")
+                         : fmt::format("lru on each of {} workers behind {}; capacity per worker",
+                                       scope.workers, router_name(scope.router));
   std::string out = fmt::format(
-      "kvtrace simulate --curve: {}\n{} requests, {} blocks of {} tokens, {} distinct; lru on "
-      "one worker\n\n{:>12} {:>10} {:>10}\n",
-      source, c.requests, c.total_blocks, c.block_size, c.distinct_blocks, "capacity", "block hit",
-      "token hit");
+      "kvtrace simulate --curve: {}\n{} requests, {} blocks of {} tokens, {} distinct; {}\n\n"
+      "{:>12} {:>10} {:>10}\n",
+      source, c.requests, c.total_blocks, c.block_size, c.distinct_blocks, where, "capacity",
+      "block hit", "token hit");
   for (const std::uint64_t cap : curve_capacities(c.distinct_blocks, points)) {
     out += fmt::format("{:>12} {:>10.4f} {:>10.4f}\n", cap, c.block_hit_rate(cap),
                        c.token_hit_rate(cap));
@@ -227,18 +233,28 @@ std::string curve_table(std::string_view source, const HitCurve& c, std::uint32_
       "infinite cache gives those requests {:.4f}\n",
       m.measured_rate(), m.requests, c.requests, m.predicted_rate());
   if (const auto cap = server_rate_capacity(c)) {
-    out += fmt::format("lru on one worker reaches the server's rate at {} blocks\n", *cap);
+    out +=
+        scope.workers == 1
+            ? fmt::format("lru on one worker reaches the server's rate at {} blocks\n", *cap)
+            : fmt::format("lru on {} workers reaches the server's rate at {} blocks per worker\n",
+                          scope.workers, *cap);
   }
   return out;
 }
 
-std::string curve_json(std::string_view source, const HitCurve& c, std::uint32_t points) {
+std::string curve_json(std::string_view source, const HitCurve& c, std::uint32_t points,
+                       const CurveScope& scope) {
   const std::vector<std::uint64_t> capacities = curve_capacities(c.distinct_blocks, points);
   std::string out;
   json::ObjectWriter o(out, 0);
   o.field("input", source);
   o.field("block_size", std::uint64_t{c.block_size});
   o.field("policy", "lru");
+  if (scope.workers > 1) {
+    // Capacities are per worker; the hits and rates are the cluster's.
+    o.field("workers", std::uint64_t{scope.workers});
+    o.field("router", router_name(scope.router));
+  }
   o.field("requests", c.requests);
   o.field("total_blocks", c.total_blocks);
   o.field("distinct_blocks", c.distinct_blocks);
@@ -274,10 +290,173 @@ std::string curve_csv(const HitCurve& c, std::uint32_t points) {
 }
 
 std::string render_curve(std::string_view format, std::string_view source, const HitCurve& curve,
-                         std::uint32_t points) {
-  if (format == "table") return curve_table(source, curve, points);
-  if (format == "json") return curve_json(source, curve, points);
+                         std::uint32_t points, const CurveScope& scope) {
+  if (format == "table") return curve_table(source, curve, points, scope);
+  if (format == "json") return curve_json(source, curve, points, scope);
   if (format == "csv") return curve_csv(curve, points);
+  unknown_format(format);
+}
+
+namespace {
+
+// What the answer's capacity is in tokens and memory.
+struct CapacityTerms {
+  std::uint64_t blocks = 0;
+  std::uint64_t tokens = 0;
+  std::optional<double> gib_per_worker;
+  std::optional<double> gib_total;
+};
+
+CapacityTerms capacity_terms(std::uint64_t blocks, std::uint32_t block_size, std::uint32_t workers,
+                             std::optional<std::uint64_t> kv_bytes) {
+  CapacityTerms t;
+  t.blocks = blocks;
+  t.tokens = blocks * block_size;
+  if (kv_bytes) {
+    t.gib_per_worker =
+        static_cast<double>(t.tokens) * static_cast<double>(*kv_bytes) / (1024.0 * 1024.0 * 1024.0);
+    t.gib_total = *t.gib_per_worker * workers;
+  }
+  return t;
+}
+
+std::string scope_text(const CurveScope& scope) {
+  return scope.workers == 1 ? std::string("lru on one worker")
+                            : fmt::format("lru on each of {} workers behind {}", scope.workers,
+                                          router_name(scope.router));
+}
+
+std::string target_table(std::string_view source, const TargetAnswer& a, const HitCurve& c,
+                         const CurveScope& scope, std::optional<std::uint64_t> kv_bytes) {
+  const std::string_view metric = metric_name(a.target.metric);
+  std::string out = fmt::format(
+      "kvtrace simulate: {}\n{} requests, {} distinct blocks of {} tokens; {} (one-pass curve: "
+      "exact)\n\n",
+      source, c.requests, c.distinct_blocks, c.block_size, scope_text(scope));
+  out += a.target.of_ideal
+             ? fmt::format("target:  {} hit rate >= {:.1f}% of the ideal {:.4f} = {:.4f}\n", metric,
+                           100 * *a.target.of_ideal, a.ideal, a.goal)
+             : fmt::format("target:  {} hit rate >= {:.4f} (the ideal is {:.4f})\n", metric, a.goal,
+                           a.ideal);
+  if (!a.capacity) {
+    out += fmt::format(
+        "answer:  no capacity reaches it; with room for every distinct block ({} per worker) "
+        "the {} hit rate is {:.4f}\n",
+        c.distinct_blocks, metric, a.ideal);
+    return out;
+  }
+  const CapacityTerms t = capacity_terms(*a.capacity, c.block_size, scope.workers, kv_bytes);
+  out += fmt::format("answer:  {} blocks per worker = {} tokens", core::grouped_int(t.blocks),
+                     core::grouped_int(t.tokens));
+  if (t.gib_per_worker) {
+    out += fmt::format(" = {:.2f} GiB per worker", *t.gib_per_worker);
+    if (scope.workers > 1) out += fmt::format(", {:.2f} GiB in all", *t.gib_total);
+    out += fmt::format(" (at {} KV bytes per token)", *kv_bytes);
+  }
+  out += '\n';
+  out += fmt::format(
+      "reaches: {} hit rate {:.4f} ({:.1f}% of the ideal); block hit rate {:.4f}, token hit "
+      "rate {:.4f}\n",
+      metric, a.rate, a.ideal > 0 ? 100 * a.rate / a.ideal : 100.0, c.block_hit_rate(*a.capacity),
+      c.token_hit_rate(*a.capacity));
+  return out;
+}
+
+// One field of the answer: its JSON value and its CSV cell.
+struct Field {
+  std::string key;
+  std::string json;
+  std::string cell;
+};
+
+// A CSV cell for free text: quoted, quotes doubled, when it holds a comma, quote or newline.
+std::string csv_cell(std::string_view text) {
+  if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (const char ch : text) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+// The answer's fields, in order: the JSON object's members and the CSV's columns.
+std::vector<Field> target_fields(std::string_view source, const TargetAnswer& a, const HitCurve& c,
+                                 const CurveScope& scope, std::optional<std::uint64_t> kv) {
+  std::vector<Field> f;
+  const auto text = [&](std::string key, std::string_view v) {
+    std::string quoted;
+    json::append_string(quoted, v);
+    f.push_back({std::move(key), quoted, csv_cell(v)});
+  };
+  const auto number = [&](std::string key, std::optional<double> v) {
+    const std::string t = v ? json::format_double(*v) : "null";
+    f.push_back({std::move(key), t, v ? t : ""});
+  };
+  const auto integer = [&](std::string key, std::optional<std::uint64_t> v) {
+    const std::string t = v ? std::to_string(*v) : "null";
+    f.push_back({std::move(key), t, v ? t : ""});
+  };
+  text("input", source);
+  text("policy", "lru");
+  integer("workers", scope.workers);
+  text("router", router_name(scope.router));
+  text("method", "one-pass curve");
+  integer("block_size", c.block_size);
+  integer("distinct_blocks", c.distinct_blocks);
+  text("metric", metric_name(a.target.metric));
+  number("target_hit_rate", a.target.rate);
+  number("target_of_ideal", a.target.of_ideal);
+  number("ideal", a.ideal);
+  number("goal", a.goal);
+  f.push_back({"reached", a.capacity ? "true" : "false", a.capacity ? "true" : "false"});
+  std::optional<CapacityTerms> t;
+  if (a.capacity) t = capacity_terms(*a.capacity, c.block_size, scope.workers, kv);
+  const auto at = [&](auto value) -> std::optional<double> {
+    if (!a.capacity) return std::nullopt;
+    return value();
+  };
+  integer("capacity_blocks", t ? std::optional(t->blocks) : std::nullopt);
+  integer("capacity_tokens", t ? std::optional(t->tokens) : std::nullopt);
+  integer("kv_bytes_per_token", kv);
+  number("gib_per_worker", t ? t->gib_per_worker : std::nullopt);
+  number("gib_total", t ? t->gib_total : std::nullopt);
+  number("rate", at([&] { return a.rate; }));
+  number("share_of_ideal", at([&] { return a.ideal > 0 ? a.rate / a.ideal : 1.0; }));
+  number("block_hit_rate", at([&] { return c.block_hit_rate(*a.capacity); }));
+  number("token_hit_rate", at([&] { return c.token_hit_rate(*a.capacity); }));
+  return f;
+}
+
+}  // namespace
+
+std::string render_target(std::string_view format, std::string_view source,
+                          const TargetAnswer& answer, const HitCurve& curve,
+                          const CurveScope& scope, std::optional<std::uint64_t> kv_bytes) {
+  if (format == "table") return target_table(source, answer, curve, scope, kv_bytes);
+  const std::vector<Field> fields = target_fields(source, answer, curve, scope, kv_bytes);
+  std::string out;
+  if (format == "json") {
+    out = "{\n";
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      out += fmt::format("  \"{}\": {}{}\n", fields[i].key, fields[i].json,
+                         i + 1 < fields.size() ? "," : "");
+    }
+    return out + "}\n";
+  }
+  if (format == "csv") {
+    std::string header;
+    std::string row;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (i > 0) {
+        header += ',';
+        row += ',';
+      }
+      header += fields[i].key;
+      row += fields[i].cell;
+    }
+    return header + "\n" + row + "\n";
+  }
   unknown_format(format);
 }
 

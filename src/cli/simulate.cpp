@@ -10,6 +10,8 @@
 #include "cli/flags.hpp"
 #include "kvtrace/cache/report.hpp"
 #include "kvtrace/cache/sweep.hpp"
+#include "kvtrace/cache/target.hpp"
+#include "kvtrace/cache/worker_curves.hpp"
 #include "kvtrace/core/error.hpp"
 
 namespace kvtrace::cli {
@@ -27,29 +29,50 @@ struct SimulateFlags {
   std::optional<std::uint64_t> capacity;
   bool curve = false;
   std::uint32_t curve_points = 32;
+  std::optional<double> target_hit_rate;
+  std::optional<double> target_of_ideal;
+  std::string metric = "token";
   // --capacity-sweep, --gpu-mem, --kv-bytes-per-token, the policies and routers, --timing;
   // workers, the routers' weight and seed, concurrency, tokens/s, --cache-output.
   cache::SweepSpec sweep;
 };
 
+bool has_target(const SimulateFlags& f) {
+  return f.target_hit_rate || f.target_of_ideal;
+}
+
 void check_flags(const SimulateFlags& f) {
   const cache::SweepSpec& s = f.sweep;
   const int sizes = (f.capacity ? 1 : 0) + (s.capacities.empty() ? 0 : 1) + (f.curve ? 1 : 0) +
-                    (s.gpu_mem_gib ? 1 : 0);
+                    (s.gpu_mem_gib ? 1 : 0) + (has_target(f) ? 1 : 0);
   if (sizes != 1) {
     throw UsageError(sizes == 0 ? "give the cache size: --capacity BLOCKS, --capacity-sweep LIST, "
-                                  "--gpu-mem GiB with --kv-bytes-per-token, or --curve"
-                                : "--capacity, --capacity-sweep, --gpu-mem and --curve are "
-                                  "alternatives: give one");
+                                  "--gpu-mem GiB with --kv-bytes-per-token, or --curve; or ask "
+                                  "for it: --target-hit-rate R or --target-of-ideal F"
+                                : "--capacity, --capacity-sweep, --gpu-mem, --curve and "
+                                  "--target-* are alternatives: give one");
   }
-  if (s.gpu_mem_gib.has_value() != s.kv_bytes_per_token.has_value()) {
-    throw UsageError("--gpu-mem and --kv-bytes-per-token go together");
+  if (f.target_hit_rate && f.target_of_ideal) {
+    throw UsageError("--target-hit-rate and --target-of-ideal are alternatives: give one");
   }
-  if (f.curve && (s.policies != std::vector<std::string>{"lru"} || s.base.workers != 1 ||
+  if (s.gpu_mem_gib && !s.kv_bytes_per_token) {
+    throw UsageError("--gpu-mem needs --kv-bytes-per-token");
+  }
+  if (s.kv_bytes_per_token && !s.gpu_mem_gib && !has_target(f)) {
+    throw UsageError("--kv-bytes-per-token goes with --gpu-mem, or sizes a --target-* answer");
+  }
+  if (has_target(f) && (s.policies != std::vector<std::string>{"lru"} || s.routers.size() != 1 ||
+                        s.timestamps || s.base.timing.concurrency > 0 || s.base.cache_output)) {
+    throw UsageError(
+        "--target-* answers from the one-pass lru curve: lru without timing or output blocks, on "
+        "one worker or behind one round-robin or random router; for other settings use "
+        "--capacity-sweep (the sweep-based solver is not built yet)");
+  }
+  if (f.curve && (s.policies != std::vector<std::string>{"lru"} || s.routers.size() != 1 ||
                   s.timestamps || s.base.timing.concurrency > 0 || s.base.cache_output)) {
     throw UsageError(
-        "--curve computes lru on one worker without timing or output blocks; use "
-        "--capacity-sweep for other settings");
+        "--curve computes lru without timing or output blocks, on one worker or on several "
+        "behind one round-robin or random router; use --capacity-sweep for other settings");
   }
 }
 
@@ -59,11 +82,35 @@ int run_simulate(const SimulateFlags& f) {
   std::string out;
   std::string json;         // --report-json's report
   std::string per_request;  // --per-request's CSV
-  if (f.curve) {
+  if (has_target(f)) {
+    cache::RouterConfig router = f.sweep.base.router;
+    router.kind = cache::parse_router(f.sweep.routers.front());
+    const cache::Target target{cache::parse_metric(f.metric), f.target_hit_rate, f.target_of_ideal};
+    cache::WorkerCurves check(f.sweep.base.workers, router, 1);  // before the trace is read
+    const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
+    const cache::ClusterCurve c = cache::run_cluster_curve(*reader, f.sweep.base.workers, router,
+                                                           reader->options().block_size);
+    const cache::TargetAnswer answer = cache::solve_on_curve(c.total, target);
+    const cache::CurveScope scope{c.workers, c.router};
+    json =
+        cache::render_target("json", f.input, answer, c.total, scope, f.sweep.kv_bytes_per_token);
+    out = cache::render_target(format, f.input, answer, c.total, scope, f.sweep.kv_bytes_per_token);
+  } else if (f.curve && f.sweep.base.workers == 1) {
     const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
     const cache::HitCurve c = cache::run_curve(*reader, reader->options().block_size);
     json = cache::curve_json(f.input, c, f.curve_points);
     out = cache::render_curve(format, f.input, c, f.curve_points);
+  } else if (f.curve) {
+    cache::RouterConfig router = f.sweep.base.router;
+    router.kind = cache::parse_router(f.sweep.routers.front());
+    // The router is checked before the trace is read.
+    cache::WorkerCurves check(f.sweep.base.workers, router, 1);
+    const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
+    const cache::ClusterCurve c = cache::run_cluster_curve(*reader, f.sweep.base.workers, router,
+                                                           reader->options().block_size);
+    const cache::CurveScope scope{c.workers, c.router};
+    json = cache::curve_json(f.input, c.total, f.curve_points, scope);
+    out = cache::render_curve(format, f.input, c.total, f.curve_points, scope);
   } else {
     const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
     cache::SweepSpec spec = f.sweep;
@@ -107,7 +154,18 @@ void add_simulate(CLI::App& app, Action& action) {
       ->delimiter(',')
       ->transform(flags::integer_range(0, kMaxU64, false));
   cmd->add_flag("--curve", f->curve,
-                "lru hit rate for every capacity in one pass (one worker, no timing)");
+                "lru hit rate for every capacity in one pass (no timing; one worker, or "
+                "-w workers behind a round-robin or random router)");
+  cmd->add_option("--target-hit-rate", f->target_hit_rate,
+                  "Answer: the smallest capacity per worker whose hit rate (--metric) reaches R")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--target-of-ideal", f->target_of_ideal,
+                  "Answer: the smallest capacity per worker whose hit rate (--metric) reaches F "
+                  "times the ideal (room for every distinct block)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--metric", f->metric, "The hit rate a --target-* is about: token or block")
+      ->check(CLI::IsMember({"token", "block"}))
+      ->capture_default_str();
   cmd->add_option("--curve-points", f->curve_points,
                   "Capacities shown by --curve, log-spaced up to the distinct blocks; 0: all")
       ->capture_default_str()

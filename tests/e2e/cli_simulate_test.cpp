@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "json_util.hpp"
+#include "kvtrace/core/text_table.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -108,6 +109,69 @@ TEST(CliSimulate, CurveEqualsTheSweep) {
   }
 }
 
+// The one-pass curve of 4 workers equals the sweep of the same workers and router.
+TEST(CliSimulate, WorkerCurveEqualsTheSweep) {
+  for (const std::string router : {"round-robin", "random"}) {
+    const auto curve =
+        run_kvtrace("simulate -f csv --curve --curve-points 0 -w 4 -r " + router + " " + kSample);
+    ASSERT_EQ(curve.exit_code, 0) << curve.err;
+    const auto points = csv_rows(curve.out);
+    const auto sweep = run_kvtrace("simulate -f csv --capacity-sweep 50,400,2000,6000 -w 4 -r " +
+                                   router + " " + kSample);
+    ASSERT_EQ(sweep.exit_code, 0) << sweep.err;
+    const auto runs = csv_rows(sweep.out);
+    ASSERT_EQ(runs.size(), 5u);
+    for (std::size_t i = 1; i < runs.size(); ++i) {
+      const auto& point = points[std::stoul(runs[i][0])];
+      ASSERT_EQ(point[0], runs[i][0]);
+      EXPECT_EQ(runs[i][9], point[1]) << router << " " << runs[i][0];
+      EXPECT_EQ(runs[i][12], point[3]) << router << " " << runs[i][0];
+    }
+  }
+  const auto table = run_kvtrace("simulate -f table --curve -w 4 " + kSample);
+  EXPECT_NE(table.out.find("lru on each of 4 workers behind round-robin; capacity per worker"),
+            std::string::npos)
+      << table.out;
+}
+
+// --target-of-ideal answers with the smallest capacity per worker whose rate reaches the
+// share: the sweep at the answer reaches it, one block less does not.
+TEST(CliSimulate, TargetOfIdealIsTheSmallestCapacityThatReachesIt) {
+  const auto r = run_kvtrace(
+      "simulate -f json --target-of-ideal 0.8 -w 4 --kv-bytes-per-token 131072 " + kSample);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json a = parse_json(r.out);
+  EXPECT_TRUE(a["reached"].as_bool());
+  const std::uint64_t cap = a["capacity_blocks"].as_uint();
+  EXPECT_EQ(a["capacity_tokens"].as_uint(), cap * 512);
+  EXPECT_DOUBLE_EQ(a["gib_per_worker"].as_double(), cap * 512 * 131072.0 / (1 << 30));
+  EXPECT_DOUBLE_EQ(a["gib_total"].as_double(), 4 * a["gib_per_worker"].as_double());
+  const double goal = a["goal"].as_double();
+  EXPECT_DOUBLE_EQ(goal, 0.8 * a["ideal"].as_double());
+  const auto sweep =
+      run_kvtrace("simulate -f csv -w 4 --capacity-sweep " + std::to_string(cap - 1) + "," +
+                  std::to_string(cap) + " " + kSample);
+  ASSERT_EQ(sweep.exit_code, 0) << sweep.err;
+  const auto runs = csv_rows(sweep.out);
+  ASSERT_EQ(runs[0][13], "token_hit_rate");
+  EXPECT_LT(std::stod(runs[1][13]), goal);
+  EXPECT_GE(std::stod(runs[2][13]), goal);
+  EXPECT_DOUBLE_EQ(std::stod(runs[2][13]), a["rate"].as_double());
+  // The table says the same; CSV is one row of one value per column.
+  const auto table = run_kvtrace("simulate -f table --target-of-ideal 0.8 -w 4 " + kSample);
+  EXPECT_NE(table.out.find("answer:  " + kvtrace::core::grouped_int(cap) + " blocks per worker"),
+            std::string::npos)
+      << table.out;
+  const auto csv = run_kvtrace("simulate -f csv --target-of-ideal 0.8 -w 4 " + kSample);
+  const auto rows = csv_rows(csv.out);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].size(), rows[1].size());
+  // Beyond the ideal: no capacity, said plainly.
+  const auto none = run_kvtrace("simulate -f table --target-hit-rate 0.99 " + kSample);
+  ASSERT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_NE(none.out.find("no capacity reaches it"), std::string::npos) << none.out;
+}
+
 // Block hit rates of round-robin and kv-aware, 4 workers of 1024 blocks (64 GiB of KV at
 // Llama-3-8B's 128 KiB per token), requests timed by the trace's timestamps.
 std::pair<double, double> rr_and_kv(const std::string& trace) {
@@ -202,10 +266,18 @@ TEST(CliSimulate, UsageErrors) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"", "give the cache size"},
       {"-c 10 --curve", "alternatives"},
-      {"--gpu-mem 8", "go together"},
+      {"--gpu-mem 8", "--gpu-mem needs --kv-bytes-per-token"},
+      {"-c 10 --kv-bytes-per-token 1024", "goes with --gpu-mem, or sizes a --target-*"},
       {"--gpu-mem 0.001 --kv-bytes-per-token 131072", "holds no block"},
-      {"--curve -w 2", "--curve computes lru"},
+      {"--curve -w 2 -r kv-aware", "--router: a one-pass curve needs a router that does not"},
+      {"--curve -w 2 -r round-robin,random", "--curve computes lru"},
       {"--curve -p fifo", "--curve computes lru"},
+      {"--target-of-ideal 0.8 -p fifo", "--target-* answers from the one-pass lru curve"},
+      {"--target-of-ideal 0.8 --timing", "the sweep-based solver is not built yet"},
+      {"--target-of-ideal 0.8 --target-hit-rate 0.5", "alternatives"},
+      {"--target-of-ideal 0.8 --curve", "alternatives"},
+      {"--target-of-ideal 1.5", "--target-of-ideal"},
+      {"--target-hit-rate 0.5 --metric bytes", "--metric"},
       {"-c 10 -p arc", "unknown eviction policy 'arc'"},
       {"-c 10 -r sticky", "unknown router 'sticky'"},
       {"-c 10 --timing --decode-tps 0", "tokens/s must be positive"},

@@ -13,6 +13,7 @@
 #include "kvtrace/cache/cluster_sim.hpp"
 #include "kvtrace/cache/lru_curve.hpp"
 #include "kvtrace/cache/sweep.hpp"
+#include "kvtrace/cache/target.hpp"
 
 namespace kvtrace::cache {
 
@@ -37,13 +38,29 @@ std::string load_term_note(const SweepOptions& options);
 // when points is 0 or at least distinct; {0} for a trace without blocks.
 std::vector<std::uint64_t> curve_capacities(std::uint64_t distinct, std::uint32_t points);
 
+// What a curve covers: lru on one worker, or on each of `workers` behind `router` (then
+// capacities are per worker and the hits the cluster's: ClusterCurve::total).
+struct CurveScope {
+  std::uint32_t workers = 1;
+  RouterKind router = RouterKind::kRoundRobin;
+};
+
 // The curve at curve_capacities(curve.distinct_blocks, points).
-std::string curve_table(std::string_view source, const HitCurve& curve, std::uint32_t points);
-std::string curve_json(std::string_view source, const HitCurve& curve, std::uint32_t points);
+std::string curve_table(std::string_view source, const HitCurve& curve, std::uint32_t points,
+                        const CurveScope& scope = {});
+std::string curve_json(std::string_view source, const HitCurve& curve, std::uint32_t points,
+                       const CurveScope& scope = {});
 std::string curve_csv(const HitCurve& curve, std::uint32_t points);
 // The curve in `format`, as render_runs.
 std::string render_curve(std::string_view format, std::string_view source, const HitCurve& curve,
-                         std::uint32_t points);
+                         std::uint32_t points, const CurveScope& scope = {});
+
+// A target's answer on `curve` (solve_on_curve): the capacity per worker in blocks, tokens
+// and, with `kv_bytes_per_token`, GiB per worker and in all; the rates it reaches and their
+// share of the ideal. CSV: a header and one row, one value per column.
+std::string render_target(std::string_view format, std::string_view source,
+                          const TargetAnswer& answer, const HitCurve& curve,
+                          const CurveScope& scope, std::optional<std::uint64_t> kv_bytes_per_token);
 
 // One run's requests, a row each: line, worker, blocks, hits, tokens, and with timing when
 // each started and ended.

@@ -1,0 +1,60 @@
+#include "kvtrace/cache/target.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "kvtrace/core/error.hpp"
+#include "kvtrace/core/ratio.hpp"
+
+namespace kvtrace::cache {
+namespace {
+
+double rate_at(const HitCurve& c, RateMetric m, std::uint64_t capacity) {
+  return m == RateMetric::kBlock ? c.block_hit_rate(capacity) : c.token_hit_rate(capacity);
+}
+
+void check_share(std::string_view name, double v) {
+  if (!(v >= 0 && v <= 1)) throw UsageError(std::string(name), "must be between 0 and 1");
+}
+
+}  // namespace
+
+RateMetric parse_metric(std::string_view name) {
+  if (name == "block") return RateMetric::kBlock;
+  if (name == "token") return RateMetric::kToken;
+  throw UsageError("metric", "must be block or token");
+}
+
+std::string_view metric_name(RateMetric m) {
+  return m == RateMetric::kBlock ? "block" : "token";
+}
+
+TargetAnswer solve_on_curve(const HitCurve& c, const Target& target) {
+  if (target.rate.has_value() == target.of_ideal.has_value()) {
+    throw UsageError("give one target: an absolute hit rate or a share of the ideal one");
+  }
+  if (target.rate) check_share("target_hit_rate", *target.rate);
+  if (target.of_ideal) check_share("target_of_ideal", *target.of_ideal);
+  TargetAnswer a;
+  a.target = target;
+  a.ideal = rate_at(c, target.metric, c.distinct_blocks);
+  a.goal = target.rate ? *target.rate : *target.of_ideal * a.ideal;
+  // The smallest capacity whose rate reaches the goal: hits never fall with capacity.
+  std::uint64_t lo = 0;
+  std::uint64_t hi = c.distinct_blocks + 1;
+  while (lo < hi) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    if (rate_at(c, target.metric, mid) >= a.goal) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  if (lo <= c.distinct_blocks) {
+    a.capacity = lo;
+    a.rate = rate_at(c, target.metric, lo);
+  }
+  return a;
+}
+
+}  // namespace kvtrace::cache

@@ -1,0 +1,77 @@
+#include "kvtrace/cache/worker_curves.hpp"
+
+#include <algorithm>
+
+#include "kvtrace/core/error.hpp"
+#include "kvtrace/trace/for_each_request.hpp"
+
+namespace kvtrace::cache {
+
+WorkerCurves::WorkerCurves(std::uint32_t workers, const RouterConfig& router,
+                           std::uint32_t block_size)
+    : router_(router), rng_(router.seed) {
+  if (workers == 0) throw UsageError("workers", "must be at least 1");
+  if (router.kind != RouterKind::kRoundRobin && router.kind != RouterKind::kRandom) {
+    throw UsageError(
+        "router",
+        "a one-pass curve needs a router that does not look at the caches (round-robin or "
+        "random): least-loaded and kv-aware choose by what is cached, which changes with the "
+        "capacity; run a capacity sweep for them");
+  }
+  curves_.reserve(workers);
+  for (std::uint32_t w = 0; w < workers; ++w) curves_.emplace_back(block_size);
+}
+
+std::uint32_t WorkerCurves::route() {
+  // As ClusterSim::route: the request's position, or one draw per request.
+  const auto workers = static_cast<std::uint32_t>(curves_.size());
+  if (router_.kind == RouterKind::kRandom) {
+    return static_cast<std::uint32_t>(rng_.randbelow(workers));
+  }
+  return static_cast<std::uint32_t>(requests_ % workers);
+}
+
+void WorkerCurves::add(const trace::Request& r) {
+  curves_[route()].add(r);
+  ++requests_;
+}
+
+ClusterCurve WorkerCurves::finish() const {
+  ClusterCurve c;
+  c.workers = static_cast<std::uint32_t>(curves_.size());
+  c.router = router_.kind;
+  for (const LruCurve& curve : curves_) c.per_worker.push_back(curve.finish());
+  HitCurve& t = c.total;
+  t.block_size = c.per_worker.front().block_size;
+  for (const HitCurve& w : c.per_worker) {
+    t.requests += w.requests;
+    t.total_blocks += w.total_blocks;
+    t.total_input_tokens += w.total_input_tokens;
+    t.distinct_blocks = std::max(t.distinct_blocks, w.distinct_blocks);
+    t.server_measured.requests += w.server_measured.requests;
+    t.server_measured.unreadable += w.server_measured.unreadable;
+    t.server_measured.input_tokens += w.server_measured.input_tokens;
+    t.server_measured.measured_cached_tokens += w.server_measured.measured_cached_tokens;
+    t.server_measured.predicted_cached_tokens += w.server_measured.predicted_cached_tokens;
+  }
+  t.hit_blocks.assign(t.distinct_blocks + 1, 0);
+  t.hit_tokens.assign(t.distinct_blocks + 1, 0);
+  for (const HitCurve& w : c.per_worker) {
+    for (std::uint64_t cap = 0; cap <= t.distinct_blocks; ++cap) {
+      t.hit_blocks[cap] += w.blocks_at(cap);
+      t.hit_tokens[cap] += w.tokens_at(cap);
+    }
+  }
+  return c;
+}
+
+ClusterCurve run_cluster_curve(trace::TraceReader& reader, std::uint32_t workers,
+                               const RouterConfig& router, std::uint32_t block_size) {
+  WorkerCurves curves(workers, router, block_size);
+  trace::for_each_request(reader, "simulate", [&](const trace::RequestBatch& batch) {
+    for (const trace::Request& r : batch.requests) curves.add(r);
+  });
+  return curves.finish();
+}
+
+}  // namespace kvtrace::cache
