@@ -53,6 +53,13 @@ void LruCurve::add(const trace::Request& r) {
   measured_.add(r, add(blocks, isl));
 }
 
+std::uint64_t LruCurve::add(std::span<const std::uint64_t> blocks, std::int64_t input_length,
+                            const trace::CachedTokensField& cached_tokens) {
+  const std::uint64_t cached = add(blocks, input_length);
+  measured_.add(cached_tokens, input_length, cached);
+  return cached;
+}
+
 std::uint64_t LruCurve::add(std::span<const std::uint64_t> blocks, std::int64_t input_length) {
   ++requests_;
   total_tokens_ += static_cast<std::uint64_t>(std::max<std::int64_t>(input_length, 0));

@@ -1,6 +1,7 @@
 #include "kvtrace/cache/worker_curves.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/trace/for_each_request.hpp"
@@ -9,7 +10,7 @@ namespace kvtrace::cache {
 
 WorkerCurves::WorkerCurves(std::uint32_t workers, const RouterConfig& router,
                            std::uint32_t block_size)
-    : router_(router), rng_(router.seed) {
+    : workers_(workers), router_(router), rng_(router.seed) {
   if (workers == 0) throw UsageError("workers", "must be at least 1");
   if (router.kind != RouterKind::kRoundRobin && router.kind != RouterKind::kRandom) {
     throw UsageError(
@@ -18,29 +19,56 @@ WorkerCurves::WorkerCurves(std::uint32_t workers, const RouterConfig& router,
         "random): least-loaded and kv-aware choose by what is cached, which changes with the "
         "capacity; run a capacity sweep for them");
   }
-  curves_.reserve(workers);
-  for (std::uint32_t w = 0; w < workers; ++w) curves_.emplace_back(block_size);
+  if (workers <= kMaxThreads) {
+    for (std::uint32_t w = 0; w < workers; ++w) {
+      threads_.push_back(std::make_unique<CurveThread>(block_size));
+    }
+    pending_.resize(workers);
+  } else {
+    curves_.reserve(workers);
+    for (std::uint32_t w = 0; w < workers; ++w) curves_.emplace_back(block_size);
+  }
 }
 
 std::uint32_t WorkerCurves::route() {
   // As ClusterSim::route: the request's position, or one draw per request.
-  const auto workers = static_cast<std::uint32_t>(curves_.size());
   if (router_.kind == RouterKind::kRandom) {
-    return static_cast<std::uint32_t>(rng_.randbelow(workers));
+    return static_cast<std::uint32_t>(rng_.randbelow(workers_));
   }
-  return static_cast<std::uint32_t>(requests_ % workers);
+  return static_cast<std::uint32_t>(requests_ % workers_);
 }
 
 void WorkerCurves::add(const trace::Request& r) {
-  curves_[route()].add(r);
+  const std::uint32_t w = route();
   ++requests_;
+  if (threads_.empty()) {
+    curves_[w].add(r);
+    return;
+  }
+  const std::span<const std::uint64_t> blocks =
+      r.hash_ids ? std::span<const std::uint64_t>(*r.hash_ids) : std::span<const std::uint64_t>{};
+  pending_[w].add(blocks, r.input_length.value_or(0), trace::cached_tokens_field(r));
+  // Batches of a few thousand requests: large enough that the queue's locks cost nothing.
+  if (++pending_requests_ >= 4096 * workers_) flush();
 }
 
-ClusterCurve WorkerCurves::finish() const {
+void WorkerCurves::flush() {
+  for (std::uint32_t w = 0; w < workers_; ++w) {
+    if (!pending_[w].empty()) threads_[w]->push(std::exchange(pending_[w], {}));
+  }
+  pending_requests_ = 0;
+}
+
+ClusterCurve WorkerCurves::finish() {
   ClusterCurve c;
-  c.workers = static_cast<std::uint32_t>(curves_.size());
+  c.workers = workers_;
   c.router = router_.kind;
-  for (const LruCurve& curve : curves_) c.per_worker.push_back(curve.finish());
+  if (threads_.empty()) {
+    for (const LruCurve& curve : curves_) c.per_worker.push_back(curve.finish());
+  } else {
+    flush();
+    for (const auto& thread : threads_) c.per_worker.push_back(thread->finish());
+  }
   HitCurve& t = c.total;
   t.block_size = c.per_worker.front().block_size;
   for (const HitCurve& w : c.per_worker) {

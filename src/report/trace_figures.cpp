@@ -4,17 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <condition_variable>
-#include <deque>
-#include <exception>
 #include <future>
 #include <limits>
-#include <mutex>
-#include <thread>
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include "kvtrace/analysis/report.hpp"
+#include "kvtrace/cache/curve_thread.hpp"
 #include "kvtrace/core/text_table.hpp"
 #include "kvtrace/trace/for_each_request.hpp"
 #include "report/figure_util.hpp"
@@ -74,93 +70,6 @@ void sharing(const analysis::PrefixAnalyzer& a, TraceData& d) {
   all.resize(keep);
   d.largest_groups = std::move(all);
 }
-
-// The lru curve on a thread of its own, fed each batch while the pass goes on: the curve is
-// the report's longest part, and the pass leaves a core idle. It gets the analyzer's dense
-// ids (first-seen numbers: renaming ids one-to-one changes no hit, and they are the curve's
-// fastest path). The queue holds a few batches at most, so memory stays bounded when the
-// curve falls behind.
-class CurveFeeder {
- public:
-  struct Chunk {
-    std::vector<std::uint64_t> ids;   // the batch's requests' ids, end to end
-    std::vector<std::uint64_t> ends;  // request i's ids end at ends[i]
-    std::vector<std::int64_t> input_lengths;
-    std::uint64_t reserve_distinct = 0;  // LruCurve::reserve's hints, when not 0
-    std::uint64_t reserve_accesses = 0;
-  };
-
-  explicit CurveFeeder(std::uint32_t block_size) : curve_(block_size), thread_([this] { run(); }) {}
-  ~CurveFeeder() { close(); }
-  CurveFeeder(const CurveFeeder&) = delete;
-  CurveFeeder& operator=(const CurveFeeder&) = delete;
-
-  void push(Chunk chunk) {
-    std::unique_lock lock(mutex_);
-    room_.wait(lock, [&] { return queue_.size() < kMaxQueued || failed_; });
-    if (failed_) return;  // finish() rethrows the error
-    queue_.push_back(std::move(chunk));
-    ready_.notify_one();
-  }
-
-  cache::HitCurve finish() {
-    close();
-    if (error_) std::rethrow_exception(error_);
-    return curve_.finish();
-  }
-
- private:
-  static constexpr std::size_t kMaxQueued = 8;
-
-  void close() {
-    {
-      std::lock_guard lock(mutex_);
-      closed_ = true;
-    }
-    ready_.notify_one();
-    if (thread_.joinable()) thread_.join();
-  }
-
-  void run() {
-    for (;;) {
-      Chunk chunk;
-      {
-        std::unique_lock lock(mutex_);
-        ready_.wait(lock, [&] { return !queue_.empty() || closed_; });
-        if (queue_.empty()) return;
-        chunk = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      room_.notify_one();
-      try {
-        if (chunk.reserve_accesses > 0)
-          curve_.reserve(chunk.reserve_distinct, chunk.reserve_accesses);
-        const std::span<const std::uint64_t> ids(chunk.ids);
-        std::uint64_t begin = 0;
-        for (std::size_t i = 0; i < chunk.ends.size(); ++i) {
-          curve_.add(ids.subspan(begin, chunk.ends[i] - begin), chunk.input_lengths[i]);
-          begin = chunk.ends[i];
-        }
-      } catch (...) {
-        std::lock_guard lock(mutex_);
-        error_ = std::current_exception();
-        failed_ = true;
-        room_.notify_one();
-        return;
-      }
-    }
-  }
-
-  cache::LruCurve curve_;
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  std::condition_variable room_;
-  std::deque<Chunk> queue_;  // guarded by mutex_
-  bool closed_ = false;      // guarded by mutex_
-  bool failed_ = false;      // guarded by mutex_
-  std::exception_ptr error_;
-  std::thread thread_;  // last: started once the members it uses exist
-};
 
 std::vector<double> as_doubles(const std::vector<std::int64_t>& v) {
   return {v.begin(), v.end()};
@@ -306,14 +215,18 @@ TraceData gather_trace(trace::TraceReader& reader, const std::string& source, bo
   TraceData d;
   d.source = source;
   boost::unordered_flat_map<std::string, std::uint64_t> turns;
-  std::optional<CurveFeeder> curve;
+  // The curve runs on a thread of its own, fed each batch while the pass goes on: it is the
+  // report's longest part, and the pass leaves a core idle. It gets the analyzer's dense ids
+  // (first-seen numbers: renaming ids one-to-one changes no hit, and they are the curve's
+  // fastest path).
+  std::optional<cache::CurveThread> curve;
   if (lru_curve_too) curve.emplace(block_size);
   bool reserved = false;
   trace::for_each_request(reader, "report", [&](const trace::RequestBatch& batch) {
     const std::uint64_t first_request = analyzer.requests();
     const std::uint64_t first_block = analyzer.blocks();
     analyzer.add(batch.requests);
-    CurveFeeder::Chunk chunk;
+    cache::CurveThread::Batch chunk;
     if (curve) {
       const std::vector<std::uint32_t>& dense = analyzer.dense_blocks();
       chunk.ids.assign(dense.begin() + static_cast<std::ptrdiff_t>(first_block), dense.end());

@@ -66,6 +66,33 @@ TEST(WorkerCurves, RandomEqualsTheSimulationAtEveryCapacity) {
   expect_equals_cluster_sim(requests(3000, 60, 2), 4, RouterKind::kRandom, 4, 70);
 }
 
+TEST(WorkerCurves, ManyWorkersShareTheCallersThread) {
+  // Past kMaxThreads workers the curves run on the caller's thread: the same answers.
+  static_assert(WorkerCurves::kMaxThreads < 10);
+  expect_equals_cluster_sim(requests(2000, 40, 5), 10, RouterKind::kRoundRobin, 4, 45);
+}
+
+TEST(WorkerCurves, ServerMeasuredCachedTokensAreKeptOnTheThreads) {
+  std::vector<Request> rs = requests(200, 20, 6);
+  for (std::size_t i = 0; i < rs.size(); i += 3) {
+    rs[i].extra = {{"cached_tokens", std::to_string(i % 5)}};
+  }
+  LruCurve one(4);
+  WorkerCurves curves(1, {}, 4);
+  for (const Request& r : rs) {
+    one.add(r);
+    curves.add(r);
+  }
+  const HitCurve want = one.finish();
+  const ClusterCurve got = curves.finish();
+  EXPECT_EQ(got.total.server_measured.requests, want.server_measured.requests);
+  EXPECT_EQ(got.total.server_measured.measured_cached_tokens,
+            want.server_measured.measured_cached_tokens);
+  EXPECT_EQ(got.total.server_measured.predicted_cached_tokens,
+            want.server_measured.predicted_cached_tokens);
+  EXPECT_GT(want.server_measured.requests, 0u);
+}
+
 TEST(WorkerCurves, OneWorkerIsTheLruCurve) {
   const auto rs = requests(2000, 50, 3);
   WorkerCurves curves(1, {}, 4);

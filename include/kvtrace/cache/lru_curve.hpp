@@ -56,6 +56,9 @@ class LruCurve {
   void add(const trace::Request& r);
   // Returns the request's cached tokens with an infinite cache.
   std::uint64_t add(std::span<const std::uint64_t> blocks, std::int64_t input_length);
+  // The same, with the request's cached_tokens field for HitCurve::server_measured.
+  std::uint64_t add(std::span<const std::uint64_t> blocks, std::int64_t input_length,
+                    const trace::CachedTokensField& cached_tokens);
 
   // Capacity for this many distinct blocks and block uses in all (a hint: more is fine).
   // With both known, every array is sized once and the use times never need renumbering:

@@ -7,12 +7,17 @@
 // the request's position, random by the same seeded draws ClusterSim makes. So each worker
 // sees a fixed subsequence of the trace, and an LruCurve per worker gives its hits at every
 // capacity at once; the cluster's hits with C blocks per worker are the workers' hits at C
-// added up. Memory: the LruCurves', per distinct block of each worker.
+// added up. Up to kMaxThreads workers, each worker's curve runs on a thread of its own
+// (CurveThread), fed in batches; more workers share the caller's thread. Memory: the
+// LruCurves', per distinct block of each worker, and a few batches of ids per worker.
 
 #include <cstdint>
 #include <vector>
 
+#include <memory>
+
 #include "kvtrace/cache/cluster_sim.hpp"
+#include "kvtrace/cache/curve_thread.hpp"
 #include "kvtrace/cache/lru_curve.hpp"
 #include "kvtrace/random/py_random.hpp"
 #include "kvtrace/trace/request.hpp"
@@ -35,14 +40,22 @@ class WorkerCurves {
   // kv-aware: their choices change with the capacity, so there is no one-pass curve).
   WorkerCurves(std::uint32_t workers, const RouterConfig& router, std::uint32_t block_size);
 
+  static constexpr std::uint32_t kMaxThreads = 8;
+
   void add(const trace::Request& r);
-  ClusterCurve finish() const;
+  // Once, after the last add().
+  ClusterCurve finish();
 
  private:
   std::uint32_t route();
+  void flush();
 
+  std::uint32_t workers_;
   RouterConfig router_;
-  std::vector<LruCurve> curves_;
+  std::vector<LruCurve> curves_;                       // more than kMaxThreads workers
+  std::vector<std::unique_ptr<CurveThread>> threads_;  // else
+  std::vector<CurveThread::Batch> pending_;            // by worker, for threads_
+  std::uint64_t pending_requests_ = 0;
   random::PyRandom rng_;
   std::uint64_t requests_ = 0;
 };
