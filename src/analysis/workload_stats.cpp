@@ -68,15 +68,19 @@ WorkloadStatsResult WorkloadStats::finish() const {
   SessionStats& s = out.sessions;
   s.sessions = turns_.size();
   s.requests_in_sessions = requests_in_sessions_;
+  s.turns_per_session = stats::summarize(turns_per_session());
+  s.delay_ms = stats::summarize(delays_);
+  return out;
+}
+
+std::vector<std::int64_t> WorkloadStats::turns_per_session() const {
   std::vector<std::int64_t> turns;
   turns.reserve(turns_.size());
   for (const auto& [id, n] : turns_) turns.push_back(static_cast<std::int64_t>(n));
-  // Sorted first: the statistics must not depend on the map's iteration order (the mean's
-  // pairwise sum would, in its last bits).
+  // Sorted: the statistics must not depend on the map's iteration order (the mean's pairwise
+  // sum would, in its last bits).
   std::sort(turns.begin(), turns.end());
-  s.turns_per_session = stats::summarize(turns);
-  s.delay_ms = stats::summarize(delays_);
-  return out;
+  return turns;
 }
 
 }  // namespace kvtrace::analysis

@@ -13,6 +13,15 @@ namespace {
 constexpr std::uint64_t kMinTree = std::uint64_t{1} << 16;
 constexpr std::uint32_t kGroupShift = 9;  // 512 times, one cache line of bits, per group
 
+// The smallest capacity whose hits reach `rate` of `total`: hits never fall as capacity grows.
+std::optional<std::uint64_t> first_reaching(const std::vector<std::uint64_t>& hits,
+                                            std::uint64_t total, double rate) {
+  const auto at = std::partition_point(hits.begin(), hits.end(),
+                                       [&](std::uint64_t h) { return ratio(h, total) < rate; });
+  if (at == hits.end()) return std::nullopt;
+  return static_cast<std::uint64_t>(at - hits.begin());
+}
+
 }  // namespace
 
 std::uint64_t HitCurve::blocks_at(std::uint64_t capacity) const {
@@ -32,11 +41,11 @@ double HitCurve::token_hit_rate(std::uint64_t capacity) const {
 }
 
 std::optional<std::uint64_t> HitCurve::capacity_for_token_rate(double rate) const {
-  const auto at = std::partition_point(hit_tokens.begin(), hit_tokens.end(), [&](std::uint64_t t) {
-    return ratio(t, total_input_tokens) < rate;
-  });
-  if (at == hit_tokens.end()) return std::nullopt;
-  return static_cast<std::uint64_t>(at - hit_tokens.begin());
+  return first_reaching(hit_tokens, total_input_tokens, rate);
+}
+
+std::optional<std::uint64_t> HitCurve::capacity_for_block_rate(double rate) const {
+  return first_reaching(hit_blocks, total_blocks, rate);
 }
 
 LruCurve::LruCurve(std::uint32_t block_size) : block_size_(block_size) {

@@ -1,10 +1,6 @@
 #include "kvtrace/cache/target.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 #include "kvtrace/core/error.hpp"
-#include "kvtrace/core/ratio.hpp"
 
 namespace kvtrace::cache {
 namespace {
@@ -39,21 +35,9 @@ TargetAnswer solve_on_curve(const HitCurve& c, const Target& target) {
   a.target = target;
   a.ideal = rate_at(c, target.metric, c.distinct_blocks);
   a.goal = target.rate ? *target.rate : *target.of_ideal * a.ideal;
-  // The smallest capacity whose rate reaches the goal: hits never fall with capacity.
-  std::uint64_t lo = 0;
-  std::uint64_t hi = c.distinct_blocks + 1;
-  while (lo < hi) {
-    const std::uint64_t mid = lo + (hi - lo) / 2;
-    if (rate_at(c, target.metric, mid) >= a.goal) {
-      hi = mid;
-    } else {
-      lo = mid + 1;
-    }
-  }
-  if (lo <= c.distinct_blocks) {
-    a.capacity = lo;
-    a.rate = rate_at(c, target.metric, lo);
-  }
+  a.capacity = target.metric == RateMetric::kBlock ? c.capacity_for_block_rate(a.goal)
+                                                   : c.capacity_for_token_rate(a.goal);
+  if (a.capacity) a.rate = rate_at(c, target.metric, *a.capacity);
   return a;
 }
 

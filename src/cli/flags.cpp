@@ -124,6 +124,12 @@ CLI::Option* capacity(CLI::App& app, std::uint64_t& value, const std::string& wh
       ->transform(integer_range(0, std::numeric_limits<std::uint64_t>::max(), false));
 }
 
+CLI::Option* kv_bytes_per_token(CLI::App& app, std::optional<std::uint64_t>& value,
+                                const std::string& what) {
+  return app.add_option("--kv-bytes-per-token", value, what)
+      ->transform(integer_range(1, std::numeric_limits<std::uint64_t>::max(), false));
+}
+
 CLI::Option* prefill_tps(CLI::App& app, double& value, const std::string& what) {
   return app.add_option("--prefill-tps", value, what)->capture_default_str();
 }

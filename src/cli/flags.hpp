@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,9 @@ CLI::Option* tokenizer(CLI::App& app, std::string& value, const std::string& wha
 CLI::Option* speedup_ratio(CLI::App& app, double& value, const std::string& what);
 // -c,--capacity BLOCKS and -p,--policy lru|lineage|fifo: the KV cache of one worker.
 CLI::Option* capacity(CLI::App& app, std::uint64_t& value, const std::string& what);
+// --kv-bytes-per-token B: the model's KV cache bytes per token (at least 1).
+CLI::Option* kv_bytes_per_token(CLI::App& app, std::optional<std::uint64_t>& value,
+                                const std::string& what);
 // --prefill-tps and --decode-tps: tokens/s of one request.
 CLI::Option* prefill_tps(CLI::App& app, double& value, const std::string& what);
 

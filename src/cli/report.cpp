@@ -20,7 +20,7 @@ struct ReportFlags {
   std::string compare;
   std::string replay;
   bool simulate_curve = false;
-  std::optional<double> kv_bytes_per_token;
+  std::optional<std::uint64_t> kv_bytes_per_token;
   std::string png;
   std::string svg;
   std::string title;
@@ -37,7 +37,7 @@ int run_report(const ReportFlags& f) {
   o.title = f.title;
   o.reader = f.reader.options();
   o.format = *formats::parse_format(f.reader.format_in);
-  if (!report::chart_library_available()) report::render_page({});  // says why, before reading
+  report::require_chart_library();  // before the trace is read
   report::Report r = report::build_report(o);
   r.generator = "kvtrace report " KVTRACE_VERSION;
   const std::string page = report::render_page(r);
@@ -78,10 +78,9 @@ void add_report(CLI::App& app, Action& action) {
       ->type_name("DIR");
   cmd->add_flag("--simulate-curve", f->simulate_curve,
                 "The Cache section: the lru hit rate of every capacity (kvtrace simulate --curve)");
-  cmd->add_option("--kv-bytes-per-token", f->kv_bytes_per_token,
-                  "The model's KV bytes per token, to show capacities in GiB (with "
-                  "--simulate-curve)")
-      ->check(CLI::PositiveNumber);
+  flags::kv_bytes_per_token(*cmd, f->kv_bytes_per_token,
+                            "The model's KV bytes per token, to show capacities in GiB (with "
+                            "--simulate-curve)");
   cmd->add_option("--png", f->png,
                   "Also write each figure as DIR/<figure>.png (needs node and rsvg-convert)")
       ->type_name("DIR");

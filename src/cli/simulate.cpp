@@ -173,10 +173,9 @@ void add_simulate(CLI::App& app, Action& action) {
   cmd->add_option("--gpu-mem", f->sweep.gpu_mem_gib,
                   "KV memory per worker in GiB: capacity = floor(GiB * 2^30 / "
                   "(kv-bytes-per-token * block size))");
-  cmd->add_option("--kv-bytes-per-token", f->sweep.kv_bytes_per_token,
-                  "The model's KV bytes per token: 2 * layers * kv_heads * head_dim * bytes "
-                  "per value")
-      ->transform(flags::integer_range(0, kMaxU64, false));
+  flags::kv_bytes_per_token(*cmd, f->sweep.kv_bytes_per_token,
+                            "The model's KV bytes per token: 2 * layers * kv_heads * head_dim * "
+                            "bytes per value");
   cmd->add_option("-p,--policy", f->sweep.policies,
                   "Eviction policy: lru, lineage or fifo; a comma-separated list runs each")
       ->delimiter(',')

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
-
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/formats/open_trace.hpp"
 #include "kvtrace/replay/results.hpp"
@@ -14,8 +12,7 @@
 namespace kvtrace::report {
 
 Report build_report(const ReportOptions& o) {
-  if (o.kv_bytes_per_token &&
-      !(*o.kv_bytes_per_token > 0 && std::isfinite(*o.kv_bytes_per_token))) {
+  if (o.kv_bytes_per_token && *o.kv_bytes_per_token == 0) {
     throw UsageError("kv_bytes_per_token", "must be a positive number");
   }
   if (o.kv_bytes_per_token && !o.simulate_curve) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "kvtrace/core/text_table.hpp"
 #include "kvtrace/synthesis/fidelity.hpp"
 #include "report/figure_util.hpp"
 
@@ -75,7 +76,8 @@ Section compare_section(const TraceData& a, const TraceData& b) {
   s.intro = fmt::format(
       "A: {} ({} requests) against B: {} ({} requests), as kvtrace compare "
       "A B reports them.",
-      a.source, count_text(a.stats.total_requests), b.source, count_text(b.stats.total_requests));
+      a.source, core::grouped_int(a.stats.total_requests), b.source,
+      core::grouped_int(b.stats.total_requests));
   s.tables.push_back({"kvtrace compare", synthesis::render_fidelity_table(fidelity)});
   // Legends name the files only; the intro has the paths.
   const std::string name_a = "A: " + std::filesystem::path(a.source).filename().string();

@@ -70,7 +70,7 @@ class ScratchDir {
 
 std::vector<std::string> export_images(const Report& report, const std::string& dir,
                                        ImageFormat format) {
-  if (!chart_library_available()) render_page(report);  // throws the UsageError that says why
+  require_chart_library();
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw IoError(fmt::format("cannot create {}: {}", dir, ec.message()));

@@ -42,7 +42,7 @@ Figure histogram_figure(std::string id, std::string title, std::string note,
   f.note = std::move(note);
   if (h.log && h.not_shown > 0) {
     f.note += fmt::format(" {} values of 0 are not drawn on the logarithmic axis.",
-                          count_text(h.not_shown));
+                          core::grouped_int(h.not_shown));
   }
   f.x.name = std::move(x_name);
   f.x.scale = h.log ? Scale::kLog : Scale::kLinear;
@@ -96,10 +96,6 @@ Figure cdf_figure(std::string id, std::string title, std::string note, std::stri
   f.y.min = 0;
   f.y.max = 1;
   return f;
-}
-
-std::string count_text(std::uint64_t n) {
-  return core::grouped_int(n);
 }
 
 }  // namespace kvtrace::report

@@ -39,7 +39,4 @@ Figure cdf_figure(std::string id, std::string title, std::string note, std::stri
                   std::vector<std::pair<std::string, std::span<const double>>> sets,
                   bool percent = false);
 
-// "12,345" for counts in notes and titles.
-std::string count_text(std::uint64_t n);
-
 }  // namespace kvtrace::report

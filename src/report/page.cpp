@@ -61,12 +61,16 @@ std::string_view export_script() {
   return assets::export_js();
 }
 
-std::string render_page(const Report& report) {
+void require_chart_library() {
   if (!chart_library_available()) {
     throw UsageError(
         "the chart library (Apache ECharts, from the npm registry) was not installed when this "
         "kvtrace was built: run scripts/setup with the npm registry reachable, then rebuild");
   }
+}
+
+std::string render_page(const Report& report) {
+  require_chart_library();
   const std::string data = report_json(report);
   const std::string_view library = assets::echarts();
   std::string out;

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <map>
 
+#include "kvtrace/core/text_table.hpp"
 #include "kvtrace/replay/metrics.hpp"
+#include "kvtrace/stats/metric_stats.hpp"
 #include "report/figure_util.hpp"
 
 namespace kvtrace::report {
@@ -22,15 +24,8 @@ struct PerRequest {
   std::uint64_t output_tokens = 0;
 };
 
-// The value at share q of sorted `v` (numpy's linear interpolation).
-double quantile(const std::vector<double>& v, double q) {
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const auto i = static_cast<std::size_t>(std::floor(pos));
-  if (i + 1 >= v.size()) return v.back();
-  return v[i] + (v[i + 1] - v[i]) * (pos - static_cast<double>(i));
-}
-
-// One line per (name, q): the value at share q of each non-empty bin (1 is the largest).
+// One line per (name, q): numpy's percentile at share q of each non-empty bin (1 is the
+// largest).
 std::vector<Series> bin_quantiles(std::vector<std::vector<double>>& per_bin, const TimeBins& bins,
                                   std::initializer_list<std::pair<const char*, double>> qs) {
   std::vector<Series> out;
@@ -40,7 +35,8 @@ std::vector<Series> bin_quantiles(std::vector<std::vector<double>>& per_bin, con
     if (v.empty()) continue;
     std::sort(v.begin(), v.end());
     std::size_t i = 0;
-    for (const auto& [name, q] : qs) out[i++].points.push_back({bins.start_s(b), quantile(v, q)});
+    for (const auto& [name, q] : qs)
+      out[i++].points.push_back({bins.start_s(b), stats::numpy_percentile(v, 100 * q)});
   }
   return out;
 }
@@ -81,8 +77,9 @@ Section replay_section(const replay::RunResults& run, const std::string& dir) {
   s.id = "replay";
   s.title = "Replay";
   s.intro = fmt::format("{}: {} of {} requests sent to {} ({} timing), {} completed, {} failed.",
-                        dir, count_text(summary.sent), count_text(summary.requests), run.info.url,
-                        run.info.mode, count_text(summary.completed), count_text(summary.failed));
+                        dir, core::grouped_int(summary.sent), core::grouped_int(summary.requests),
+                        run.info.url, run.info.mode, core::grouped_int(summary.completed),
+                        core::grouped_int(summary.failed));
   s.tables.push_back({"kvtrace replay", replay::summary_table(summary, run.info)});
   if (run.records.empty()) return s;
 

@@ -188,7 +188,7 @@ Figure groups_figure(const TraceData& d) {
   f.note = fmt::format(
       "Requests sharing their first block (AIPerf's prefix groups: {} in all), the {} largest; "
       "and the blocks all requests of the group share from the start.",
-      count_text(d.stats.num_prefix_groups), d.largest_groups.size());
+      core::grouped_int(d.stats.num_prefix_groups), d.largest_groups.size());
   f.x.name = "group, by size";
   f.x.scale = Scale::kCategory;
   f.y.name = "requests";
@@ -214,7 +214,6 @@ TraceData gather_trace(trace::TraceReader& reader, const std::string& source, bo
   analysis::WorkloadStats workload;
   TraceData d;
   d.source = source;
-  boost::unordered_flat_map<std::string, std::uint64_t> turns;
   // The curve runs on a thread of its own, fed each batch while the pass goes on: it is the
   // report's longest part, and the pass leaves a core idle. It gets the analyzer's dense ids
   // (first-seen numbers: renaming ids one-to-one changes no hit, and they are the curve's
@@ -238,7 +237,6 @@ TraceData gather_trace(trace::TraceReader& reader, const std::string& source, bo
     for (const trace::Request& r : batch.requests) {
       workload.add(r);
       d.timestamps_ms.push_back(r.timestamp ? r.timestamp->value() : kNaN);
-      if (r.session_id) ++turns[*r.session_id];
     }
     // Arrays sized once from the first requests and the file size, as analyze does.
     if (!reserved && analyzer.requests() >= kReserveAfter) {
@@ -265,8 +263,7 @@ TraceData gather_trace(trace::TraceReader& reader, const std::string& source, bo
   d.osl = as_doubles(analyzer.output_lengths());
   d.context = as_doubles(lengths.context);
   d.hit_rates = analyzer.hit_rates();
-  d.turns_per_session.reserve(turns.size());
-  for (const auto& [name, n] : turns) d.turns_per_session.push_back(static_cast<double>(n));
+  d.turns_per_session = as_doubles(workload.turns_per_session());
   if (curve) d.curve = curve->finish();
   return d;
 }
@@ -277,7 +274,7 @@ Section trace_section(const TraceData& d) {
   s.title = "Trace";
   const auto& w = d.stats.workload;
   s.intro = fmt::format("{}: {} requests, block size {}", d.source,
-                        count_text(d.stats.total_requests), d.stats.block_size);
+                        core::grouped_int(d.stats.total_requests), d.stats.block_size);
   if (w && w->arrivals.timed_requests > 1) {
     s.intro += fmt::format(", {:.1f} s at {:.2f} requests/s on average", w->arrivals.duration_s,
                            w->arrivals.mean_rate);
@@ -304,7 +301,7 @@ Section trace_section(const TraceData& d) {
   if (!d.turns_per_session.empty()) {
     s.figures.push_back(histogram_figure("trace-turns", "Turns per session",
                                          fmt::format("Requests per session_id ({} sessions).",
-                                                     count_text(d.turns_per_session.size())),
+                                                     core::grouped_int(d.turns_per_session.size())),
                                          d.turns_per_session, "turns"));
   }
   if (!d.hit_rates.empty()) {
@@ -319,14 +316,14 @@ Section trace_section(const TraceData& d) {
   return s;
 }
 
-Section cache_section(const cache::HitCurve& c, std::optional<double> kv_bytes_per_token) {
+Section cache_section(const cache::HitCurve& c, std::optional<std::uint64_t> kv_bytes_per_token) {
   Section s;
   s.id = "cache";
   s.title = "Cache";
   s.intro = fmt::format(
       "The hit rate of an lru KV cache of every capacity on one worker, without timing "
       "(kvtrace simulate --curve): {} distinct blocks of {} tokens.",
-      count_text(c.distinct_blocks), c.block_size);
+      core::grouped_int(c.distinct_blocks), c.block_size);
   const double gib_per_block =
       kv_bytes_per_token ? *kv_bytes_per_token * c.block_size / (1024.0 * 1024 * 1024) : 0;
   const auto x_of = [&](double blocks) {
@@ -380,7 +377,7 @@ Section cache_section(const cache::HitCurve& c, std::optional<double> kv_bytes_p
     if (!cap) continue;
     std::vector<std::string> row = {fmt::format("{:.0f}%", 100 * share),
                                     fmt::format("{:.2f}%", 100 * c.token_hit_rate(*cap)),
-                                    count_text(*cap)};
+                                    core::grouped_int(*cap)};
     if (kv_bytes_per_token) row.push_back(fmt::format("{:.2f}", x_of(static_cast<double>(*cap))));
     rows.push_back(std::move(row));
   }

@@ -53,7 +53,7 @@ TEST(BuildReport, BadOptionsAreUsageErrors) {
   EXPECT_NE(thrown_message<UsageError>([&] { build_report(o); }).find("simulate_curve"),
             std::string::npos);
   o.simulate_curve = true;
-  o.kv_bytes_per_token = -1;
+  o.kv_bytes_per_token = 0;
   EXPECT_NE(thrown_message<UsageError>([&] { build_report(o); }).find("positive"),
             std::string::npos);
   o.kv_bytes_per_token.reset();

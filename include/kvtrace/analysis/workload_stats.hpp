@@ -57,6 +57,8 @@ class WorkloadStats {
            std::optional<double> delay_ms);
   void reserve(std::uint64_t requests);
   WorkloadStatsResult finish() const;
+  // Requests per distinct session_id, ascending.
+  std::vector<std::int64_t> turns_per_session() const;
 
  private:
   // Session ids looked up as string views, without a string per request.

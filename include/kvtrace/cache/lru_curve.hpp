@@ -45,6 +45,8 @@ struct HitCurve {
   // The smallest capacity whose token hit rate is at least `rate`; nullopt when even the
   // infinite cache falls short.
   std::optional<std::uint64_t> capacity_for_token_rate(double rate) const;
+  // The same for the block hit rate.
+  std::optional<std::uint64_t> capacity_for_block_rate(double rate) const;
 };
 
 class LruCurve {

@@ -14,13 +14,13 @@
 namespace kvtrace::report {
 
 struct ReportOptions {
-  std::string trace;                         // any format kvtrace reads; "-" is stdin
-  std::optional<std::string> compare;        // a second trace, e.g. a synthetic one
-  std::optional<std::string> replay;         // a kvtrace replay --output-dir
-  bool simulate_curve = false;               // the "Cache" section (lru hit rate of every capacity)
-  std::optional<double> kv_bytes_per_token;  // capacity in GiB as well as in blocks
-  std::string title;                         // default: "kvtrace report: <trace>"
-  trace::ReaderOptions reader;               // for both traces
+  std::string trace;                   // any format kvtrace reads; "-" is stdin
+  std::optional<std::string> compare;  // a second trace, e.g. a synthetic one
+  std::optional<std::string> replay;   // a kvtrace replay --output-dir
+  bool simulate_curve = false;         // the "Cache" section (lru hit rate of every capacity)
+  std::optional<std::uint64_t> kv_bytes_per_token;  // capacity in GiB as well as in blocks
+  std::string title;                                // default: "kvtrace report: <trace>"
+  trace::ReaderOptions reader;                      // for both traces
   formats::Format format = formats::Format::kAuto;
 };
 

@@ -14,6 +14,8 @@ namespace kvtrace::report {
 
 // Whether this kvtrace was built with the chart library (scripts/setup installs it).
 bool chart_library_available();
+// Throws the UsageError that says how to get it, when it is absent.
+void require_chart_library();
 // The chart library's name and version, "Apache ECharts 6.0.0".
 std::string_view chart_library();
 

@@ -49,6 +49,7 @@ Section trace_section(const TraceData& data);
 
 // "Cache": the lru hit rate against capacity, block and token rates, the infinite cache's
 // ceiling marked; capacity in GiB too when `kv_bytes_per_token` is given.
-Section cache_section(const cache::HitCurve& curve, std::optional<double> kv_bytes_per_token);
+Section cache_section(const cache::HitCurve& curve,
+                      std::optional<std::uint64_t> kv_bytes_per_token);
 
 }  // namespace kvtrace::report
