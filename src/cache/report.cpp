@@ -6,6 +6,7 @@
 #include <cmath>
 #include <optional>
 
+#include "cache/report_text.hpp"
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/core/json_writer.hpp"
 #include "kvtrace/core/text_table.hpp"
@@ -15,18 +16,6 @@ namespace {
 
 void require_runs(std::span<const Run> runs) {
   if (runs.empty()) throw UsageError("a simulation report needs at least one run");
-}
-
-[[noreturn]] void unknown_format(std::string_view format) {
-  throw UsageError("format", fmt::format("expected table, json or csv, got \"{}\"", format));
-}
-
-std::string timing_text(const TimingConfig& t) {
-  if (!t.enabled) return "none";
-  std::string s = t.use_timestamps ? "timestamps" : "closed loop";
-  if (t.concurrency > 0) s += fmt::format(", concurrency {}", t.concurrency);
-  return s + fmt::format(", prefill {} tok/s, decode {} tok/s", t.prefill_tokens_per_s,
-                         t.decode_tokens_per_s);
 }
 
 // The hit counts of a whole run or of one worker.
@@ -91,6 +80,33 @@ std::optional<std::uint64_t> server_rate_capacity(const HitCurve& c) {
 
 }  // namespace
 
+[[noreturn]] void unknown_format(std::string_view format) {
+  throw UsageError("format", fmt::format("expected table, json or csv, got \"{}\"", format));
+}
+
+std::string timing_text(const TimingConfig& t) {
+  if (!t.enabled) return "none";
+  std::string s = t.use_timestamps ? "timestamps" : "closed loop";
+  if (t.concurrency > 0) s += fmt::format(", concurrency {}", t.concurrency);
+  return s + fmt::format(", prefill {} tok/s, decode {} tok/s", t.prefill_tokens_per_s,
+                         t.decode_tokens_per_s);
+}
+
+std::string_view timing_kind(const TimingConfig& t) {
+  if (!t.enabled) return "none";
+  return t.use_timestamps ? "timestamps" : "closed-loop";
+}
+
+std::string csv_cell(std::string_view text) {
+  if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (const char ch : text) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
 std::string runs_table(std::string_view source, std::span<const Run> runs) {
   require_runs(runs);
   const SimConfig& first = runs.front().config;
@@ -145,32 +161,40 @@ std::string runs_json(std::string_view source, std::span<const Run> runs) {
 
 std::string runs_csv(std::span<const Run> runs) {
   require_runs(runs);
+  // One value per column: the timing model's parts, and a column per worker.
+  std::uint32_t workers = 0;
+  for (const Run& run : runs) workers = std::max(workers, run.config.workers);
   std::string out =
-      "capacity_blocks,policy,workers,router,overlap_score_weight,timing,cache_output,requests,"
-      "total_blocks,hit_blocks,block_hit_rate,total_input_tokens,cached_input_tokens,"
-      "token_hit_rate,evicted_blocks,dropped_blocks,load_balance,worker_block_hit_rates,"
-      "server_measured_requests,server_measured_token_hit_rate,server_achieved_share\n";
+      "capacity_blocks,policy,workers,router,overlap_score_weight,timing,concurrency,"
+      "prefill_tokens_per_s,decode_tokens_per_s,cache_output,requests,total_blocks,hit_blocks,"
+      "block_hit_rate,total_input_tokens,cached_input_tokens,token_hit_rate,evicted_blocks,"
+      "dropped_blocks,load_balance,";
+  for (std::uint32_t w = 0; w < workers; ++w) out += fmt::format("worker{}_block_hit_rate,", w);
+  out += "server_measured_requests,server_measured_token_hit_rate,server_achieved_share\n";
   for (const Run& run : runs) {
     const SimConfig& c = run.config;
     const SimResult& r = run.result;
-    std::string per_worker;
-    for (const WorkerResult& w : r.workers) {
-      if (!per_worker.empty()) per_worker += ' ';
-      per_worker += json::format_double(w.tally.block_hit_rate());
+    const TimingConfig& t = c.timing;
+    out += fmt::format("{},{},{},{},{},{},", c.cache.capacity_blocks, policy_name(c.cache.policy),
+                       c.workers, router_name(c.router.kind),
+                       json::format_double(c.router.overlap_score_weight), timing_kind(t));
+    out += t.enabled ? fmt::format("{},{},{},", t.concurrency,
+                                   json::format_double(t.prefill_tokens_per_s),
+                                   json::format_double(t.decode_tokens_per_s))
+                     : ",,,";
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},", c.cache_output ? "true" : "false",
+                       r.total.requests, r.total.blocks, r.total.hit_blocks,
+                       json::format_double(r.total.block_hit_rate()), r.total.input_tokens,
+                       r.total.hit_tokens, json::format_double(r.total.token_hit_rate()), r.evicted,
+                       r.dropped, json::format_double(r.load_balance));
+    for (std::uint32_t w = 0; w < workers; ++w) {
+      if (w < r.workers.size()) out += json::format_double(r.workers[w].tally.block_hit_rate());
+      out += ',';
     }
     const trace::MeasuredCache& m = run.server_measured;
-    const std::string measured =
-        m.any() ? fmt::format("{},{},{}", m.requests, json::format_double(m.measured_rate()),
-                              json::format_double(m.achieved_share()))
-                : ",,";
-    out += fmt::format(
-        "{},{},{},{},{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},{},{}\n", c.cache.capacity_blocks,
-        policy_name(c.cache.policy), c.workers, router_name(c.router.kind),
-        json::format_double(c.router.overlap_score_weight), timing_text(c.timing),
-        c.cache_output ? "true" : "false", r.total.requests, r.total.blocks, r.total.hit_blocks,
-        json::format_double(r.total.block_hit_rate()), r.total.input_tokens, r.total.hit_tokens,
-        json::format_double(r.total.token_hit_rate()), r.evicted, r.dropped,
-        json::format_double(r.load_balance), per_worker, measured);
+    out += m.any() ? fmt::format("{},{},{}\n", m.requests, json::format_double(m.measured_rate()),
+                                 json::format_double(m.achieved_share()))
+                   : ",,\n";
   }
   return out;
 }
@@ -294,169 +318,6 @@ std::string render_curve(std::string_view format, std::string_view source, const
   if (format == "table") return curve_table(source, curve, points, scope);
   if (format == "json") return curve_json(source, curve, points, scope);
   if (format == "csv") return curve_csv(curve, points);
-  unknown_format(format);
-}
-
-namespace {
-
-// What the answer's capacity is in tokens and memory.
-struct CapacityTerms {
-  std::uint64_t blocks = 0;
-  std::uint64_t tokens = 0;
-  std::optional<double> gib_per_worker;
-  std::optional<double> gib_total;
-};
-
-CapacityTerms capacity_terms(std::uint64_t blocks, std::uint32_t block_size, std::uint32_t workers,
-                             std::optional<std::uint64_t> kv_bytes) {
-  CapacityTerms t;
-  t.blocks = blocks;
-  t.tokens = blocks * block_size;
-  if (kv_bytes) {
-    t.gib_per_worker =
-        static_cast<double>(t.tokens) * static_cast<double>(*kv_bytes) / (1024.0 * 1024.0 * 1024.0);
-    t.gib_total = *t.gib_per_worker * workers;
-  }
-  return t;
-}
-
-std::string scope_text(const CurveScope& scope) {
-  return scope.workers == 1 ? std::string("lru on one worker")
-                            : fmt::format("lru on each of {} workers behind {}", scope.workers,
-                                          router_name(scope.router));
-}
-
-std::string target_table(std::string_view source, const TargetAnswer& a, const HitCurve& c,
-                         const CurveScope& scope, std::optional<std::uint64_t> kv_bytes) {
-  const std::string_view metric = metric_name(a.target.metric);
-  std::string out = fmt::format(
-      "kvtrace simulate: {}\n{} requests, {} distinct blocks of {} tokens; {} (one-pass curve: "
-      "exact)\n\n",
-      source, c.requests, c.distinct_blocks, c.block_size, scope_text(scope));
-  out += a.target.of_ideal
-             ? fmt::format("target:  {} hit rate >= {:.1f}% of the ideal {:.4f} = {:.4f}\n", metric,
-                           100 * *a.target.of_ideal, a.ideal, a.goal)
-             : fmt::format("target:  {} hit rate >= {:.4f} (the ideal is {:.4f})\n", metric, a.goal,
-                           a.ideal);
-  if (!a.capacity) {
-    out += fmt::format(
-        "answer:  no capacity reaches it; with room for every distinct block ({} per worker) "
-        "the {} hit rate is {:.4f}\n",
-        c.distinct_blocks, metric, a.ideal);
-    return out;
-  }
-  const CapacityTerms t = capacity_terms(*a.capacity, c.block_size, scope.workers, kv_bytes);
-  out += fmt::format("answer:  {} blocks per worker = {} tokens", core::grouped_int(t.blocks),
-                     core::grouped_int(t.tokens));
-  if (t.gib_per_worker) {
-    out += fmt::format(" = {:.2f} GiB per worker", *t.gib_per_worker);
-    if (scope.workers > 1) out += fmt::format(", {:.2f} GiB in all", *t.gib_total);
-    out += fmt::format(" (at {} KV bytes per token)", *kv_bytes);
-  }
-  out += '\n';
-  out += fmt::format(
-      "reaches: {} hit rate {:.4f} ({:.1f}% of the ideal); block hit rate {:.4f}, token hit "
-      "rate {:.4f}\n",
-      metric, a.rate, a.ideal > 0 ? 100 * a.rate / a.ideal : 100.0, c.block_hit_rate(*a.capacity),
-      c.token_hit_rate(*a.capacity));
-  return out;
-}
-
-// One field of the answer: its JSON value and its CSV cell.
-struct Field {
-  std::string key;
-  std::string json;
-  std::string cell;
-};
-
-// A CSV cell for free text: quoted, quotes doubled, when it holds a comma, quote or newline.
-std::string csv_cell(std::string_view text) {
-  if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
-  std::string out = "\"";
-  for (const char ch : text) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
-}
-
-// The answer's fields, in order: the JSON object's members and the CSV's columns.
-std::vector<Field> target_fields(std::string_view source, const TargetAnswer& a, const HitCurve& c,
-                                 const CurveScope& scope, std::optional<std::uint64_t> kv) {
-  std::vector<Field> f;
-  const auto text = [&](std::string key, std::string_view v) {
-    std::string quoted;
-    json::append_string(quoted, v);
-    f.push_back({std::move(key), quoted, csv_cell(v)});
-  };
-  const auto number = [&](std::string key, std::optional<double> v) {
-    const std::string t = v ? json::format_double(*v) : "null";
-    f.push_back({std::move(key), t, v ? t : ""});
-  };
-  const auto integer = [&](std::string key, std::optional<std::uint64_t> v) {
-    const std::string t = v ? std::to_string(*v) : "null";
-    f.push_back({std::move(key), t, v ? t : ""});
-  };
-  text("input", source);
-  text("policy", "lru");
-  integer("workers", scope.workers);
-  text("router", router_name(scope.router));
-  text("method", "one-pass curve");
-  integer("block_size", c.block_size);
-  integer("distinct_blocks", c.distinct_blocks);
-  text("metric", metric_name(a.target.metric));
-  number("target_hit_rate", a.target.rate);
-  number("target_of_ideal", a.target.of_ideal);
-  number("ideal", a.ideal);
-  number("goal", a.goal);
-  f.push_back({"reached", a.capacity ? "true" : "false", a.capacity ? "true" : "false"});
-  std::optional<CapacityTerms> t;
-  if (a.capacity) t = capacity_terms(*a.capacity, c.block_size, scope.workers, kv);
-  const auto at = [&](auto value) -> std::optional<double> {
-    if (!a.capacity) return std::nullopt;
-    return value();
-  };
-  integer("capacity_blocks", t ? std::optional(t->blocks) : std::nullopt);
-  integer("capacity_tokens", t ? std::optional(t->tokens) : std::nullopt);
-  integer("kv_bytes_per_token", kv);
-  number("gib_per_worker", t ? t->gib_per_worker : std::nullopt);
-  number("gib_total", t ? t->gib_total : std::nullopt);
-  number("rate", at([&] { return a.rate; }));
-  number("share_of_ideal", at([&] { return a.ideal > 0 ? a.rate / a.ideal : 1.0; }));
-  number("block_hit_rate", at([&] { return c.block_hit_rate(*a.capacity); }));
-  number("token_hit_rate", at([&] { return c.token_hit_rate(*a.capacity); }));
-  return f;
-}
-
-}  // namespace
-
-std::string render_target(std::string_view format, std::string_view source,
-                          const TargetAnswer& answer, const HitCurve& curve,
-                          const CurveScope& scope, std::optional<std::uint64_t> kv_bytes) {
-  if (format == "table") return target_table(source, answer, curve, scope, kv_bytes);
-  const std::vector<Field> fields = target_fields(source, answer, curve, scope, kv_bytes);
-  std::string out;
-  if (format == "json") {
-    out = "{\n";
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      out += fmt::format("  \"{}\": {}{}\n", fields[i].key, fields[i].json,
-                         i + 1 < fields.size() ? "," : "");
-    }
-    return out + "}\n";
-  }
-  if (format == "csv") {
-    std::string header;
-    std::string row;
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      if (i > 0) {
-        header += ',';
-        row += ',';
-      }
-      header += fields[i].key;
-      row += fields[i].cell;
-    }
-    return header + "\n" + row + "\n";
-  }
   unknown_format(format);
 }
 

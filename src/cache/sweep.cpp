@@ -2,7 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/core/progress.hpp"
@@ -80,8 +86,94 @@ RequestResult CompactTrace::replay(std::size_t i, ClusterSim& sim) const {
                  output_length_[i], timestamp_ms_[i]);
 }
 
+namespace {
+
+// Simulations replayed at once share the count of requests done, for the progress line, and
+// stop early when one of them failed.
+struct ReplayShared {
+  std::atomic<std::uint64_t> requests_done{0};
+  std::atomic<bool> failed{false};
+};
+
+Run replay_one(const CompactTrace& kept, const SimConfig& config, const ReplayOptions& options,
+               ReplayShared& shared) {
+  constexpr std::size_t kStride = 4096;  // requests between looks at the flags
+  ClusterSim sim(config);
+  trace::MeasuredCache measured;
+  std::size_t counted = 0;  // requests added to shared.requests_done
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    if (i % kStride == 0) {
+      shared.requests_done += i - counted;
+      counted = i;
+      if (options.stop != nullptr && *options.stop) {
+        throw Interrupted(
+            fmt::format("interrupted: {} stopped at request {}", options.label, i + 1));
+      }
+      if (shared.failed) return {};
+    }
+    const RequestResult res = kept.replay(i, sim);
+    measured.add(kept.cached_tokens(i), static_cast<std::int64_t>(res.input_tokens),
+                 res.hit_tokens);
+  }
+  shared.requests_done += kept.size() - counted;
+  return {config, sim.finish(), measured};
+}
+
+}  // namespace
+
+std::vector<Run> replay_runs(const CompactTrace& kept, std::span<const SimConfig> configs,
+                             const ReplayOptions& options) {
+  std::vector<Run> runs(configs.size());
+  if (configs.empty()) return runs;
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t n_threads =
+      std::min<std::size_t>(options.threads == 0 ? cores : options.threads, configs.size());
+  ReplayShared shared;
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> finished{0};
+  std::mutex mutex;
+  std::condition_variable all_done;
+  std::exception_ptr error;
+  auto work = [&] {
+    for (std::size_t k = next++; k < configs.size(); k = next++) {
+      try {
+        runs[k] = replay_one(kept, configs[k], options, shared);
+      } catch (...) {
+        const std::lock_guard lock(mutex);
+        if (!error) error = std::current_exception();
+        shared.failed = true;
+      }
+      const std::lock_guard lock(mutex);
+      if (++finished == configs.size() || shared.failed) all_done.notify_one();
+    }
+  };
+  {
+    std::vector<std::jthread> threads;
+    for (std::size_t t = 0; t < n_threads; ++t) threads.emplace_back(work);
+    core::Progress progress(
+        fmt::format("{} {} runs on {} threads", options.label, configs.size(), n_threads),
+        options.progress_bytes);
+    const std::uint64_t total_requests = kept.size() * configs.size();
+    std::unique_lock lock(mutex);
+    while (finished < configs.size() && !shared.failed) {
+      all_done.wait_for(lock, std::chrono::milliseconds(200));
+      if (options.progress_bytes && total_requests > 0) {
+        const std::uint64_t done = shared.requests_done;
+        progress.update(static_cast<std::uint64_t>(static_cast<double>(*options.progress_bytes) *
+                                                   static_cast<double>(done) /
+                                                   static_cast<double>(total_requests)),
+                        done);
+      }
+    }
+    lock.unlock();
+    progress.done();
+  }  // the threads are joined here
+  if (error) std::rethrow_exception(error);
+  return runs;
+}
+
 std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig> configs,
-                           const RequestSink& per_request) {
+                           const RequestSink& per_request, unsigned threads) {
   if (configs.empty()) throw UsageError("run_sweep needs at least one configuration");
   std::vector<Run> runs;
   CompactTrace kept;
@@ -99,30 +191,20 @@ std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig
     });
     runs.push_back({configs[0], sim.finish(), measured});
   }
-  // The later runs replay requests held in memory: they watch the reader's stop flag too.
-  const std::atomic<bool>* stop = reader.options().stop;
-  for (std::size_t k = 1; k < configs.size(); ++k) {
-    ClusterSim sim(configs[k]);
-    // Progress in the file's bytes, as if the run read it again.
-    const auto total = reader.total_bytes();
-    core::Progress progress(fmt::format("simulate {}/{}", k + 1, configs.size()), total);
-    trace::MeasuredCache measured;
-    for (std::size_t i = 0; i < kept.size(); ++i) {
-      const RequestResult res = kept.replay(i, sim);
-      measured.add(kept.cached_tokens(i), static_cast<std::int64_t>(res.input_tokens),
-                   res.hit_tokens);
-      if ((i & 0xFFF) == 0) {
-        if (stop != nullptr && *stop) {
-          throw Interrupted(fmt::format("interrupted: simulate {}/{} stopped at request {}", k + 1,
-                                        configs.size(), i + 1));
-        }
-        if (total) progress.update(*total / kept.size() * i, i);
-      }
-    }
-    progress.done();
-    runs.push_back({configs[k], sim.finish(), measured});
-  }
+  const ReplayOptions options{.threads = threads,
+                              .stop = reader.options().stop,
+                              .label = "simulate",
+                              .progress_bytes = reader.total_bytes()};
+  for (Run& run : replay_runs(kept, configs.subspan(1), options)) runs.push_back(std::move(run));
   return runs;
+}
+
+CompactTrace keep_requests(trace::TraceReader& reader) {
+  CompactTrace kept;
+  trace::for_each_request(reader, "simulate", [&](const trace::RequestBatch& batch) {
+    for (const trace::Request& r : batch.requests) kept.add(r);
+  });
+  return kept;
 }
 
 HitCurve run_curve(trace::TraceReader& reader, std::uint32_t block_size) {

@@ -25,16 +25,24 @@ std::string_view metric_name(RateMetric m) {
   return m == RateMetric::kBlock ? "block" : "token";
 }
 
-TargetAnswer solve_on_curve(const HitCurve& c, const Target& target) {
+void validate(const Target& target) {
   if (target.rate.has_value() == target.of_ideal.has_value()) {
     throw UsageError("give one target: an absolute hit rate or a share of the ideal one");
   }
   if (target.rate) check_share("target_hit_rate", *target.rate);
   if (target.of_ideal) check_share("target_of_ideal", *target.of_ideal);
+}
+
+double goal_rate(const Target& target, double ideal) {
+  return target.rate ? *target.rate : target.of_ideal.value_or(1) * ideal;
+}
+
+TargetAnswer solve_on_curve(const HitCurve& c, const Target& target) {
+  validate(target);
   TargetAnswer a;
   a.target = target;
   a.ideal = rate_at(c, target.metric, c.distinct_blocks);
-  a.goal = target.rate ? *target.rate : *target.of_ideal * a.ideal;
+  a.goal = goal_rate(target, a.ideal);
   a.capacity = target.metric == RateMetric::kBlock ? c.capacity_for_block_rate(a.goal)
                                                    : c.capacity_for_token_rate(a.goal);
   if (a.capacity) a.rate = rate_at(c, target.metric, *a.capacity);

@@ -10,7 +10,9 @@
 #include "cli/flags.hpp"
 #include "kvtrace/cache/report.hpp"
 #include "kvtrace/cache/sweep.hpp"
+#include "kvtrace/cache/sweep_target.hpp"
 #include "kvtrace/cache/target.hpp"
+#include "kvtrace/cache/target_report.hpp"
 #include "kvtrace/cache/worker_curves.hpp"
 #include "kvtrace/core/error.hpp"
 
@@ -32,6 +34,9 @@ struct SimulateFlags {
   std::optional<double> target_hit_rate;
   std::optional<double> target_of_ideal;
   std::string metric = "token";
+  std::uint32_t seeds = 1;
+  double tolerance = 0.01;
+  unsigned threads = 0;
   // --capacity-sweep, --gpu-mem, --kv-bytes-per-token, the policies and routers, --timing;
   // workers, the routers' weight and seed, concurrency, tokens/s, --cache-output.
   cache::SweepSpec sweep;
@@ -39,6 +44,25 @@ struct SimulateFlags {
 
 bool has_target(const SimulateFlags& f) {
   return f.target_hit_rate || f.target_of_ideal;
+}
+
+// lru without timing or output blocks, behind one router.
+bool lru_untimed(const SimulateFlags& f) {
+  const cache::SweepSpec& s = f.sweep;
+  return s.policies == std::vector<std::string>{"lru"} && s.routers.size() == 1 && !s.timestamps &&
+         s.base.timing.concurrency == 0 && !s.base.cache_output;
+}
+
+// Whether the settings have a one-pass curve: lru_untimed on one worker or behind a router
+// that does not look at the caches.
+bool has_curve(const SimulateFlags& f) {
+  return lru_untimed(f) && (f.sweep.base.workers == 1 ||
+                            !cache::routes_by_load(cache::parse_router(f.sweep.routers.front())));
+}
+
+// --target-*'s answer by simulations: the settings without a curve, or several seeds.
+bool target_by_sweep(const SimulateFlags& f) {
+  return has_target(f) && (!has_curve(f) || f.seeds > 1);
 }
 
 void check_flags(const SimulateFlags& f) {
@@ -61,15 +85,15 @@ void check_flags(const SimulateFlags& f) {
   if (s.kv_bytes_per_token && !s.gpu_mem_gib && !has_target(f)) {
     throw UsageError("--kv-bytes-per-token goes with --gpu-mem, or sizes a --target-* answer");
   }
-  if (has_target(f) && (s.policies != std::vector<std::string>{"lru"} || s.routers.size() != 1 ||
-                        s.timestamps || s.base.timing.concurrency > 0 || s.base.cache_output)) {
-    throw UsageError(
-        "--target-* answers from the one-pass lru curve: lru without timing or output blocks, on "
-        "one worker or behind one round-robin or random router; for other settings use "
-        "--capacity-sweep (the sweep-based solver is not built yet)");
+  if (has_target(f) && (s.policies.size() != 1 || s.routers.size() != 1)) {
+    throw UsageError("--target-* answers for one policy and one router: give one of each");
   }
-  if (f.curve && (s.policies != std::vector<std::string>{"lru"} || s.routers.size() != 1 ||
-                  s.timestamps || s.base.timing.concurrency > 0 || s.base.cache_output)) {
+  if (!target_by_sweep(f) && (f.seeds != 1 || f.tolerance != 0.01)) {
+    throw UsageError(has_target(f) ? "--tolerance goes with a --target-* answered by simulations "
+                                     "(settings without a one-pass curve, or --seeds)"
+                                   : "--seeds and --tolerance go with --target-*");
+  }
+  if (f.curve && !lru_untimed(f)) {
     throw UsageError(
         "--curve computes lru without timing or output blocks, on one worker or on several "
         "behind one round-robin or random router; use --capacity-sweep for other settings");
@@ -82,7 +106,28 @@ int run_simulate(const SimulateFlags& f) {
   std::string out;
   std::string json;         // --report-json's report
   std::string per_request;  // --per-request's CSV
-  if (has_target(f)) {
+  if (target_by_sweep(f)) {
+    const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
+    cache::SweepSpec spec = f.sweep;
+    spec.capacities = {1};
+    const cache::SweepOptions o = cache::sweep_options(spec, reader->options().block_size);
+    cache::SweepTargetOptions options{
+        .base = cache::sweep_configs(o).front(),
+        .target = {cache::parse_metric(f.metric), f.target_hit_rate, f.target_of_ideal},
+        .seeds = f.seeds,
+        .tolerance = f.tolerance,
+        .replay = {.threads = f.threads,
+                   .stop = reader->options().stop,
+                   .progress_bytes = reader->total_bytes()}};
+    cache::validate(options.target);  // before the trace is read
+    const cache::CompactTrace kept = cache::keep_requests(*reader);
+    fmt::print(stderr, "{}", cache::load_term_note(o));
+    const cache::SweepTargetAnswer answer = cache::solve_by_sweep(kept, options);
+    json = cache::render_sweep_target("json", f.input, answer, options.base,
+                                      f.sweep.kv_bytes_per_token);
+    out = cache::render_sweep_target(format, f.input, answer, options.base,
+                                     f.sweep.kv_bytes_per_token);
+  } else if (has_target(f)) {
     cache::RouterConfig router = f.sweep.base.router;
     router.kind = cache::parse_router(f.sweep.routers.front());
     const cache::Target target{cache::parse_metric(f.metric), f.target_hit_rate, f.target_of_ideal};
@@ -123,7 +168,7 @@ int run_simulate(const SimulateFlags& f) {
     fmt::print(stderr, "{}", cache::load_term_note(o));
     cache::PerRequestCsv csv(o.base.timing.enabled);
     const std::vector<cache::Run> runs = cache::run_sweep(
-        *reader, configs, f.per_request.empty() ? cache::RequestSink{} : csv.sink());
+        *reader, configs, f.per_request.empty() ? cache::RequestSink{} : csv.sink(), f.threads);
     per_request = csv.text();
     json = cache::runs_json(f.input, runs);
     out = cache::render_runs(format, f.input, runs);
@@ -204,6 +249,17 @@ void add_simulate(CLI::App& app, Action& action) {
   cmd->add_option("--decode-tps", f->sweep.base.timing.decode_tokens_per_s,
                   "Timing: output tokens/s of one request")
       ->capture_default_str();
+  cmd->add_option("--seeds", f->seeds,
+                  "--target-*: repeat each simulation with this many random-router seeds "
+                  "(--seed, --seed + 1, ...); the answer holds on their mean")
+      ->capture_default_str()
+      ->transform(flags::integer_range(1, 1000));
+  cmd->add_option("--tolerance", f->tolerance,
+                  "--target-* by simulations: stop when the answer is within this share of "
+                  "itself (at least 1 block); 0: to the block")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.5));
+  flags::threads(*cmd, f->threads, "Simulations run at once by a sweep, each on its own thread");
   cmd->add_flag("--cache-output", f->sweep.base.cache_output,
                 "Also cache the blocks each request's output fills (they take room)");
   flags::format(*cmd, f->format, {"table", "json", "csv"}, "the runs or the curve");

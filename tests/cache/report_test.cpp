@@ -71,19 +71,25 @@ TEST(SimulateReport, TableOfOneWorker) {
             "    1.000\n");
 }
 
-const std::string kRunsCsvHeader =
-    "capacity_blocks,policy,workers,router,overlap_score_weight,timing,cache_output,requests,"
-    "total_blocks,hit_blocks,block_hit_rate,total_input_tokens,cached_input_tokens,"
-    "token_hit_rate,evicted_blocks,dropped_blocks,load_balance,worker_block_hit_rates,"
-    "server_measured_requests,server_measured_token_hit_rate,server_achieved_share\n";
+// The runs' CSV header, with a column per worker.
+std::string runs_csv_header(std::uint32_t workers) {
+  std::string h =
+      "capacity_blocks,policy,workers,router,overlap_score_weight,timing,concurrency,"
+      "prefill_tokens_per_s,decode_tokens_per_s,cache_output,requests,total_blocks,hit_blocks,"
+      "block_hit_rate,total_input_tokens,cached_input_tokens,token_hit_rate,evicted_blocks,"
+      "dropped_blocks,load_balance,";
+  for (std::uint32_t w = 0; w < workers; ++w)
+    h += "worker" + std::to_string(w) + "_block_hit_rate,";
+  return h + "server_measured_requests,server_measured_token_hit_rate,server_achieved_share\n";
+}
 
 TEST(SimulateReport, CsvOfOneWorker) {
   EXPECT_EQ(
       runs_csv(one_worker()),
-      kRunsCsvHeader +
-          "2,lru,1,round-robin,1.0,\"none\",false,3,7,3,0.42857142857142855,24,12,0.5,1,1,1.0,"
+      runs_csv_header(1) +
+          "2,lru,1,round-robin,1.0,none,,,,false,3,7,3,0.42857142857142855,24,12,0.5,1,1,1.0,"
           "0.42857142857142855,,,\n"
-          "2,fifo,1,round-robin,1.0,\"none\",false,3,7,3,0.42857142857142855,24,12,0.5,1,1,1.0,"
+          "2,fifo,1,round-robin,1.0,none,,,,false,3,7,3,0.42857142857142855,24,12,0.5,1,1,1.0,"
           "0.42857142857142855,,,\n");
 }
 
@@ -183,9 +189,9 @@ TEST(SimulateReport, CsvOfTwoTimedWorkers) {
   const cache::Run r = run(timed());
   EXPECT_EQ(
       runs_csv(std::span(&r, 1)),
-      kRunsCsvHeader +
-          "2,lru,2,round-robin,1.0,\"timestamps, prefill 2 tok/s, decode 1 tok/s\",false,3,7,1,"
-          "0.14285714285714285,24,4,0.16666666666666666,1,1,1.1666666666666667,0.25 0.0,,,\n");
+      runs_csv_header(2) +
+          "2,lru,2,round-robin,1.0,timestamps,0,2.0,1.0,false,3,7,1,"
+          "0.14285714285714285,24,4,0.16666666666666666,1,1,1.1666666666666667,0.25,0.0,,,\n");
 }
 
 TEST(SimulateReport, JsonOfTwoTimedWorkers) {

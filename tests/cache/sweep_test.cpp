@@ -286,6 +286,58 @@ TEST(RunSweep, PerRequestSinkSeesTheFirstRun) {
   EXPECT_LT(hits, runs[1].result.total.hit_blocks);
 }
 
+// The sample's requests, kept in memory.
+CompactTrace kept_sample() {
+  CompactTrace kept;
+  for (const auto& r : trace::read_all(kSample)) kept.add(r);
+  return kept;
+}
+
+TEST(ReplayRuns, ThreadsGiveTheResultsOfOneAfterAnotherInOrder) {
+  SweepOptions o{.capacities = {50, 400, 3000},
+                 .policies = {Policy::kLru, Policy::kLineage},
+                 .routers = {RouterKind::kKvAware, RouterKind::kRandom}};
+  o.base.workers = 3;
+  o.base.timing.enabled = true;
+  const std::vector<SimConfig> configs = sweep_configs(o);
+  const CompactTrace kept = kept_sample();
+  const std::vector<cache::Run> one = replay_runs(kept, configs, {.threads = 1});
+  const std::vector<cache::Run> four = replay_runs(kept, configs, {.threads = 4});
+  ASSERT_EQ(one.size(), configs.size());
+  ASSERT_EQ(four.size(), configs.size());
+  for (std::size_t k = 0; k < configs.size(); ++k) {
+    EXPECT_EQ(four[k].config.cache.capacity_blocks, configs[k].cache.capacity_blocks) << k;
+    EXPECT_EQ(four[k].config.router.kind, configs[k].router.kind) << k;
+    EXPECT_TRUE(four[k].result == one[k].result) << k;
+    EXPECT_EQ(four[k].result.total.requests, 1000u) << k;
+  }
+  EXPECT_LT(one.front().result.total.hit_blocks, one.back().result.total.hit_blocks);
+  EXPECT_TRUE(replay_runs(kept, {}, {}).empty());
+}
+
+TEST(ReplayRuns, AFailingRunIsRethrownAfterTheOthersStop) {
+  SimConfig good;
+  good.cache.capacity_blocks = 100;
+  SimConfig bad = good;
+  bad.workers = 0;  // ClusterSim refuses it
+  const SimConfig configs[] = {good, bad, good, good};
+  const CompactTrace kept = kept_sample();
+  EXPECT_EQ(usage_error([&] { replay_runs(kept, configs, {.threads = 2}); }),
+            "the number of workers must be at least 1");
+}
+
+TEST(ReplayRuns, TheStopFlagInterrupts) {
+  SimConfig c;
+  c.cache.capacity_blocks = 100;
+  const SimConfig configs[] = {c, c};
+  const CompactTrace kept = kept_sample();
+  const std::atomic<bool> stop{true};
+  EXPECT_EQ(kvtrace::testing::thrown_message<Interrupted>([&] {
+              replay_runs(kept, configs, {.threads = 2, .stop = &stop, .label = "solve"});
+            }),
+            "interrupted: solve stopped at request 1");
+}
+
 TEST(RunSweep, NoConfigurationIsAUsageError) {
   trace::TraceReader reader(kSample);
   EXPECT_EQ(usage_error([&] { run_sweep(reader, {}); }),

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "json_util.hpp"
@@ -42,6 +43,11 @@ std::vector<std::vector<std::string>> csv_rows(const std::string& csv) {
     rows.push_back(cells);
   }
   return rows;
+}
+
+// The index of the column `name` in a CSV's header row (the header's size when absent).
+std::size_t column(const std::vector<std::string>& header, std::string_view name) {
+  return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
 }
 
 void expect_one_worker_equals_analyze(const std::string& trace) {
@@ -99,13 +105,14 @@ TEST(CliSimulate, CurveEqualsTheSweep) {
   const auto runs = csv_rows(sweep.out);
   ASSERT_EQ(runs.size(), capacities.size() + 1);
   EXPECT_EQ(runs[0][0], "capacity_blocks");
-  EXPECT_EQ(runs[0][9], "hit_blocks");
-  EXPECT_EQ(runs[0][12], "cached_input_tokens");
+  const std::size_t hits = column(runs[0], "hit_blocks");
+  const std::size_t tokens = column(runs[0], "cached_input_tokens");
+  ASSERT_LT(tokens, runs[0].size());
   for (std::size_t i = 0; i < capacities.size(); ++i) {
     const auto& point = points[capacities[i]];  // row c is capacity c (after the header)
     ASSERT_EQ(point[0], std::to_string(capacities[i]));
-    EXPECT_EQ(runs[i + 1][9], point[1]) << capacities[i];
-    EXPECT_EQ(runs[i + 1][12], point[3]) << capacities[i];
+    EXPECT_EQ(runs[i + 1][hits], point[1]) << capacities[i];
+    EXPECT_EQ(runs[i + 1][tokens], point[3]) << capacities[i];
   }
 }
 
@@ -121,11 +128,14 @@ TEST(CliSimulate, WorkerCurveEqualsTheSweep) {
     ASSERT_EQ(sweep.exit_code, 0) << sweep.err;
     const auto runs = csv_rows(sweep.out);
     ASSERT_EQ(runs.size(), 5u);
+    const std::size_t hits = column(runs[0], "hit_blocks");
+    const std::size_t tokens = column(runs[0], "cached_input_tokens");
+    ASSERT_LT(tokens, runs[0].size());
     for (std::size_t i = 1; i < runs.size(); ++i) {
       const auto& point = points[std::stoul(runs[i][0])];
       ASSERT_EQ(point[0], runs[i][0]);
-      EXPECT_EQ(runs[i][9], point[1]) << router << " " << runs[i][0];
-      EXPECT_EQ(runs[i][12], point[3]) << router << " " << runs[i][0];
+      EXPECT_EQ(runs[i][hits], point[1]) << router << " " << runs[i][0];
+      EXPECT_EQ(runs[i][tokens], point[3]) << router << " " << runs[i][0];
     }
   }
   const auto table = run_kvtrace("simulate -f table --curve -w 4 " + kSample);
@@ -153,10 +163,11 @@ TEST(CliSimulate, TargetOfIdealIsTheSmallestCapacityThatReachesIt) {
                   std::to_string(cap) + " " + kSample);
   ASSERT_EQ(sweep.exit_code, 0) << sweep.err;
   const auto runs = csv_rows(sweep.out);
-  ASSERT_EQ(runs[0][13], "token_hit_rate");
-  EXPECT_LT(std::stod(runs[1][13]), goal);
-  EXPECT_GE(std::stod(runs[2][13]), goal);
-  EXPECT_DOUBLE_EQ(std::stod(runs[2][13]), a["rate"].as_double());
+  const std::size_t rate = column(runs[0], "token_hit_rate");
+  ASSERT_LT(rate, runs[0].size());
+  EXPECT_LT(std::stod(runs[1][rate]), goal);
+  EXPECT_GE(std::stod(runs[2][rate]), goal);
+  EXPECT_DOUBLE_EQ(std::stod(runs[2][rate]), a["rate"].as_double());
   // The table says the same; CSV is one row of one value per column.
   const auto table = run_kvtrace("simulate -f table --target-of-ideal 0.8 -w 4 " + kSample);
   EXPECT_NE(table.out.find("answer:  " + kvtrace::core::grouped_int(cap) + " blocks per worker"),
@@ -170,6 +181,54 @@ TEST(CliSimulate, TargetOfIdealIsTheSmallestCapacityThatReachesIt) {
   const auto none = run_kvtrace("simulate -f table --target-hit-rate 0.99 " + kSample);
   ASSERT_EQ(none.exit_code, 0) << none.err;
   EXPECT_NE(none.out.find("no capacity reaches it"), std::string::npos) << none.out;
+}
+
+// kv-aware with timing has no curve: the answer comes from simulations, checked here against
+// --capacity-sweep at the answer and one block less.
+TEST(CliSimulate, TargetBySweepForKvAwareWithTiming) {
+  const std::string setting = "-w 3 -r kv-aware --timing --threads 2 ";
+  const auto r = run_kvtrace("simulate -f json --target-of-ideal 0.7 --tolerance 0 " + setting +
+                             "--kv-bytes-per-token 131072 " + kSample);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json a = parse_json(r.out);
+  EXPECT_EQ(a["method"].as_string(), "sweep");
+  EXPECT_EQ(a["router"].as_string(), "kv-aware");
+  EXPECT_EQ(a["timing"].as_string(), "timestamps");
+  EXPECT_TRUE(a["reached"].as_bool());
+  const std::uint64_t cap = a["capacity_blocks"].as_uint();
+  EXPECT_EQ(a["below_blocks"].as_uint(), cap - 1);
+  EXPECT_DOUBLE_EQ(a["gib_total"].as_double(), 3 * cap * 512 * 131072.0 / (1 << 30));
+  EXPECT_GT(a["probe_rates"].items().size(), 10u);
+  const double goal = a["goal"].as_double();
+  const auto sweep = run_kvtrace("simulate -f csv --capacity-sweep " + std::to_string(cap - 1) +
+                                 "," + std::to_string(cap) + " " + setting + kSample);
+  ASSERT_EQ(sweep.exit_code, 0) << sweep.err;
+  const auto runs = csv_rows(sweep.out);
+  const std::size_t rate = column(runs[0], "token_hit_rate");
+  ASSERT_LT(rate, runs[0].size());
+  EXPECT_LT(std::stod(runs[1][rate]), goal);
+  EXPECT_DOUBLE_EQ(std::stod(runs[2][rate]), a["rate"].as_double());
+  // The table says how it was found and how close it is; the CSV is one row.
+  const auto table = run_kvtrace("simulate -f table --target-of-ideal 0.7 " + setting + kSample);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  for (const std::string& part : {std::string("method:  sweep: "), std::string("within:  "),
+                                  std::string("<- answer"), std::string("monotone")}) {
+    EXPECT_NE(table.out.find(part), std::string::npos) << part << "\n" << table.out;
+  }
+  const auto csv = run_kvtrace("simulate -f csv --target-of-ideal 0.7 " + setting + kSample);
+  const auto rows = csv_rows(csv.out);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].size(), rows[1].size());
+  EXPECT_EQ(rows[1][column(rows[0], "method")], "sweep");
+}
+
+TEST(CliSimulate, TargetWithSeedsShowsTheirSpread) {
+  const auto r = run_kvtrace(
+      "simulate -f table --target-of-ideal 0.8 -w 4 -r random --seeds 3 --seed 9 " + kSample);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("seeds:   3 (router seeds 9 to 11): each seed's answer from"),
+            std::string::npos)
+      << r.out;
 }
 
 // Block hit rates of round-robin and kv-aware, 4 workers of 1024 blocks (64 GiB of KV at
@@ -186,7 +245,10 @@ std::pair<double, double> rr_and_kv(const std::string& trace) {
   EXPECT_EQ(rows[1][0], "1024");
   EXPECT_EQ(rows[1][3], "round-robin");
   EXPECT_EQ(rows[2][3], "kv-aware");
-  return {std::stod(rows[1][10]), std::stod(rows[2][10])};
+  const std::size_t rate = column(rows[0], "block_hit_rate");
+  EXPECT_LT(rate, rows[0].size());
+  if (rate >= rows[0].size()) return {0, 0};
+  return {std::stod(rows[1][rate]), std::stod(rows[2][rate])};
 }
 
 TEST(CliSimulate, KvAwareBeatsRoundRobinOnTheSample) {
@@ -272,8 +334,10 @@ TEST(CliSimulate, UsageErrors) {
       {"--curve -w 2 -r kv-aware", "--router: a one-pass curve needs a router that does not"},
       {"--curve -w 2 -r round-robin,random", "--curve computes lru"},
       {"--curve -p fifo", "--curve computes lru"},
-      {"--target-of-ideal 0.8 -p fifo", "--target-* answers from the one-pass lru curve"},
-      {"--target-of-ideal 0.8 --timing", "the sweep-based solver is not built yet"},
+      {"--target-of-ideal 0.8 -p fifo,lru", "--target-* answers for one policy and one router"},
+      {"--target-of-ideal 0.8 --seeds 2", "seeds: 2 repeats only the random router's draws"},
+      {"--target-of-ideal 0.8 --tolerance 0.1", "--tolerance goes with a --target-* answered"},
+      {"-c 10 --seeds 2", "--seeds and --tolerance go with --target-*"},
       {"--target-of-ideal 0.8 --target-hit-rate 0.5", "alternatives"},
       {"--target-of-ideal 0.8 --curve", "alternatives"},
       {"--target-of-ideal 1.5", "--target-of-ideal"},

@@ -55,13 +55,6 @@ std::string curve_csv(const HitCurve& curve, std::uint32_t points);
 std::string render_curve(std::string_view format, std::string_view source, const HitCurve& curve,
                          std::uint32_t points, const CurveScope& scope = {});
 
-// A target's answer on `curve` (solve_on_curve): the capacity per worker in blocks, tokens
-// and, with `kv_bytes_per_token`, GiB per worker and in all; the rates it reaches and their
-// share of the ideal. CSV: a header and one row, one value per column.
-std::string render_target(std::string_view format, std::string_view source,
-                          const TargetAnswer& answer, const HitCurve& curve,
-                          const CurveScope& scope, std::optional<std::uint64_t> kv_bytes_per_token);
-
 // One run's requests, a row each: line, worker, blocks, hits, tokens, and with timing when
 // each started and ended.
 class PerRequestCsv {

@@ -8,6 +8,7 @@
 // timestamps; 8 bytes per block and about 40 per request), which the others replay with the
 // same results as reading the file again.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -92,13 +93,35 @@ struct Run {
 // Sees each request's 1-based line and result.
 using RequestSink = std::function<void(std::uint64_t line, const RequestResult& result)>;
 
-// Runs each configuration over the trace of `reader`, in order. The pass over the file is
+// How replay_runs runs simulations of requests held in memory.
+struct ReplayOptions {
+  // Simulations at once, each on a thread of its own; 0: one per core. Each holds its own
+  // pools, so memory grows with the threads.
+  unsigned threads = 0;
+  const std::atomic<bool>* stop = nullptr;  // Interrupted when set
+  std::string label = "simulate";           // starts the progress line
+  // The trace file's size: progress is drawn as if each run read it again (none: no line).
+  std::optional<std::uint64_t> progress_bytes;
+};
+
+// Runs each configuration over `kept`, several at once (options.threads), with the same
+// results as one after another; the runs come back in the order of `configs`. An error of
+// any run is rethrown once all threads have stopped.
+std::vector<Run> replay_runs(const CompactTrace& kept, std::span<const SimConfig> configs,
+                             const ReplayOptions& options);
+
+// Runs each configuration over the trace of `reader`. The pass over the file is
 // trace::for_each_request's (progress, the reader's notes on stderr, InputError when there
-// is no request to simulate); the replays draw their own progress lines. `per_request`, when
-// set, sees the requests of the first configuration. UsageError when `configs` is empty;
-// Interrupted when the reader's stop flag is set, in the later runs too.
+// is no request to simulate) and runs the first configuration; the others replay the
+// requests kept in memory, `threads` at a time (replay_runs). `per_request`, when set, sees
+// the requests of the first configuration. UsageError when `configs` is empty; Interrupted
+// when the reader's stop flag is set, in the later runs too.
 std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig> configs,
-                           const RequestSink& per_request = {});
+                           const RequestSink& per_request = {}, unsigned threads = 0);
+
+// The requests of the trace of `reader`, kept in memory for replay_runs (the same pass over the
+// file as run_sweep, and its InputError when there is no request).
+CompactTrace keep_requests(trace::TraceReader& reader);
 
 // lru's hit curve on one worker over the trace of `reader`, blocks of `block_size` tokens;
 // the same pass over the file as run_sweep.

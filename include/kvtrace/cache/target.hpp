@@ -34,6 +34,11 @@ struct TargetAnswer {
 };
 
 // Throws UsageError unless exactly one of rate and of_ideal is given, in [0, 1].
+void validate(const Target& target);
+// The absolute rate `target` seeks when the ideal rate is `ideal`.
+double goal_rate(const Target& target, double ideal);
+
+// Throws validate()'s UsageError.
 TargetAnswer solve_on_curve(const HitCurve& curve, const Target& target);
 
 }  // namespace kvtrace::cache
