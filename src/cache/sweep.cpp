@@ -64,14 +64,23 @@ std::uint64_t capacity_from_memory(double gib, std::uint64_t kv_bytes_per_token,
 }
 
 void CompactTrace::add(const trace::Request& r) {
-  if (r.hash_ids) ids_.insert(ids_.end(), r.hash_ids->begin(), r.hash_ids->end());
-  end_.push_back(ids_.size());
+  const std::size_t n = r.hash_ids ? r.hash_ids->size() : 0;
+  if (n > UINT32_MAX) throw LimitError("a request of more than 2^32 - 1 blocks");
+  if (chunks_.empty() || chunks_.back().capacity() - chunks_.back().size() < n) {
+    if (chunks_.size() == UINT32_MAX) throw LimitError("more than 2^32 - 1 chunks of ids");
+    chunks_.emplace_back().reserve(std::max(kChunkIds, n));
+  }
+  Chunk& chunk = chunks_.back();
+  chunk_.push_back(static_cast<std::uint32_t>(chunks_.size() - 1));
+  begin_.push_back(static_cast<std::uint32_t>(chunk.size()));
+  count_.push_back(static_cast<std::uint32_t>(n));
+  if (n > 0) chunk.insert(chunk.end(), r.hash_ids->begin(), r.hash_ids->end());
   input_length_.push_back(r.input_length.value_or(0));
   output_length_.push_back(r.output_length.value_or(0));
   timestamp_ms_.push_back(r.timestamp ? std::optional(r.timestamp->value()) : std::nullopt);
   const trace::CachedTokensField field = trace::cached_tokens_field(r);
   if (field.present || !cached_tokens_.empty()) {
-    cached_tokens_.resize(end_.size() - 1);  // the requests before the first one that has it
+    cached_tokens_.resize(size() - 1);  // the requests before the first one that has it
     cached_tokens_.push_back(field);
   }
 }
@@ -81,8 +90,7 @@ trace::CachedTokensField CompactTrace::cached_tokens(std::size_t i) const {
 }
 
 RequestResult CompactTrace::replay(std::size_t i, ClusterSim& sim) const {
-  const std::uint64_t begin = i == 0 ? 0 : end_[i - 1];
-  return sim.add(std::span(ids_).subspan(begin, end_[i] - begin), input_length_[i],
+  return sim.add(std::span(chunks_[chunk_[i]]).subspan(begin_[i], count_[i]), input_length_[i],
                  output_length_[i], timestamp_ms_[i]);
 }
 

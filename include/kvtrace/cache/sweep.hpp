@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "kvtrace/analysis/internal/huge_page_allocator.hpp"
 #include "kvtrace/cache/cache_sim.hpp"
 #include "kvtrace/cache/cluster_sim.hpp"
 #include "kvtrace/cache/lru_curve.hpp"
@@ -62,19 +63,27 @@ std::vector<SimConfig> sweep_configs(const SweepOptions& options);
 std::uint64_t capacity_from_memory(double gib, std::uint64_t kv_bytes_per_token,
                                    std::uint32_t block_size);
 
-// Requests kept in memory to be simulated again, in trace order.
+// Requests kept in memory to be simulated again, in trace order. The ids go into chunks of
+// at least kChunkIds that never move (on huge pages): growing one array by copies cost a
+// quarter of a sweep's first pass in copies and page faults.
 class CompactTrace {
  public:
+  static constexpr std::size_t kChunkIds = std::size_t{1} << 20;
+
   void add(const trace::Request& r);
-  std::size_t size() const { return end_.size(); }
+  std::size_t size() const { return begin_.size(); }
   // Request i into `sim`, as ClusterSim::add(const trace::Request&) would.
   RequestResult replay(std::size_t i, ClusterSim& sim) const;
   // Request i's cached_tokens field (not present when it has none).
   trace::CachedTokensField cached_tokens(std::size_t i) const;
 
  private:
-  std::vector<std::uint64_t> ids_;
-  std::vector<std::uint64_t> end_;  // where each request's ids end in ids_
+  using Chunk = std::vector<std::uint64_t, analysis::HugePageAllocator<std::uint64_t>>;
+  std::vector<Chunk> chunks_;  // each filled up to its capacity at most
+  // Request i's ids: chunks_[chunk_[i]] from begin_[i], count_[i] of them.
+  std::vector<std::uint32_t> chunk_;
+  std::vector<std::uint32_t> begin_;
+  std::vector<std::uint32_t> count_;
   std::vector<std::int64_t> input_length_;
   std::vector<std::int64_t> output_length_;
   std::vector<std::optional<double>> timestamp_ms_;
