@@ -207,14 +207,6 @@ std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig
   return runs;
 }
 
-CompactTrace keep_requests(trace::TraceReader& reader) {
-  CompactTrace kept;
-  trace::for_each_request(reader, "simulate", [&](const trace::RequestBatch& batch) {
-    for (const trace::Request& r : batch.requests) kept.add(r);
-  });
-  return kept;
-}
-
 HitCurve run_curve(trace::TraceReader& reader, std::uint32_t block_size) {
   LruCurve curve(block_size);
   trace::for_each_request(reader, "simulate", [&](const trace::RequestBatch& batch) {

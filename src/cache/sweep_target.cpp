@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "kvtrace/core/error.hpp"
+#include "kvtrace/trace/for_each_request.hpp"
 
 namespace kvtrace::cache {
 namespace {
@@ -35,6 +36,18 @@ void check_options(const SweepTargetOptions& o) {
   }
 }
 
+// `capacity` once per seed.
+std::vector<SimConfig> seed_configs(const SweepTargetOptions& o, std::uint64_t capacity) {
+  std::vector<SimConfig> out;
+  for (std::uint32_t k = 0; k < o.seeds; ++k) {
+    SimConfig cfg = o.base;
+    cfg.cache.capacity_blocks = capacity;
+    cfg.router.seed = o.base.router.seed + k;
+    out.push_back(cfg);
+  }
+  return out;
+}
+
 // Runs `capacities`, each once per seed, and returns their probes.
 class Prober {
  public:
@@ -43,39 +56,36 @@ class Prober {
   std::vector<Probe> run(std::span<const std::uint64_t> capacities, std::string_view stage) {
     std::vector<SimConfig> configs;
     for (const std::uint64_t c : capacities) {
-      for (std::uint32_t k = 0; k < o_.seeds; ++k) {
-        SimConfig cfg = o_.base;
-        cfg.cache.capacity_blocks = c;
-        cfg.router.seed = o_.base.router.seed + k;
-        configs.push_back(cfg);
-      }
+      for (const SimConfig& cfg : seed_configs(o_, c)) configs.push_back(cfg);
     }
     ReplayOptions replay = o_.replay;
     replay.label = fmt::format("{} ({})", o_.replay.label, stage);
-    runs_ = replay_runs(kept_, configs, replay);
+    const std::vector<Run> runs = replay_runs(kept_, configs, replay);
     simulations_ += configs.size();
     std::vector<Probe> probes;
     for (std::size_t i = 0; i < capacities.size(); ++i) {
-      Probe p{.capacity = capacities[i]};
-      for (std::uint32_t k = 0; k < o_.seeds; ++k) {
-        const SimResult& r = runs_[i * o_.seeds + k].result;
-        p.rates.push_back(metric_rate(r, o_.target.metric));
-        p.block_hit_rate += r.total.block_hit_rate() / o_.seeds;
-        p.token_hit_rate += r.total.token_hit_rate() / o_.seeds;
-      }
-      probes.push_back(std::move(p));
+      probes.push_back(probe_of(capacities[i], std::span(runs).subspan(i * o_.seeds, o_.seeds)));
     }
     return probes;
   }
 
-  // The runs of the last call, in its order.
-  const std::vector<Run>& last_runs() const { return runs_; }
+  // A probe of `capacity` from its runs, one per seed.
+  Probe probe_of(std::uint64_t capacity, std::span<const Run> runs) const {
+    Probe p{.capacity = capacity};
+    for (const Run& run : runs) {
+      const SimResult& r = run.result;
+      p.rates.push_back(metric_rate(r, o_.target.metric));
+      p.block_hit_rate += r.total.block_hit_rate() / o_.seeds;
+      p.token_hit_rate += r.total.token_hit_rate() / o_.seeds;
+    }
+    return p;
+  }
+
   std::uint64_t simulations() const { return simulations_; }
 
  private:
   const CompactTrace& kept_;
   const SweepTargetOptions& o_;
-  std::vector<Run> runs_;
   std::uint64_t simulations_ = 0;
 };
 
@@ -88,7 +98,8 @@ std::size_t first_holding(const std::vector<Probe>& probes, double goal, RateOf 
   return a;
 }
 
-// `n` capacities evenly spaced strictly between `lo` and `hi` (all of them when fewer fit).
+// `n` capacities strictly between `lo` and `hi` (all of them when fewer fit): evenly spaced
+// on a log scale while hi is at least twice lo (the gaps the grid leaves), else evenly.
 std::vector<std::uint64_t> inside(std::uint64_t lo, std::uint64_t hi, std::uint64_t n) {
   std::vector<std::uint64_t> out;
   const std::uint64_t gap = hi - lo;
@@ -96,9 +107,14 @@ std::vector<std::uint64_t> inside(std::uint64_t lo, std::uint64_t hi, std::uint6
     for (std::uint64_t c = lo + 1; c < hi; ++c) out.push_back(c);
     return out;
   }
+  const bool log_scale = lo > 0 && hi / lo >= 2;
   for (std::uint64_t j = 1; j <= n; ++j) {
-    const auto c = lo + static_cast<std::uint64_t>(static_cast<long double>(gap) * j / (n + 1));
-    if (out.empty() || c > out.back()) out.push_back(c);
+    const long double x = static_cast<long double>(j) / (n + 1);
+    const auto c =
+        log_scale
+            ? static_cast<std::uint64_t>(std::llround(lo * std::pow(double(hi) / lo, double(x))))
+            : lo + static_cast<std::uint64_t>(gap * x);
+    if (c > lo && c < hi && (out.empty() || c > out.back())) out.push_back(c);
   }
   return out;
 }
@@ -126,15 +142,16 @@ double Probe::max() const {
   return rates.empty() ? 0 : *std::ranges::max_element(rates);
 }
 
-SweepTargetAnswer solve_by_sweep(const CompactTrace& kept, const SweepTargetOptions& o) {
-  check_options(o);
+namespace {
+
+// The search, given the ideal's runs (one per seed): unlimited room, where what each worker
+// holds bounds every useful capacity.
+SweepTargetAnswer solve(const CompactTrace& kept, const SweepTargetOptions& o,
+                        std::span<const Run> ideal_runs) {
   SweepTargetAnswer out;
   Prober prober(kept, o);
-
-  // The ideal: unlimited room; what each worker then holds bounds every useful capacity.
-  const std::uint64_t unlimited[] = {kUnlimited};
-  Probe ideal = prober.run(unlimited, "ideal").front();
-  for (const Run& run : prober.last_runs()) {
+  Probe ideal = prober.probe_of(kUnlimited, ideal_runs);
+  for (const Run& run : ideal_runs) {
     for (const WorkerResult& w : run.result.workers) {
       out.ideal_capacity = std::max(out.ideal_capacity, w.cache.inserted);
     }
@@ -185,8 +202,34 @@ SweepTargetAnswer solve_by_sweep(const CompactTrace& kept, const SweepTargetOpti
     out.seed_capacities.push_back(s < probes.size() ? std::optional(probes[s].capacity)
                                                     : std::nullopt);
   }
-  out.simulations = prober.simulations();
+  out.simulations = prober.simulations() + ideal_runs.size();
   return out;
+}
+
+}  // namespace
+
+SweepTargetAnswer solve_by_sweep(const CompactTrace& kept, const SweepTargetOptions& o) {
+  check_options(o);
+  const std::vector<SimConfig> ideal = seed_configs(o, kUnlimited);
+  ReplayOptions replay = o.replay;
+  replay.label = fmt::format("{} (ideal)", o.replay.label);
+  return solve(kept, o, replay_runs(kept, ideal, replay));
+}
+
+SweepTargetAnswer solve_by_sweep(trace::TraceReader& reader, const SweepTargetOptions& o) {
+  check_options(o);
+  CompactTrace kept;
+  std::vector<ClusterSim> sims;
+  for (const SimConfig& c : seed_configs(o, kUnlimited)) sims.emplace_back(c);
+  trace::for_each_request(reader, "simulate", [&](const trace::RequestBatch& batch) {
+    for (const trace::Request& r : batch.requests) {
+      kept.add(r);
+      for (ClusterSim& sim : sims) sim.add(r);
+    }
+  });
+  std::vector<Run> ideal;
+  for (ClusterSim& sim : sims) ideal.push_back({sim.config(), sim.finish(), {}});
+  return solve(kept, o, ideal);
 }
 
 }  // namespace kvtrace::cache

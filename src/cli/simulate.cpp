@@ -119,10 +119,8 @@ int run_simulate(const SimulateFlags& f) {
         .replay = {.threads = f.threads,
                    .stop = reader->options().stop,
                    .progress_bytes = reader->total_bytes()}};
-    cache::validate(options.target);  // before the trace is read
-    const cache::CompactTrace kept = cache::keep_requests(*reader);
     fmt::print(stderr, "{}", cache::load_term_note(o));
-    const cache::SweepTargetAnswer answer = cache::solve_by_sweep(kept, options);
+    const cache::SweepTargetAnswer answer = cache::solve_by_sweep(*reader, options);
     json = cache::render_sweep_target("json", f.input, answer, options.base,
                                       f.sweep.kv_bytes_per_token);
     out = cache::render_sweep_target(format, f.input, answer, options.base,

@@ -99,6 +99,30 @@ TEST(SolveBySweep, KvAwareWithTimingAgainstADenseSweep) {
   EXPECT_DOUBLE_EQ(dense_rate(got.ideal_capacity), got.answer.ideal);
 }
 
+// Read from the file, the ideal runs during the read; the search and its answer are the same.
+TEST(SolveBySweep, FromTheFileEqualsFromMemory) {
+  SimConfig base;
+  base.workers = 2;
+  base.router.kind = RouterKind::kLeastLoaded;
+  base.timing.enabled = true;
+  base.cache.policy = Policy::kLineage;
+  const SweepTargetOptions o{.base = base, .target = {RateMetric::kBlock, 0.05, std::nullopt}};
+  trace::TraceReader reader(kSample);
+  const SweepTargetAnswer file = solve_by_sweep(reader, o);
+  const SweepTargetAnswer memory = solve_by_sweep(sample(), o);
+  ASSERT_TRUE(file.answer.capacity.has_value());
+  EXPECT_EQ(file.answer.capacity, memory.answer.capacity);
+  EXPECT_EQ(file.ideal_capacity, memory.ideal_capacity);
+  EXPECT_DOUBLE_EQ(file.answer.ideal, memory.answer.ideal);
+  EXPECT_EQ(file.simulations, memory.simulations);
+  ASSERT_EQ(file.probes.size(), memory.probes.size());
+  for (std::size_t i = 0; i < file.probes.size(); ++i) {
+    EXPECT_EQ(file.probes[i].capacity, memory.probes[i].capacity);
+    EXPECT_EQ(file.probes[i].rates, memory.probes[i].rates);
+  }
+  EXPECT_EQ(file.requests, 1000u);
+}
+
 TEST(SolveBySweep, ToleranceBoundsTheGapAndSavesSimulations) {
   const CompactTrace kept = sample();
   const Target t{RateMetric::kToken, std::nullopt, 0.9};

@@ -128,10 +128,6 @@ std::vector<Run> replay_runs(const CompactTrace& kept, std::span<const SimConfig
 std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig> configs,
                            const RequestSink& per_request = {}, unsigned threads = 0);
 
-// The requests of the trace of `reader`, kept in memory for replay_runs (the same pass over the
-// file as run_sweep, and its InputError when there is no request).
-CompactTrace keep_requests(trace::TraceReader& reader);
-
 // lru's hit curve on one worker over the trace of `reader`, blocks of `block_size` tokens;
 // the same pass over the file as run_sweep.
 HitCurve run_curve(trace::TraceReader& reader, std::uint32_t block_size);

@@ -13,7 +13,8 @@
 // which nothing changes), then a log-spaced grid from 1 block to that capacity, then rounds of
 // evenly spaced probes inside the gap between the answer and the largest probe below it that
 // misses, until the gap is at most `tolerance` of the answer (at least 1 block). Each round
-// narrows the gap by the number of its probes plus one, whatever the rates do.
+// narrows the gap by the number of its probes plus one, whatever the rates do (on a log scale
+// while the gap spans a factor of 2 or more, then evenly).
 //
 // Replications: with `seeds` > 1 each probe runs once per router seed (base.router.seed + k)
 // and holds when the mean rate reaches the goal; each seed's own answer over the same probes
@@ -29,6 +30,7 @@
 #include "kvtrace/cache/cluster_sim.hpp"
 #include "kvtrace/cache/sweep.hpp"
 #include "kvtrace/cache/target.hpp"
+#include "kvtrace/trace/trace_reader.hpp"
 
 namespace kvtrace::cache {
 
@@ -36,9 +38,11 @@ struct SweepTargetOptions {
   SimConfig base;  // everything but the capacity
   Target target;
   std::uint32_t seeds = 1;
-  std::uint32_t grid_points = 12;  // from 1 block to the ideal's capacity, both included
-  double tolerance = 0.01;         // the largest gap left, as a share of the answer
-  ReplayOptions replay;            // threads, stop flag, progress
+  // From 1 block to the ideal's capacity, both included; with the ideal run while the trace
+  // is read, 11 leaves 10 simulations: an even number for two cores.
+  std::uint32_t grid_points = 11;
+  double tolerance = 0.01;  // the largest gap left, as a share of the answer
+  ReplayOptions replay;     // threads, stop flag, progress
 };
 
 // One capacity simulated, once per seed.
@@ -75,5 +79,8 @@ struct SweepTargetAnswer {
 // [0, 1), seeds of 0, or seeds > 1 with a router that draws nothing random; ClusterSim's
 // errors for a bad `base`. Interrupted when the stop flag is set.
 SweepTargetAnswer solve_by_sweep(const CompactTrace& kept, const SweepTargetOptions& options);
+// The same over the trace of `reader`, read once (trace::for_each_request's pass, with its
+// InputError when there is no request); the ideal runs while it is read.
+SweepTargetAnswer solve_by_sweep(trace::TraceReader& reader, const SweepTargetOptions& options);
 
 }  // namespace kvtrace::cache
