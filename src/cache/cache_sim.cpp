@@ -104,6 +104,10 @@ std::uint32_t CacheSim::cached_prefix(std::span<const std::uint64_t> blocks) con
   return n;
 }
 
+void CacheSim::reserve_ids(std::uint64_t ids) {
+  if (config_.dense_ids && ids > dense_slot_of_.size()) dense_slot_of_.resize(ids, kNil);
+}
+
 void CacheSim::map(std::uint64_t id, Slot s) {
   if (!config_.dense_ids) {
     slot_of_.emplace(id, s);

@@ -213,6 +213,10 @@ std::uint32_t ClusterSim::route(std::span<const std::uint64_t> blocks) {
   return 0;
 }
 
+void ClusterSim::reserve_ids(std::uint64_t ids) {
+  for (CacheSim& pool : pools_) pool.reserve_ids(ids);
+}
+
 SimResult ClusterSim::finish() {
   while (!endings_.empty()) end_next();
   SimResult s;

@@ -107,6 +107,7 @@ Run replay_one(const CompactTrace& kept, const SimConfig& config, const ReplayOp
                ReplayShared& shared) {
   constexpr std::size_t kStride = 4096;  // requests between looks at the flags
   ClusterSim sim(config);
+  sim.reserve_ids(options.distinct_ids);
   trace::MeasuredCache measured;
   std::size_t counted = 0;  // requests added to shared.requests_done
   for (std::size_t i = 0; i < kept.size(); ++i) {
@@ -185,6 +186,7 @@ std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig
   if (configs.empty()) throw UsageError("run_sweep needs at least one configuration");
   std::vector<Run> runs;
   CompactTrace kept;
+  std::uint64_t distinct_ids = 0;
   {
     ClusterSim sim(configs[0]);
     trace::MeasuredCache measured;
@@ -198,11 +200,13 @@ std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig
       }
     });
     runs.push_back({configs[0], sim.finish(), measured});
+    distinct_ids = sim.distinct_ids();
   }
   const ReplayOptions options{.threads = threads,
                               .stop = reader.options().stop,
                               .label = "simulate",
-                              .progress_bytes = reader.total_bytes()};
+                              .progress_bytes = reader.total_bytes(),
+                              .distinct_ids = distinct_ids};
   for (Run& run : replay_runs(kept, configs.subspan(1), options)) runs.push_back(std::move(run));
   return runs;
 }

@@ -146,8 +146,9 @@ namespace {
 
 // The search, given the ideal's runs (one per seed): unlimited room, where what each worker
 // holds bounds every useful capacity.
-SweepTargetAnswer solve(const CompactTrace& kept, const SweepTargetOptions& o,
-                        std::span<const Run> ideal_runs) {
+SweepTargetAnswer solve(const CompactTrace& kept, SweepTargetOptions o,
+                        std::span<const Run> ideal_runs, std::uint64_t distinct_ids) {
+  o.replay.distinct_ids = distinct_ids;
   SweepTargetAnswer out;
   Prober prober(kept, o);
   Probe ideal = prober.probe_of(kUnlimited, ideal_runs);
@@ -213,7 +214,7 @@ SweepTargetAnswer solve_by_sweep(const CompactTrace& kept, const SweepTargetOpti
   const std::vector<SimConfig> ideal = seed_configs(o, kUnlimited);
   ReplayOptions replay = o.replay;
   replay.label = fmt::format("{} (ideal)", o.replay.label);
-  return solve(kept, o, replay_runs(kept, ideal, replay));
+  return solve(kept, o, replay_runs(kept, ideal, replay), o.replay.distinct_ids);
 }
 
 SweepTargetAnswer solve_by_sweep(trace::TraceReader& reader, const SweepTargetOptions& o) {
@@ -229,7 +230,7 @@ SweepTargetAnswer solve_by_sweep(trace::TraceReader& reader, const SweepTargetOp
   });
   std::vector<Run> ideal;
   for (ClusterSim& sim : sims) ideal.push_back({sim.config(), sim.finish(), {}});
-  return solve(kept, o, ideal);
+  return solve(kept, o, ideal, sims.front().distinct_ids());
 }
 
 }  // namespace kvtrace::cache

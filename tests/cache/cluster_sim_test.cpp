@@ -251,6 +251,27 @@ TEST(ClusterSim, ValidateNamesTheBadParameter) {
   EXPECT_EQ(problem(t), "prefill and decode tokens/s must be positive");
 }
 
+TEST(ClusterSim, ReservedIdTablesChangeNothing) {
+  const auto requests = kvtrace::trace::read_all(kvtrace::testing::kSample);
+  SimConfig c = config(3, RouterKind::kKvAware, 300);
+  c.block_size = 512;
+  c.cache_output = true;
+  ClusterSim plain(c);
+  for (const auto& r : requests) plain.add(r);
+  const std::uint64_t ids = plain.distinct_ids();
+  EXPECT_GT(ids, 8638u);  // the sample's distinct blocks, and output blocks
+  // Too few, exactly enough, and more than enough ids reserved.
+  for (const std::uint64_t reserved : {ids / 2, ids, 10 * ids}) {
+    ClusterSim sim(c);
+    sim.reserve_ids(reserved);
+    for (const auto& r : requests) sim.add(r);
+    EXPECT_EQ(sim.distinct_ids(), ids);
+    ClusterSim again(c);
+    for (const auto& r : requests) again.add(r);
+    EXPECT_TRUE(sim.finish() == again.finish()) << reserved;
+  }
+}
+
 TEST(ClusterSim, LineageEqualsLruOnMooncakeIdsWithTiming) {
   // A parent is pinned whenever its child is and released no earlier (docs/simulate.md), so
   // even with requests in flight the lru victim is a leaf.

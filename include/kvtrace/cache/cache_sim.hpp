@@ -78,6 +78,9 @@ class CacheSim {
   bool contains(std::uint64_t block) const { return find(block) != kNil; }
 
   std::uint64_t size() const { return nodes_.size(); }
+  // dense_ids: sizes the id table for ids below `ids` at once (a hint), instead of growing it
+  // by copies as larger ids come.
+  void reserve_ids(std::uint64_t ids);
   std::uint64_t pinned_blocks() const { return pinned_; }
   const CacheConfig& config() const { return config_; }
   const CacheCounts& counts() const { return counts_; }

@@ -130,6 +130,12 @@ class ClusterSim {
   // Ends the requests still in flight and totals up.
   SimResult finish();
 
+  // The trace's distinct ids (and output blocks) seen so far.
+  std::uint64_t distinct_ids() const { return dense_.size(); }
+  // Sizes the pools' id tables for this many distinct ids (a hint: e.g. distinct_ids() of an
+  // earlier simulation of the same trace), so that they do not grow by copies.
+  void reserve_ids(std::uint64_t ids);
+
   const SimConfig& config() const { return config_; }
 
  private:

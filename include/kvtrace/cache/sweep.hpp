@@ -111,6 +111,9 @@ struct ReplayOptions {
   std::string label = "simulate";           // starts the progress line
   // The trace file's size: progress is drawn as if each run read it again (none: no line).
   std::optional<std::uint64_t> progress_bytes;
+  // The trace's distinct ids, when known (ClusterSim::distinct_ids of an earlier run): each
+  // simulation sizes its tables once (ClusterSim::reserve_ids).
+  std::uint64_t distinct_ids = 0;
 };
 
 // Runs each configuration over `kept`, several at once (options.threads), with the same
