@@ -87,12 +87,16 @@ std::uint64_t LruCurve::add(std::span<const std::uint64_t> blocks, std::int64_t 
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     bool created = false;
     const std::uint32_t d = ids_.intern(blocks[i], created);
+    const std::uint32_t parent = i == 0 ? analysis::IdIndex::kNone : dense_.back();
     dense_.push_back(d);
     if (created) {
       time_of_.push_back(0);
+      parent_of_.push_back(parent);
       block_hist_.push_back(0);
       token_hist_.push_back(0);
       in_prefix = false;
+    } else if (parent_of_[d] != parent) {
+      ++other_parent_uses_;
     }
     if (!in_prefix) continue;
     const std::uint32_t depth = live - times_through(time_of_[d] - 1);
@@ -148,6 +152,7 @@ std::uint32_t LruCurve::times_through(std::uint32_t t) const {
 void LruCurve::reserve(std::uint64_t distinct_blocks, std::uint64_t accesses) {
   ids_.reserve(distinct_blocks);
   time_of_.reserve(distinct_blocks);
+  parent_of_.reserve(distinct_blocks);
   block_hist_.reserve(distinct_blocks + 1);
   token_hist_.reserve(distinct_blocks + 1);
   // Times 1..now_ so far, one more per use to come.
@@ -210,6 +215,7 @@ HitCurve LruCurve::finish() const {
     c.hit_tokens[d] = tokens;
   }
   c.server_measured = measured_;
+  c.other_parent_uses = other_parent_uses_;
   return c;
 }
 

@@ -29,10 +29,20 @@ void write_tally(json::ObjectWriter& o, const Tally& t) {
   o.field("token_hit_rate", t.token_hit_rate());
 }
 
-void write_run(json::ObjectWriter& o, const Run& run) {
+// A run's share of its ideal rate (1 when the ideal is 0: nothing could be hit).
+double share(double rate, double ideal) {
+  return ideal > 0 ? rate / ideal : 1.0;
+}
+
+void write_run(json::ObjectWriter& o, const Run& run, std::optional<std::uint64_t> kv) {
   const SimConfig& c = run.config;
   const SimResult& r = run.result;
   o.field("capacity_blocks", c.cache.capacity_blocks);
+  if (kv) {
+    const double gib = gib_of_blocks(c.cache.capacity_blocks, c.block_size, *kv);
+    o.field("gib_per_worker", gib);
+    o.field("gib_total", gib * c.workers);
+  }
   o.field("policy", policy_name(c.cache.policy));
   o.field("workers", std::uint64_t{c.workers});
   o.field("router", router_name(c.router.kind));
@@ -54,6 +64,12 @@ void write_run(json::ObjectWriter& o, const Run& run) {
   o.field("dropped_blocks", r.dropped);
   o.field("output_blocks", r.output_blocks);
   o.field("load_balance", r.load_balance);
+  if (run.ideal) {
+    o.field("ideal_block_hit_rate", run.ideal->block_hit_rate());
+    o.field("ideal_token_hit_rate", run.ideal->token_hit_rate());
+    o.field("block_share_of_ideal", share(r.total.block_hit_rate(), run.ideal->block_hit_rate()));
+    o.field("token_share_of_ideal", share(r.total.token_hit_rate(), run.ideal->token_hit_rate()));
+  }
   if (c.timing.enabled) {
     o.field("peak_in_flight", r.peak_in_flight);
     o.field("end_ms", r.end_ms);
@@ -79,6 +95,12 @@ std::optional<std::uint64_t> server_rate_capacity(const HitCurve& c) {
 }
 
 }  // namespace
+
+double gib_of_blocks(std::uint64_t blocks, std::uint32_t block_size,
+                     std::uint64_t kv_bytes_per_token) {
+  return static_cast<double>(blocks) * block_size * static_cast<double>(kv_bytes_per_token) /
+         (1024.0 * 1024.0 * 1024.0);
+}
 
 [[noreturn]] void unknown_format(std::string_view format) {
   throw UsageError("format", fmt::format("expected table, json or csv, got \"{}\"", format));
@@ -107,7 +129,8 @@ std::string csv_cell(std::string_view text) {
   return out + "\"";
 }
 
-std::string runs_table(std::string_view source, std::span<const Run> runs) {
+std::string runs_table(std::string_view source, std::span<const Run> runs,
+                       std::optional<std::uint64_t> kv) {
   require_runs(runs);
   const SimConfig& first = runs.front().config;
   const Tally& t = runs.front().result.total;
@@ -123,16 +146,36 @@ std::string runs_table(std::string_view source, std::span<const Run> runs) {
         "share of each run's cached tokens on those requests that the server reached\n\n",
         measured.measured_rate(), measured.requests);
   }
-  out += fmt::format("{:>12}  {:<8} {:<13} {:>9} {:>9} {:>12} {:>10} {:>8}", "capacity", "policy",
-                     "router", "block hit", "token hit", "evicted", "dropped", "balance");
+  const bool ideal =
+      std::ranges::all_of(runs, [](const Run& run) { return run.ideal.has_value(); });
+  if (kv) {
+    out += fmt::format("GiB: KV memory per worker at {} bytes per token (x {} workers in all)\n",
+                       *kv, first.workers);
+  }
+  if (ideal) {
+    out += "of ideal: the token hit rate's share of the same settings' with unlimited capacity\n";
+  }
+  if (kv || ideal) out += '\n';
+  out += fmt::format("{:>12}  ", "capacity");
+  if (kv) out += fmt::format("{:>9}  ", "GiB");
+  out += fmt::format("{:<8} {:<13} {:>9} {:>9} ", "policy", "router", "block hit", "token hit");
+  if (ideal) out += fmt::format("{:>8} ", "of ideal");
+  out += fmt::format("{:>12} {:>10} {:>8}", "evicted", "dropped", "balance");
   out += measured.any() ? fmt::format(" {:>10}\n", "server/sim") : "\n";
   for (const Run& run : runs) {
     const SimConfig& c = run.config;
     const SimResult& r = run.result;
-    out += fmt::format("{:>12}  {:<8} {:<13} {:>9.4f} {:>9.4f} {:>12} {:>10} {:>8.3f}",
-                       c.cache.capacity_blocks, policy_name(c.cache.policy),
-                       router_name(c.router.kind), r.total.block_hit_rate(),
-                       r.total.token_hit_rate(), r.evicted, r.dropped, r.load_balance);
+    out += fmt::format("{:>12}  ", c.cache.capacity_blocks);
+    if (kv)
+      out += fmt::format("{:>9.2f}  ", gib_of_blocks(c.cache.capacity_blocks, c.block_size, *kv));
+    out +=
+        fmt::format("{:<8} {:<13} {:>9.4f} {:>9.4f} ", policy_name(c.cache.policy),
+                    router_name(c.router.kind), r.total.block_hit_rate(), r.total.token_hit_rate());
+    if (ideal) {
+      out += fmt::format("{:>7.1f}% ",
+                         100 * share(r.total.token_hit_rate(), run.ideal->token_hit_rate()));
+    }
+    out += fmt::format("{:>12} {:>10} {:>8.3f}", r.evicted, r.dropped, r.load_balance);
     out +=
         measured.any() ? fmt::format(" {:>10.4f}\n", run.server_measured.achieved_share()) : "\n";
     if (r.workers.size() > 1) {
@@ -146,37 +189,49 @@ std::string runs_table(std::string_view source, std::span<const Run> runs) {
   return out;
 }
 
-std::string runs_json(std::string_view source, std::span<const Run> runs) {
+std::string runs_json(std::string_view source, std::span<const Run> runs,
+                      std::optional<std::uint64_t> kv) {
   require_runs(runs);
   std::string out;
   json::ObjectWriter o(out, 0);
   o.field("input", source);
   o.field("block_size", std::uint64_t{runs.front().config.block_size});
   o.object_array("runs", runs.size(),
-                 [&](json::ObjectWriter& r, std::size_t i) { write_run(r, runs[i]); });
+                 [&](json::ObjectWriter& r, std::size_t i) { write_run(r, runs[i], kv); });
   o.close();
   out += "\n";
   return out;
 }
 
-std::string runs_csv(std::span<const Run> runs) {
+std::string runs_csv(std::span<const Run> runs, std::optional<std::uint64_t> kv) {
   require_runs(runs);
   // One value per column: the timing model's parts, and a column per worker.
   std::uint32_t workers = 0;
   for (const Run& run : runs) workers = std::max(workers, run.config.workers);
-  std::string out =
-      "capacity_blocks,policy,workers,router,overlap_score_weight,timing,concurrency,"
+  const bool ideal =
+      std::ranges::all_of(runs, [](const Run& run) { return run.ideal.has_value(); });
+  std::string out = kv ? "capacity_blocks,gib_per_worker,gib_total," : "capacity_blocks,";
+  out +=
+      "policy,workers,router,overlap_score_weight,timing,concurrency,"
       "prefill_tokens_per_s,decode_tokens_per_s,cache_output,requests,total_blocks,hit_blocks,"
       "block_hit_rate,total_input_tokens,cached_input_tokens,token_hit_rate,evicted_blocks,"
       "dropped_blocks,load_balance,";
+  if (ideal) {
+    out += "ideal_block_hit_rate,ideal_token_hit_rate,block_share_of_ideal,token_share_of_ideal,";
+  }
   for (std::uint32_t w = 0; w < workers; ++w) out += fmt::format("worker{}_block_hit_rate,", w);
   out += "server_measured_requests,server_measured_token_hit_rate,server_achieved_share\n";
   for (const Run& run : runs) {
     const SimConfig& c = run.config;
     const SimResult& r = run.result;
     const TimingConfig& t = c.timing;
-    out += fmt::format("{},{},{},{},{},{},", c.cache.capacity_blocks, policy_name(c.cache.policy),
-                       c.workers, router_name(c.router.kind),
+    out += fmt::format("{},", c.cache.capacity_blocks);
+    if (kv) {
+      const double gib = gib_of_blocks(c.cache.capacity_blocks, c.block_size, *kv);
+      out += fmt::format("{},{},", json::format_double(gib), json::format_double(gib * c.workers));
+    }
+    out += fmt::format("{},{},{},{},{},", policy_name(c.cache.policy), c.workers,
+                       router_name(c.router.kind),
                        json::format_double(c.router.overlap_score_weight), timing_kind(t));
     out += t.enabled ? fmt::format("{},{},{},", t.concurrency,
                                    json::format_double(t.prefill_tokens_per_s),
@@ -187,6 +242,13 @@ std::string runs_csv(std::span<const Run> runs) {
                        json::format_double(r.total.block_hit_rate()), r.total.input_tokens,
                        r.total.hit_tokens, json::format_double(r.total.token_hit_rate()), r.evicted,
                        r.dropped, json::format_double(r.load_balance));
+    if (ideal) {
+      const Tally& i = *run.ideal;
+      out += fmt::format("{},{},{},{},", json::format_double(i.block_hit_rate()),
+                         json::format_double(i.token_hit_rate()),
+                         json::format_double(share(r.total.block_hit_rate(), i.block_hit_rate())),
+                         json::format_double(share(r.total.token_hit_rate(), i.token_hit_rate())));
+    }
     for (std::uint32_t w = 0; w < workers; ++w) {
       if (w < r.workers.size()) out += json::format_double(r.workers[w].tally.block_hit_rate());
       out += ',';
@@ -199,11 +261,11 @@ std::string runs_csv(std::span<const Run> runs) {
   return out;
 }
 
-std::string render_runs(std::string_view format, std::string_view source,
-                        std::span<const Run> runs) {
-  if (format == "table") return runs_table(source, runs);
-  if (format == "json") return runs_json(source, runs);
-  if (format == "csv") return runs_csv(runs);
+std::string render_runs(std::string_view format, std::string_view source, std::span<const Run> runs,
+                        std::optional<std::uint64_t> kv) {
+  if (format == "table") return runs_table(source, runs, kv);
+  if (format == "json") return runs_json(source, runs, kv);
+  if (format == "csv") return runs_csv(runs, kv);
   unknown_format(format);
 }
 
@@ -238,9 +300,10 @@ std::vector<std::uint64_t> curve_capacities(std::uint64_t distinct, std::uint32_
 std::string curve_table(std::string_view source, const HitCurve& c, std::uint32_t points,
                         const CurveScope& scope) {
   const std::string where =
-      scope.workers == 1 ? std::string("lru on one worker")
-                         : fmt::format("lru on each of {} workers behind {}; capacity per worker",
-                                       scope.workers, router_name(scope.router));
+      scope.workers == 1
+          ? fmt::format("{} on one worker", policy_name(scope.policy))
+          : fmt::format("{} on each of {} workers behind {}; capacity per worker",
+                        policy_name(scope.policy), scope.workers, router_name(scope.router));
   std::string out = fmt::format(
       "kvtrace simulate --curve: {}\n{} requests, {} blocks of {} tokens, {} distinct; {}\n\n"
       "{:>12} {:>10} {:>10}\n",
@@ -273,7 +336,7 @@ std::string curve_json(std::string_view source, const HitCurve& c, std::uint32_t
   json::ObjectWriter o(out, 0);
   o.field("input", source);
   o.field("block_size", std::uint64_t{c.block_size});
-  o.field("policy", "lru");
+  o.field("policy", policy_name(scope.policy));
   if (scope.workers > 1) {
     // Capacities are per worker; the hits and rates are the cluster's.
     o.field("workers", std::uint64_t{scope.workers});
@@ -318,6 +381,126 @@ std::string render_curve(std::string_view format, std::string_view source, const
   if (format == "table") return curve_table(source, curve, points, scope);
   if (format == "json") return curve_json(source, curve, points, scope);
   if (format == "csv") return curve_csv(curve, points);
+  unknown_format(format);
+}
+
+std::string render_tiers(std::string_view format, std::string_view source,
+                         std::span<const TierSpec> specs, const TiersAnswer& a, const HitCurve& c,
+                         const CurveScope& scope, std::optional<std::uint64_t> kv,
+                         std::optional<double> prefill_tps) {
+  const bool exact_split = c.other_parent_uses == 0;
+  std::uint64_t all_capacity = 0;
+  for (const TierResult& t : a.tiers) all_capacity += t.capacity_blocks;
+  const auto gib = [&](std::uint64_t blocks) -> std::optional<double> {
+    if (!kv) return std::nullopt;
+    return gib_of_blocks(blocks, c.block_size, *kv);
+  };
+  if (format == "table") {
+    std::string out = fmt::format(
+        "kvtrace simulate --tier: {}\n{} requests, {} distinct blocks of {} tokens; lru tiers {} "
+        "(one-pass curve: exact{})\n",
+        source, c.requests, c.distinct_blocks, c.block_size,
+        scope.workers == 1 ? std::string("on one worker")
+                           : fmt::format("on each of {} workers behind {}; capacity per worker",
+                                         scope.workers, router_name(scope.router)),
+        exact_split ? "" : " in all");
+    if (!exact_split) {
+      out += fmt::format(
+          "note: {} block uses follow another parent than their id's first, so the split "
+          "between tiers is approximate (their total is exact; docs/simulate.md)\n",
+          c.other_parent_uses);
+    }
+    if (kv && prefill_tps) {
+      out += fmt::format(
+          "prefill saved: each hit token not recomputed at {} tokens/s, less reading its {} KV "
+          "bytes at the tier's GB/s\n",
+          *prefill_tps, *kv);
+    }
+    out += fmt::format("\n{:<10} {:>12} {:>10} {:>9} {:>10} {:>10} {:>16}\n", "tier", "capacity",
+                       "GiB", "read GB/s", "block hit", "token hit", "prefill s saved");
+    const auto row = [&](std::string_view name, std::uint64_t cap, std::optional<double> bw,
+                         double block, double token, std::optional<double> saved) {
+      const auto g = gib(cap);
+      return fmt::format("{:<10} {:>12} {:>10} {:>9} {:>10.4f} {:>10.4f} {:>16}\n", name, cap,
+                         g ? fmt::format("{:.2f}", *g) : "", bw ? fmt::format("{}", *bw) : "",
+                         block, token, saved ? fmt::format("{:.1f}", *saved) : "");
+    };
+    for (std::size_t i = 0; i < a.tiers.size(); ++i) {
+      const TierResult& t = a.tiers[i];
+      out +=
+          row(t.name, t.capacity_blocks, i < specs.size() ? specs[i].read_gb_per_s : std::nullopt,
+              t.block_hit_rate, t.token_hit_rate, t.prefill_seconds_saved);
+    }
+    out += row("all", all_capacity, std::nullopt, a.block_hit_rate, a.token_hit_rate,
+               a.prefill_seconds_saved);
+    return out;
+  }
+  if (format == "json") {
+    std::string out;
+    json::ObjectWriter o(out, 0);
+    o.field("input", source);
+    o.field("block_size", std::uint64_t{c.block_size});
+    o.field("policy", "lru");
+    o.field("workers", std::uint64_t{scope.workers});
+    o.field("router", router_name(scope.router));
+    o.field("requests", c.requests);
+    o.field("distinct_blocks", c.distinct_blocks);
+    o.bool_field("split_exact", exact_split);
+    o.field("other_parent_uses", c.other_parent_uses);
+    if (kv) o.field("kv_bytes_per_token", *kv);
+    if (prefill_tps) o.field("prefill_tokens_per_s", *prefill_tps);
+    const auto write = [&](json::ObjectWriter& w, std::string_view name, std::uint64_t cap,
+                           std::uint64_t blocks, std::uint64_t tokens, double block_rate,
+                           double token_rate, std::optional<double> saved) {
+      w.field("tier", name);
+      w.field("capacity_blocks", cap);
+      if (const auto g = gib(cap)) w.field("gib_per_worker", *g);
+      w.field("hit_blocks", blocks);
+      w.field("cached_tokens", tokens);
+      w.field("block_hit_rate", block_rate);
+      w.field("token_hit_rate", token_rate);
+      if (saved) {
+        w.field("prefill_seconds_saved", *saved);
+      } else {
+        w.null_field("prefill_seconds_saved");
+      }
+    };
+    o.object_array("tiers", a.tiers.size(), [&](json::ObjectWriter& w, std::size_t i) {
+      const TierResult& t = a.tiers[i];
+      if (i < specs.size() && specs[i].read_gb_per_s) {
+        w.field("read_gb_per_s", *specs[i].read_gb_per_s);
+      }
+      write(w, t.name, t.capacity_blocks, t.hit_blocks, t.cached_tokens, t.block_hit_rate,
+            t.token_hit_rate, t.prefill_seconds_saved);
+    });
+    json::ObjectWriter all = o.object("all");
+    write(all, "all", all_capacity, a.total_hit_blocks, a.total_cached_tokens, a.block_hit_rate,
+          a.token_hit_rate, a.prefill_seconds_saved);
+    all.close();
+    o.close();
+    return out + "\n";
+  }
+  if (format == "csv") {
+    std::string out =
+        "tier,capacity_blocks,gib_per_worker,hit_blocks,cached_tokens,block_hit_rate,"
+        "token_hit_rate,prefill_seconds_saved\n";
+    const auto row = [&](std::string_view name, std::uint64_t cap, std::uint64_t blocks,
+                         std::uint64_t tokens, double block_rate, double token_rate,
+                         std::optional<double> saved) {
+      const auto g = gib(cap);
+      return fmt::format("{},{},{},{},{},{},{},{}\n", csv_cell(name), cap,
+                         g ? json::format_double(*g) : "", blocks, tokens,
+                         json::format_double(block_rate), json::format_double(token_rate),
+                         saved ? json::format_double(*saved) : "");
+    };
+    for (const TierResult& t : a.tiers) {
+      out += row(t.name, t.capacity_blocks, t.hit_blocks, t.cached_tokens, t.block_hit_rate,
+                 t.token_hit_rate, t.prefill_seconds_saved);
+    }
+    out += row("all", all_capacity, a.total_hit_blocks, a.total_cached_tokens, a.block_hit_rate,
+               a.token_hit_rate, a.prefill_seconds_saved);
+    return out;
+  }
   unknown_format(format);
 }
 

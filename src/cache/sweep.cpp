@@ -7,6 +7,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -21,9 +22,9 @@ SweepOptions sweep_options(const SweepSpec& spec, std::uint32_t block_size) {
   o.base.block_size = block_size;
   o.base.timing.enabled = spec.timestamps || o.base.timing.concurrency > 0;
   o.base.timing.use_timestamps = spec.timestamps;
-  if (spec.gpu_mem_gib) {
+  for (const double gib : spec.gpu_mem_gib) {
     o.capacities.push_back(
-        capacity_from_memory(*spec.gpu_mem_gib, spec.kv_bytes_per_token.value_or(0), block_size));
+        capacity_from_memory(gib, spec.kv_bytes_per_token.value_or(0), block_size));
   }
   for (const std::string& p : spec.policies) o.policies.push_back(parse_policy(p));
   for (const std::string& r : spec.routers) o.routers.push_back(parse_router(r));
@@ -144,7 +145,7 @@ std::vector<Run> replay_runs(const CompactTrace& kept, std::span<const SimConfig
   std::condition_variable all_done;
   std::exception_ptr error;
   auto work = [&] {
-    for (std::size_t k = next++; k < configs.size(); k = next++) {
+    for (std::size_t k = next++; k < configs.size() && !shared.failed; k = next++) {
       try {
         runs[k] = replay_one(kept, configs[k], options, shared);
       } catch (...) {
@@ -181,26 +182,62 @@ std::vector<Run> replay_runs(const CompactTrace& kept, std::span<const SimConfig
   return runs;
 }
 
+SimConfig ideal_config(SimConfig config) {
+  config.cache.capacity_blocks = std::numeric_limits<std::uint64_t>::max();
+  config.cache.policy = Policy::kLru;
+  return config;
+}
+
+namespace {
+
+bool same_settings(const SimConfig& a, const SimConfig& b) {
+  return a.cache.capacity_blocks == b.cache.capacity_blocks && a.cache.policy == b.cache.policy &&
+         a.workers == b.workers && a.router.kind == b.router.kind &&
+         a.router.overlap_score_weight == b.router.overlap_score_weight &&
+         a.router.seed == b.router.seed && a.timing.enabled == b.timing.enabled &&
+         a.timing.use_timestamps == b.timing.use_timestamps &&
+         a.timing.concurrency == b.timing.concurrency &&
+         a.timing.prefill_tokens_per_s == b.timing.prefill_tokens_per_s &&
+         a.timing.decode_tokens_per_s == b.timing.decode_tokens_per_s &&
+         a.block_size == b.block_size && a.cache_output == b.cache_output;
+}
+
+}  // namespace
+
 std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig> configs,
-                           const RequestSink& per_request, unsigned threads) {
+                           const RequestSink& per_request, unsigned threads, bool with_ideal) {
   if (configs.empty()) throw UsageError("run_sweep needs at least one configuration");
+  // The ideals run beside the first configuration, on the requests as they are read.
+  std::vector<SimConfig> ideal_configs;
+  std::vector<std::size_t> ideal_of(configs.size());
+  for (std::size_t k = 0; with_ideal && k < configs.size(); ++k) {
+    const SimConfig ideal = ideal_config(configs[k]);
+    std::size_t i = 0;
+    while (i < ideal_configs.size() && !same_settings(ideal_configs[i], ideal)) ++i;
+    if (i == ideal_configs.size()) ideal_configs.push_back(ideal);
+    ideal_of[k] = i;
+  }
   std::vector<Run> runs;
   CompactTrace kept;
   std::uint64_t distinct_ids = 0;
+  std::vector<Tally> ideals;
   {
     ClusterSim sim(configs[0]);
+    std::vector<ClusterSim> ideal_sims(ideal_configs.begin(), ideal_configs.end());
     trace::MeasuredCache measured;
     trace::for_each_request(reader, "simulate", [&](const trace::RequestBatch& batch) {
       for (std::size_t i = 0; i < batch.requests.size(); ++i) {
         const trace::Request& r = batch.requests[i];
         const RequestResult res = sim.add(r);
         measured.add(r, res.hit_tokens);
+        for (ClusterSim& ideal : ideal_sims) ideal.add(r);
         if (configs.size() > 1) kept.add(r);
         if (per_request) per_request(batch.lines[i], res);
       }
     });
     runs.push_back({configs[0], sim.finish(), measured});
     distinct_ids = sim.distinct_ids();
+    for (ClusterSim& ideal : ideal_sims) ideals.push_back(ideal.finish().total);
   }
   const ReplayOptions options{.threads = threads,
                               .stop = reader.options().stop,
@@ -208,6 +245,7 @@ std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig
                               .progress_bytes = reader.total_bytes(),
                               .distinct_ids = distinct_ids};
   for (Run& run : replay_runs(kept, configs.subspan(1), options)) runs.push_back(std::move(run));
+  for (std::size_t k = 0; with_ideal && k < runs.size(); ++k) runs[k].ideal = ideals[ideal_of[k]];
   return runs;
 }
 

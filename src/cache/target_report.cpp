@@ -27,8 +27,7 @@ CapacityTerms capacity_terms(std::uint64_t blocks, std::uint32_t block_size, std
   t.blocks = blocks;
   t.tokens = blocks * block_size;
   if (kv_bytes) {
-    t.gib_per_worker =
-        static_cast<double>(t.tokens) * static_cast<double>(*kv_bytes) / (1024.0 * 1024.0 * 1024.0);
+    t.gib_per_worker = gib_of_blocks(blocks, block_size, *kv_bytes);
     t.gib_total = *t.gib_per_worker * workers;
   }
   return t;

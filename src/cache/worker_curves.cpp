@@ -75,6 +75,7 @@ ClusterCurve WorkerCurves::finish() {
     t.requests += w.requests;
     t.total_blocks += w.total_blocks;
     t.total_input_tokens += w.total_input_tokens;
+    t.other_parent_uses += w.other_parent_uses;
     t.distinct_blocks = std::max(t.distinct_blocks, w.distinct_blocks);
     t.server_measured.requests += w.server_measured.requests;
     t.server_measured.unreadable += w.server_measured.unreadable;

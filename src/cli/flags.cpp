@@ -7,6 +7,8 @@
 #include <limits>
 
 #include "cli/common.hpp"
+#include "kvtrace/cache/model_memory.hpp"
+#include "kvtrace/core/error.hpp"
 #include "kvtrace/formats/format.hpp"
 
 namespace kvtrace::cli::flags {
@@ -124,10 +126,32 @@ CLI::Option* capacity(CLI::App& app, std::uint64_t& value, const std::string& wh
       ->transform(integer_range(0, std::numeric_limits<std::uint64_t>::max(), false));
 }
 
-CLI::Option* kv_bytes_per_token(CLI::App& app, std::optional<std::uint64_t>& value,
-                                const std::string& what) {
-  return app.add_option("--kv-bytes-per-token", value, what)
+void kv_memory(CLI::App& app, KvMemory& value, const std::string& what) {
+  app.add_option("--kv-bytes-per-token", value.bytes_per_token,
+                 what + ": 2 * layers * kv_heads * head_dim * bytes per value")
       ->transform(integer_range(1, std::numeric_limits<std::uint64_t>::max(), false));
+  app.add_option("--model-config", value.model_config,
+                 what +
+                     " from a Hugging Face config.json (GQA/MQA/MHA and MLA; "
+                     "docs/simulate.md)");
+  app.add_option("--kv-dtype", value.kv_dtype,
+                 "With --model-config: the KV cache's dtype when it is not the model's "
+                 "(fp8, bf16, fp16, fp32, int8)");
+}
+
+std::optional<std::uint64_t> KvMemory::resolve() const {
+  if (!kv_dtype.empty() && model_config.empty()) {
+    throw UsageError("--kv-dtype goes with --model-config");
+  }
+  if (model_config.empty()) return bytes_per_token;
+  if (bytes_per_token) {
+    throw UsageError("--kv-bytes-per-token and --model-config are alternatives: give one");
+  }
+  std::optional<cache::KvDtype> dtype;
+  if (!kv_dtype.empty()) dtype = cache::parse_kv_dtype(kv_dtype);
+  const cache::ModelKvLayout layout = cache::model_kv_layout_of_file(model_config, dtype);
+  fmt::print(stderr, "kvtrace: KV bytes per token from {}: {}\n", model_config, layout.note);
+  return layout.kv_bytes_per_token;
 }
 
 CLI::Option* prefill_tps(CLI::App& app, double& value, const std::string& what) {

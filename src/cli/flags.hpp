@@ -52,9 +52,19 @@ CLI::Option* tokenizer(CLI::App& app, std::string& value, const std::string& wha
 CLI::Option* speedup_ratio(CLI::App& app, double& value, const std::string& what);
 // -c,--capacity BLOCKS and -p,--policy lru|lineage|fifo: the KV cache of one worker.
 CLI::Option* capacity(CLI::App& app, std::uint64_t& value, const std::string& what);
-// --kv-bytes-per-token B: the model's KV cache bytes per token (at least 1).
-CLI::Option* kv_bytes_per_token(CLI::App& app, std::optional<std::uint64_t>& value,
-                                const std::string& what);
+// The model's KV cache bytes per token: --kv-bytes-per-token B (at least 1), or
+// --model-config FILE (a Hugging Face config.json, cache::model_kv_layout) with --kv-dtype
+// NAME when the cache's dtype is not the model's.
+struct KvMemory {
+  std::optional<std::uint64_t> bytes_per_token;
+  std::string model_config;
+  std::string kv_dtype;
+  // The bytes given, or worked out from the config (its working then goes to stderr); none
+  // when neither flag is given. UsageError for both, or --kv-dtype without --model-config;
+  // the config's InputError or IoError.
+  std::optional<std::uint64_t> resolve() const;
+};
+void kv_memory(CLI::App& app, KvMemory& value, const std::string& what);
 // --prefill-tps and --decode-tps: tokens/s of one request.
 CLI::Option* prefill_tps(CLI::App& app, double& value, const std::string& what);
 

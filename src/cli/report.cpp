@@ -20,7 +20,7 @@ struct ReportFlags {
   std::string compare;
   std::string replay;
   bool simulate_curve = false;
-  std::optional<std::uint64_t> kv_bytes_per_token;
+  flags::KvMemory kv;
   std::string png;
   std::string svg;
   std::string title;
@@ -33,7 +33,7 @@ int run_report(const ReportFlags& f) {
   if (!f.compare.empty()) o.compare = f.compare;
   if (!f.replay.empty()) o.replay = f.replay;
   o.simulate_curve = f.simulate_curve;
-  o.kv_bytes_per_token = f.kv_bytes_per_token;
+  o.kv_bytes_per_token = f.kv.resolve();
   o.title = f.title;
   o.reader = f.reader.options();
   o.format = *formats::parse_format(f.reader.format_in);
@@ -78,9 +78,9 @@ void add_report(CLI::App& app, Action& action) {
       ->type_name("DIR");
   cmd->add_flag("--simulate-curve", f->simulate_curve,
                 "The Cache section: the lru hit rate of every capacity (kvtrace simulate --curve)");
-  flags::kv_bytes_per_token(*cmd, f->kv_bytes_per_token,
-                            "The model's KV bytes per token, to show capacities in GiB (with "
-                            "--simulate-curve)");
+  flags::kv_memory(*cmd, f->kv,
+                   "The model's KV bytes per token, to show capacities in GiB (with "
+                   "--simulate-curve)");
   cmd->add_option("--png", f->png,
                   "Also write each figure as DIR/<figure>.png (needs node and rsvg-convert)")
       ->type_name("DIR");

@@ -34,9 +34,11 @@ struct SimulateFlags {
   std::optional<double> target_hit_rate;
   std::optional<double> target_of_ideal;
   std::string metric = "token";
+  std::vector<std::string> tiers;
   std::uint32_t seeds = 1;
   double tolerance = 0.01;
   unsigned threads = 0;
+  flags::KvMemory kv;  // resolved into sweep.kv_bytes_per_token
   // --capacity-sweep, --gpu-mem, --kv-bytes-per-token, the policies and routers, --timing;
   // workers, the routers' weight and seed, concurrency, tokens/s, --cache-output.
   cache::SweepSpec sweep;
@@ -46,11 +48,13 @@ bool has_target(const SimulateFlags& f) {
   return f.target_hit_rate || f.target_of_ideal;
 }
 
-// lru without timing or output blocks, behind one router.
+// lru (or, for --curve, lineage) without timing or output blocks, behind one router.
 bool lru_untimed(const SimulateFlags& f) {
   const cache::SweepSpec& s = f.sweep;
-  return s.policies == std::vector<std::string>{"lru"} && s.routers.size() == 1 && !s.timestamps &&
-         s.base.timing.concurrency == 0 && !s.base.cache_output;
+  const bool policy = s.policies == std::vector<std::string>{"lru"} ||
+                      (f.curve && s.policies == std::vector<std::string>{"lineage"});
+  return policy && s.routers.size() == 1 && !s.timestamps && s.base.timing.concurrency == 0 &&
+         !s.base.cache_output;
 }
 
 // Whether the settings have a one-pass curve: lru_untimed on one worker or behind a router
@@ -68,22 +72,29 @@ bool target_by_sweep(const SimulateFlags& f) {
 void check_flags(const SimulateFlags& f) {
   const cache::SweepSpec& s = f.sweep;
   const int sizes = (f.capacity ? 1 : 0) + (s.capacities.empty() ? 0 : 1) + (f.curve ? 1 : 0) +
-                    (s.gpu_mem_gib ? 1 : 0) + (has_target(f) ? 1 : 0);
+                    (s.gpu_mem_gib.empty() ? 0 : 1) + (has_target(f) ? 1 : 0) +
+                    (f.tiers.empty() ? 0 : 1);
   if (sizes != 1) {
     throw UsageError(sizes == 0 ? "give the cache size: --capacity BLOCKS, --capacity-sweep LIST, "
-                                  "--gpu-mem GiB with --kv-bytes-per-token, or --curve; or ask "
-                                  "for it: --target-hit-rate R or --target-of-ideal F"
-                                : "--capacity, --capacity-sweep, --gpu-mem, --curve and "
+                                  "--gpu-mem GiB with --kv-bytes-per-token, --tier, or --curve; "
+                                  "or ask for it: --target-hit-rate R or --target-of-ideal F"
+                                : "--capacity, --capacity-sweep, --gpu-mem, --tier, --curve and "
                                   "--target-* are alternatives: give one");
+  }
+  if (!f.tiers.empty() && !has_curve(f)) {
+    throw UsageError(
+        "--tier answers from the one-pass lru curve: lru without timing or output blocks, on one "
+        "worker or behind one round-robin or random router");
   }
   if (f.target_hit_rate && f.target_of_ideal) {
     throw UsageError("--target-hit-rate and --target-of-ideal are alternatives: give one");
   }
-  if (s.gpu_mem_gib && !s.kv_bytes_per_token) {
+  if (!s.gpu_mem_gib.empty() && !s.kv_bytes_per_token) {
     throw UsageError("--gpu-mem needs --kv-bytes-per-token");
   }
-  if (s.kv_bytes_per_token && !s.gpu_mem_gib && !has_target(f)) {
-    throw UsageError("--kv-bytes-per-token goes with --gpu-mem, or sizes a --target-* answer");
+  if (s.kv_bytes_per_token && f.curve) {
+    throw UsageError(
+        "--curve shows capacities in blocks; kvtrace report --simulate-curve shows them in GiB");
   }
   if (has_target(f) && (s.policies.size() != 1 || s.routers.size() != 1)) {
     throw UsageError("--target-* answers for one policy and one router: give one of each");
@@ -95,18 +106,53 @@ void check_flags(const SimulateFlags& f) {
   }
   if (f.curve && !lru_untimed(f)) {
     throw UsageError(
-        "--curve computes lru without timing or output blocks, on one worker or on several "
-        "behind one round-robin or random router; use --capacity-sweep for other settings");
+        "--curve computes lru (or lineage) without timing or output blocks, on one worker or on "
+        "several behind one round-robin or random router; use --capacity-sweep for other "
+        "settings");
   }
 }
 
-int run_simulate(const SimulateFlags& f) {
+// The policy a curve is: lru, or lineage when asked for and every id keeps its first parent
+// (then lineage evicts as lru does); UsageError when they do not.
+cache::Policy curve_policy(const SimulateFlags& f, const cache::HitCurve& c) {
+  if (f.sweep.policies.front() != "lineage") return cache::Policy::kLru;
+  if (c.other_parent_uses > 0) {
+    throw UsageError(fmt::format(
+        "--curve -p lineage: lineage's curve is lru's when every id keeps its first parent (ids "
+        "that name their prefix), but {} block uses here follow another one; use "
+        "--capacity-sweep -p lineage",
+        c.other_parent_uses));
+  }
+  return cache::Policy::kLineage;
+}
+
+int run_simulate(SimulateFlags f) {
+  f.sweep.kv_bytes_per_token = f.kv.resolve();
   check_flags(f);
   const std::string format = flags::resolve_format(f.format, f.output);
   std::string out;
   std::string json;         // --report-json's report
   std::string per_request;  // --per-request's CSV
-  if (target_by_sweep(f)) {
+  if (!f.tiers.empty()) {
+    std::vector<cache::TierSpec> tiers;
+    for (const std::string& t : f.tiers) tiers.push_back(cache::parse_tier(t));
+    cache::validate_tiers(tiers);
+    cache::RouterConfig router = f.sweep.base.router;
+    router.kind = cache::parse_router(f.sweep.routers.front());
+    const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
+    const cache::ClusterCurve c = cache::run_cluster_curve(*reader, f.sweep.base.workers, router,
+                                                           reader->options().block_size);
+    const std::optional<double> tps = f.sweep.base.timing.prefill_tokens_per_s;
+    const cache::TiersAnswer answer =
+        cache::tiers_from_curve(c.total, tiers, tps, f.sweep.kv_bytes_per_token);
+    const cache::CurveScope scope{c.workers, c.router};
+    const auto render = [&](std::string_view fmt_name) {
+      return cache::render_tiers(fmt_name, f.input, tiers, answer, c.total, scope,
+                                 f.sweep.kv_bytes_per_token, tps);
+    };
+    json = render("json");
+    out = render(format);
+  } else if (target_by_sweep(f)) {
     const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
     cache::SweepSpec spec = f.sweep;
     spec.capacities = {1};
@@ -141,8 +187,9 @@ int run_simulate(const SimulateFlags& f) {
   } else if (f.curve && f.sweep.base.workers == 1) {
     const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
     const cache::HitCurve c = cache::run_curve(*reader, reader->options().block_size);
-    json = cache::curve_json(f.input, c, f.curve_points);
-    out = cache::render_curve(format, f.input, c, f.curve_points);
+    const cache::CurveScope scope{.policy = curve_policy(f, c)};
+    json = cache::curve_json(f.input, c, f.curve_points, scope);
+    out = cache::render_curve(format, f.input, c, f.curve_points, scope);
   } else if (f.curve) {
     cache::RouterConfig router = f.sweep.base.router;
     router.kind = cache::parse_router(f.sweep.routers.front());
@@ -151,7 +198,7 @@ int run_simulate(const SimulateFlags& f) {
     const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
     const cache::ClusterCurve c = cache::run_cluster_curve(*reader, f.sweep.base.workers, router,
                                                            reader->options().block_size);
-    const cache::CurveScope scope{c.workers, c.router};
+    const cache::CurveScope scope{c.workers, c.router, curve_policy(f, c.total)};
     json = cache::curve_json(f.input, c.total, f.curve_points, scope);
     out = cache::render_curve(format, f.input, c.total, f.curve_points, scope);
   } else {
@@ -166,10 +213,11 @@ int run_simulate(const SimulateFlags& f) {
     fmt::print(stderr, "{}", cache::load_term_note(o));
     cache::PerRequestCsv csv(o.base.timing.enabled);
     const std::vector<cache::Run> runs = cache::run_sweep(
-        *reader, configs, f.per_request.empty() ? cache::RequestSink{} : csv.sink(), f.threads);
+        *reader, configs, f.per_request.empty() ? cache::RequestSink{} : csv.sink(), f.threads,
+        true);
     per_request = csv.text();
-    json = cache::runs_json(f.input, runs);
-    out = cache::render_runs(format, f.input, runs);
+    json = cache::runs_json(f.input, runs, f.sweep.kv_bytes_per_token);
+    out = cache::render_runs(format, f.input, runs, f.sweep.kv_bytes_per_token);
   }
   write_text(f.output, out);
   if (!f.report_json.empty()) {
@@ -214,11 +262,10 @@ void add_simulate(CLI::App& app, Action& action) {
       ->capture_default_str()
       ->transform(flags::integer_range(0, UINT32_MAX, false));
   cmd->add_option("--gpu-mem", f->sweep.gpu_mem_gib,
-                  "KV memory per worker in GiB: capacity = floor(GiB * 2^30 / "
-                  "(kv-bytes-per-token * block size))");
-  flags::kv_bytes_per_token(*cmd, f->sweep.kv_bytes_per_token,
-                            "The model's KV bytes per token: 2 * layers * kv_heads * head_dim * "
-                            "bytes per value");
+                  "KV memory per worker in GiB, comma-separated for several: capacity = "
+                  "floor(GiB * 2^30 / (kv-bytes-per-token * block size))")
+      ->delimiter(',');
+  flags::kv_memory(*cmd, f->kv, "The model's KV bytes per token");
   cmd->add_option("-p,--policy", f->sweep.policies,
                   "Eviction policy: lru, lineage or fifo; a comma-separated list runs each")
       ->delimiter(',')
@@ -247,6 +294,10 @@ void add_simulate(CLI::App& app, Action& action) {
   cmd->add_option("--decode-tps", f->sweep.base.timing.decode_tokens_per_s,
                   "Timing: output tokens/s of one request")
       ->capture_default_str();
+  cmd->add_option("--tier", f->tiers,
+                  "A memory tier NAME:BLOCKS[:READ_GB_PER_S], top first, repeated (e.g. "
+                  "--tier hbm:20000 --tier dram:100000:50): hits per tier, from the lru curve")
+      ->take_all();
   cmd->add_option("--seeds", f->seeds,
                   "--target-*: repeat each simulation with this many random-router seeds "
                   "(--seed, --seed + 1, ...); the answer holds on their mean")

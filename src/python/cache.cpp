@@ -111,7 +111,7 @@ py::tuple simulate(const std::string& path, const OpenOptions& o, const Simulate
   spec.base.timing.decode_tokens_per_s = a.decode_tps;
   spec.base.cache_output = a.cache_output;
   spec.capacities = a.capacities;
-  spec.gpu_mem_gib = a.gpu_mem_gib;
+  if (a.gpu_mem_gib) spec.gpu_mem_gib = {*a.gpu_mem_gib};
   spec.kv_bytes_per_token = a.kv_bytes_per_token;
   spec.policies = a.policies;
   spec.routers = a.routers;
@@ -130,8 +130,8 @@ py::tuple simulate(const std::string& path, const OpenOptions& o, const Simulate
     fmt::print(stderr, "{}", cache::load_term_note(options));
     cache::PerRequestCsv per_request(options.base.timing.enabled);
     const std::vector<cache::Run> runs = cache::run_sweep(
-        *reader, configs, a.per_request ? per_request.sink() : cache::RequestSink{});
-    json = cache::runs_json(path, runs);
+        *reader, configs, a.per_request ? per_request.sink() : cache::RequestSink{}, 0, true);
+    json = cache::runs_json(path, runs, spec.kv_bytes_per_token);
     if (a.per_request) csv = per_request.text();
     return 0;
   });

@@ -40,8 +40,8 @@ struct Direct {
 };
 
 Direct simulate(const std::vector<Request>& requests, std::uint64_t capacity,
-                std::uint32_t block_size) {
-  CacheSim sim({.capacity_blocks = capacity, .policy = Policy::kLru});
+                std::uint32_t block_size, Policy policy = Policy::kLru) {
+  CacheSim sim({.capacity_blocks = capacity, .policy = policy});
   Direct d;
   for (const Request& r : requests) {
     if (!r.hash_ids) continue;
@@ -55,10 +55,10 @@ Direct simulate(const std::vector<Request>& requests, std::uint64_t capacity,
 
 void expect_curve_equals_simulation(const std::vector<Request>& requests,
                                     const std::vector<std::uint64_t>& capacities,
-                                    std::uint32_t block_size) {
+                                    std::uint32_t block_size, Policy policy = Policy::kLru) {
   const HitCurve curve = curve_of(requests, block_size);
   for (const std::uint64_t c : capacities) {
-    const Direct d = simulate(requests, c, block_size);
+    const Direct d = simulate(requests, c, block_size, policy);
     EXPECT_EQ(curve.blocks_at(c), d.blocks) << "capacity " << c;
     EXPECT_EQ(curve.tokens_at(c), d.tokens) << "capacity " << c;
   }
@@ -161,6 +161,49 @@ TEST(LruCurve, EqualsDirectSimulationOnFast25) {
   if (path.empty()) GTEST_SKIP() << "../shared/data is absent: FAST25 trace not available";
   const auto requests = kvtrace::trace::read_all(path);
   expect_curve_equals_simulation(requests, {64, 1024, 8192, 32768}, 512);
+}
+
+// Every capacity from 1 to the distinct blocks of `requests`, and one past.
+std::vector<std::uint64_t> every_capacity(const std::vector<Request>& requests) {
+  std::vector<std::uint64_t> out;
+  for (std::uint64_t c = 1; c <= curve_of(requests, 512).distinct_blocks + 1; ++c) out.push_back(c);
+  return out;
+}
+
+// The sample's first `n` requests.
+std::vector<Request> sample_head(std::size_t n) {
+  auto requests = kvtrace::trace::read_all(kvtrace::testing::kSample);
+  requests.resize(std::min(n, requests.size()));
+  return requests;
+}
+
+// Mooncake ids name their prefix: every id keeps its first predecessor, and lineage (leaf
+// first) evicts what lru does, so the one-pass curve is lineage's at every capacity.
+TEST(LruCurve, IsLineagesCurveWhenIdsNameTheirPrefix) {
+  const auto head = sample_head(60);
+  EXPECT_EQ(curve_of(head, 512).other_parent_uses, 0u);
+  expect_curve_equals_simulation(head, every_capacity(head), 512, Policy::kLineage);
+  const auto all = kvtrace::trace::read_all(kvtrace::testing::kSample);
+  EXPECT_EQ(curve_of(all, 512).other_parent_uses, 0u);
+  expect_curve_equals_simulation(all, {1, 7, 50, 333, 1000, 2500, 4000, 8000, 9000}, 512,
+                                 Policy::kLineage);
+}
+
+TEST(LruCurve, IsLineagesCurveOnFast25) {
+  const std::string path = kvtrace::testing::fast25_path();
+  if (path.empty()) GTEST_SKIP() << "../shared/data is absent: FAST25 trace not available";
+  const auto requests = kvtrace::trace::read_all(path);
+  ASSERT_EQ(curve_of(requests, 512).other_parent_uses, 0u);
+  expect_curve_equals_simulation(requests, {64, 1024, 8192, 32768}, 512, Policy::kLineage);
+}
+
+// Uses that follow another parent are counted: the curve is then lru's only.
+TEST(LruCurve, CountsUsesUnderAnotherParent) {
+  // 2 first follows 1, then 3; 1 first starts a request, then follows 1; 4 keeps its parent.
+  const std::vector<Request> requests = {request({1, 2}, 2), request({3, 2}, 2), request({1, 1}, 2),
+                                         request({1, 2, 4}, 3)};
+  EXPECT_EQ(curve_of(requests, 1).other_parent_uses, 2u);
+  EXPECT_GT(curve_of(random_requests(300, 12, 5), 4).other_parent_uses, 0u);
 }
 
 // Depths at each request's arrival, by a plain list (the stack, top first).

@@ -101,21 +101,22 @@ TEST(SweepOptionsOfASpec, NamesParsedCapacitiesAndTiming) {
 }
 
 TEST(SweepOptionsOfASpec, MemoryAddsItsCapacityAfterTheOthers) {
-  SweepSpec spec{.capacities = {7}, .gpu_mem_gib = 1, .kv_bytes_per_token = 131072};
-  EXPECT_EQ(sweep_options(spec, 512).capacities, (std::vector<std::uint64_t>{7, 16}));
+  SweepSpec spec{.capacities = {7}, .gpu_mem_gib = {1, 2}, .kv_bytes_per_token = 131072};
+  // 1 GiB at 128 KiB per token: 8192 tokens, 16 blocks of 512; 2 GiB: 32.
+  EXPECT_EQ(sweep_options(spec, 512).capacities, (std::vector<std::uint64_t>{7, 16, 32}));
   spec.capacities.clear();
-  EXPECT_EQ(sweep_options(spec, 256).capacities, std::vector<std::uint64_t>{32});
+  EXPECT_EQ(sweep_options(spec, 256).capacities, (std::vector<std::uint64_t>{32, 64}));
 }
 
 TEST(SweepOptionsOfASpec, BadValuesAndNames) {
-  SweepSpec spec{.capacities = {1}, .gpu_mem_gib = 0, .kv_bytes_per_token = 8};
+  SweepSpec spec{.capacities = {1}, .gpu_mem_gib = {0}, .kv_bytes_per_token = 8};
   EXPECT_EQ(usage_error([&] { sweep_options(spec, 512); }),
             "gpu_mem_gib: must be a positive number of GiB");
-  spec.gpu_mem_gib = 1;
+  spec.gpu_mem_gib = {1};
   spec.kv_bytes_per_token.reset();
   EXPECT_EQ(usage_error([&] { sweep_options(spec, 512); }),
             "kv_bytes_per_token: must be at least 1");
-  spec.gpu_mem_gib.reset();
+  spec.gpu_mem_gib.clear();
   // The first bad name, policies before routers.
   spec.policies = {"lru", "mru"};
   spec.routers = {"nearest"};

@@ -183,6 +183,56 @@ TEST(CliSimulate, TargetOfIdealIsTheSmallestCapacityThatReachesIt) {
   EXPECT_NE(none.out.find("no capacity reaches it"), std::string::npos) << none.out;
 }
 
+// Tiers come from the lru curve: all of them hit what lru with their capacities added up does,
+// and the top tier what it would alone.
+TEST(CliSimulate, TiersAreCutsOfTheCurve) {
+  const auto r = run_kvtrace(
+      "simulate -f json --tier hbm:1000 --tier dram:3000:50 --kv-bytes-per-token 131072 " +
+      kSample);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json a = parse_json(r.out);
+  EXPECT_TRUE(a["split_exact"].as_bool());
+  const auto curve = run_kvtrace("simulate -f csv --curve --curve-points 0 " + kSample);
+  ASSERT_EQ(curve.exit_code, 0) << curve.err;
+  const auto points = csv_rows(curve.out);  // row c is capacity c
+  const auto tiers = a["tiers"].items();
+  ASSERT_EQ(tiers.size(), 2u);
+  EXPECT_EQ(tiers[0]["tier"].as_string(), "hbm");
+  EXPECT_EQ(std::to_string(tiers[0]["hit_blocks"].as_uint()), points[1000][1]);
+  EXPECT_EQ(std::to_string(a["all"]["hit_blocks"].as_uint()), points[4000][1]);
+  EXPECT_EQ(tiers[0]["hit_blocks"].as_uint() + tiers[1]["hit_blocks"].as_uint(),
+            a["all"]["hit_blocks"].as_uint());
+  EXPECT_DOUBLE_EQ(tiers[1]["gib_per_worker"].as_double(), 3000 * 512 * 131072.0 / (1 << 30));
+  // The top tier saves its tokens' prefill at the default 10000 tokens/s.
+  EXPECT_DOUBLE_EQ(tiers[0]["prefill_seconds_saved"].as_double(),
+                   tiers[0]["cached_tokens"].as_uint() / 10000.0);
+  const auto bad = run_kvtrace("simulate --tier hbm:1000 --timing " + kSample);
+  EXPECT_EQ(bad.exit_code, 64);
+  EXPECT_NE(bad.err.find("--tier answers from the one-pass lru curve"), std::string::npos);
+}
+
+// Mooncake ids name their prefix: lineage's curve is lru's, and equals lineage's sweep.
+TEST(CliSimulate, LineageCurveEqualsItsSweep) {
+  const auto curve = run_kvtrace("simulate -f csv --curve -p lineage --curve-points 0 " + kSample);
+  ASSERT_EQ(curve.exit_code, 0) << curve.err;
+  const auto points = csv_rows(curve.out);
+  const auto sweep =
+      run_kvtrace("simulate -f csv -p lineage --capacity-sweep 10,900,5000 " + kSample);
+  ASSERT_EQ(sweep.exit_code, 0) << sweep.err;
+  const auto runs = csv_rows(sweep.out);
+  const std::size_t hits = column(runs[0], "hit_blocks");
+  ASSERT_LT(hits, runs[0].size());
+  for (std::size_t i = 1; i < runs.size(); ++i) {
+    EXPECT_EQ(runs[i][hits], points[std::stoul(runs[i][0])][1]) << runs[i][0];
+  }
+  // Ids under another parent: no lineage curve, and why.
+  TempFile shared(
+      "{\"input_length\": 8, \"hash_ids\": [1, 2]}\n{\"input_length\": 8, \"hash_ids\": [3, 2]}\n");
+  const auto r = run_kvtrace("simulate --curve -p lineage -b 4 " + shared.path());
+  EXPECT_EQ(r.exit_code, 64);
+  EXPECT_NE(r.err.find("1 block uses here follow another one"), std::string::npos) << r.err;
+}
+
 // kv-aware with timing has no curve: the answer comes from simulations, checked here against
 // --capacity-sweep at the answer and one block less.
 TEST(CliSimulate, TargetBySweepForKvAwareWithTiming) {
@@ -243,8 +293,15 @@ std::pair<double, double> rr_and_kv(const std::string& trace) {
   EXPECT_EQ(rows.size(), 3u);
   if (rows.size() != 3) return {0, 0};
   EXPECT_EQ(rows[1][0], "1024");
-  EXPECT_EQ(rows[1][3], "round-robin");
-  EXPECT_EQ(rows[2][3], "kv-aware");
+  const std::size_t router = column(rows[0], "router");
+  const std::size_t share = column(rows[0], "token_share_of_ideal");
+  EXPECT_LT(share, rows[0].size());
+  if (share >= rows[0].size()) return {0, 0};
+  EXPECT_EQ(rows[1][router], "round-robin");
+  EXPECT_EQ(rows[2][router], "kv-aware");
+  // Each run beside its ideal: the same router with unlimited capacity.
+  EXPECT_GT(std::stod(rows[2][share]), 0);
+  EXPECT_LE(std::stod(rows[2][share]), 1);
   const std::size_t rate = column(rows[0], "block_hit_rate");
   EXPECT_LT(rate, rows[0].size());
   if (rate >= rows[0].size()) return {0, 0};
@@ -329,7 +386,9 @@ TEST(CliSimulate, UsageErrors) {
       {"", "give the cache size"},
       {"-c 10 --curve", "alternatives"},
       {"--gpu-mem 8", "--gpu-mem needs --kv-bytes-per-token"},
-      {"-c 10 --kv-bytes-per-token 1024", "goes with --gpu-mem, or sizes a --target-*"},
+      {"--curve --kv-bytes-per-token 1024", "--curve shows capacities in blocks"},
+      {"-c 10 --kv-bytes-per-token 1024 --model-config c.json", "are alternatives: give one"},
+      {"-c 10 --kv-dtype fp8", "--kv-dtype goes with --model-config"},
       {"--gpu-mem 0.001 --kv-bytes-per-token 131072", "holds no block"},
       {"--curve -w 2 -r kv-aware", "--router: a one-pass curve needs a router that does not"},
       {"--curve -w 2 -r round-robin,random", "--curve computes lru"},

@@ -37,6 +37,10 @@ struct HitCurve {
   std::vector<std::uint64_t> hit_tokens;
   // The server's cached_tokens (recorded traces) beside the infinite cache's prediction.
   trace::MeasuredCache server_measured;
+  // Block uses whose predecessor in the request (none for a first block) is not the one the id
+  // had when first seen. 0 when every id names its prefix (Mooncake hash_ids, chained
+  // hashes): then lineage evicts as lru does (docs/simulate.md), so this curve is lineage's too.
+  std::uint64_t other_parent_uses = 0;
 
   std::uint64_t blocks_at(std::uint64_t capacity) const;
   std::uint64_t tokens_at(std::uint64_t capacity) const;
@@ -86,10 +90,12 @@ class LruCurve {
   std::uint64_t total_blocks_ = 0;
   std::uint64_t total_tokens_ = 0;
   analysis::IdIndex ids_;
-  std::vector<std::uint32_t> time_of_;  // by dense id: its last use time, 1-based
-  std::vector<std::uint64_t> bits_;     // bit t: time t is some block's last use
-  std::vector<std::uint32_t> groups_;   // Fenwick tree over 512-bit groups of bits_, 1-based
-  std::uint32_t now_ = 0;               // the last use time handed out
+  std::vector<std::uint32_t> time_of_;    // by dense id: its last use time, 1-based
+  std::vector<std::uint32_t> parent_of_;  // by dense id: its first predecessor (kNone: first)
+  std::uint64_t other_parent_uses_ = 0;
+  std::vector<std::uint64_t> bits_;    // bit t: time t is some block's last use
+  std::vector<std::uint32_t> groups_;  // Fenwick tree over 512-bit groups of bits_, 1-based
+  std::uint32_t now_ = 0;              // the last use time handed out
   // By depth (1-based): blocks and tokens whose prefix's deepest block is that deep.
   std::vector<std::uint64_t> block_hist_;
   std::vector<std::uint64_t> token_hist_;

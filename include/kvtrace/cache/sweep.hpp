@@ -40,7 +40,7 @@ struct SweepOptions {
 struct SweepSpec {
   SimConfig base;  // as SweepOptions::base, but for its block size and timing on/off
   std::vector<std::uint64_t> capacities;            // blocks per worker
-  std::optional<double> gpu_mem_gib;                // also the capacity this KV memory holds
+  std::vector<double> gpu_mem_gib;                  // also the capacities these KV memories hold
   std::optional<std::uint64_t> kv_bytes_per_token;  // needed with gpu_mem_gib
   std::vector<std::string> policies{"lru"};
   std::vector<std::string> routers{"round-robin"};
@@ -48,7 +48,7 @@ struct SweepSpec {
 };
 
 // The SweepOptions of `spec` with blocks of `block_size` tokens: the capacities, then
-// capacity_from_memory's when gpu_mem_gib is given; the names parsed in order (parse_policy,
+// capacity_from_memory's of each gpu_mem_gib; the names parsed in order (parse_policy,
 // parse_router); the timing model on with timestamps or a concurrency. UsageError as
 // capacity_from_memory (a missing kv_bytes_per_token counts as 0) and for an unknown name.
 SweepOptions sweep_options(const SweepSpec& spec, std::uint32_t block_size);
@@ -97,7 +97,15 @@ struct Run {
   SimResult result;
   // The server's cached_tokens (recorded traces) beside this run's cached tokens.
   trace::MeasuredCache server_measured;
+  // The same settings with unlimited capacity (run_sweep's with_ideal): the rates this run's
+  // capacity could reach at most.
+  std::optional<Tally> ideal;
 };
+
+// `config` with unlimited capacity. The policy then changes nothing (no block is ever
+// evicted), so it is set to lru: configurations that differ only in capacity and policy share
+// one ideal.
+SimConfig ideal_config(SimConfig config);
 
 // Sees each request's 1-based line and result.
 using RequestSink = std::function<void(std::uint64_t line, const RequestResult& result)>;
@@ -126,10 +134,13 @@ std::vector<Run> replay_runs(const CompactTrace& kept, std::span<const SimConfig
 // trace::for_each_request's (progress, the reader's notes on stderr, InputError when there
 // is no request to simulate) and runs the first configuration; the others replay the
 // requests kept in memory, `threads` at a time (replay_runs). `per_request`, when set, sees
-// the requests of the first configuration. UsageError when `configs` is empty; Interrupted
-// when the reader's stop flag is set, in the later runs too.
+// the requests of the first configuration. With `with_ideal`, each run also gets its ideal
+// (Run::ideal), simulated during the pass over the file (one per distinct ideal_config).
+// UsageError when `configs` is empty; Interrupted when the reader's stop flag is set, in the
+// later runs too.
 std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig> configs,
-                           const RequestSink& per_request = {}, unsigned threads = 0);
+                           const RequestSink& per_request = {}, unsigned threads = 0,
+                           bool with_ideal = false);
 
 // lru's hit curve on one worker over the trace of `reader`, blocks of `block_size` tokens;
 // the same pass over the file as run_sweep.
