@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <deque>
 #include <exception>
 #include <limits>
 #include <mutex>
@@ -204,48 +205,155 @@ bool same_settings(const SimConfig& a, const SimConfig& b) {
 
 }  // namespace
 
+namespace {
+
+// Simulations fed the requests of the reading pass, on a thread of their own (or, without
+// one, at once in the caller's): the pass then costs the longer of the reader's and this
+// work instead of their sum. The queue holds a few batches, so memory stays bounded.
+class SideSims {
+ public:
+  SideSims(std::span<const SimConfig> configs, bool own_thread)
+      : sims_(configs.begin(), configs.end()), measured_(configs.size()) {
+    if (own_thread && !sims_.empty()) thread_ = std::jthread([this] { loop(); });
+  }
+  ~SideSims() {
+    if (!thread_.joinable()) return;
+    {
+      const std::lock_guard lock(mutex_);
+      closed_ = true;
+      queue_.clear();
+    }
+    changed_.notify_all();
+  }
+  SideSims(const SideSims&) = delete;
+  SideSims& operator=(const SideSims&) = delete;
+
+  void push(std::span<const trace::Request> requests) {
+    if (sims_.empty()) return;
+    if (!thread_.joinable()) return run(requests);
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return queue_.size() < kMaxQueued || error_; });
+    if (error_) return;  // finish() rethrows it
+    queue_.emplace_back(requests.begin(), requests.end());
+    changed_.notify_all();
+  }
+
+  // Waits for every batch pushed; rethrows the first error of a simulation.
+  std::vector<Run> finish() {
+    if (thread_.joinable()) {
+      {
+        const std::lock_guard lock(mutex_);
+        closed_ = true;
+      }
+      changed_.notify_all();
+      thread_.join();
+    }
+    if (error_) std::rethrow_exception(error_);
+    std::vector<Run> out;
+    for (std::size_t k = 0; k < sims_.size(); ++k) {
+      out.push_back({sims_[k].config(), sims_[k].finish(), measured_[k]});
+    }
+    return out;
+  }
+
+ private:
+  static constexpr std::size_t kMaxQueued = 4;
+
+  void run(std::span<const trace::Request> requests) {
+    for (const trace::Request& r : requests) {
+      for (std::size_t k = 0; k < sims_.size(); ++k) {
+        measured_[k].add(r, sims_[k].add(r).hit_tokens);
+      }
+    }
+  }
+
+  void loop() {
+    for (;;) {
+      std::vector<trace::Request> batch;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return !queue_.empty() || closed_; });
+        if (queue_.empty()) return;
+        batch = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      changed_.notify_all();
+      try {
+        run(batch);
+      } catch (...) {
+        const std::lock_guard lock(mutex_);
+        error_ = std::current_exception();
+        queue_.clear();
+        changed_.notify_all();
+        return;
+      }
+    }
+  }
+
+  std::vector<ClusterSim> sims_;
+  std::vector<trace::MeasuredCache> measured_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::vector<trace::Request>> queue_;
+  bool closed_ = false;
+  std::exception_ptr error_;
+  std::jthread thread_;  // last: joined before the members it uses go
+};
+
+}  // namespace
+
 std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig> configs,
                            const RequestSink& per_request, unsigned threads, bool with_ideal) {
   if (configs.empty()) throw UsageError("run_sweep needs at least one configuration");
-  // The ideals run beside the first configuration, on the requests as they are read.
-  std::vector<SimConfig> ideal_configs;
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const bool two_threads = (threads == 0 ? cores : threads) >= 2;
+  // Beside the first configuration, on the requests as they are read: the ideals, and with a
+  // second thread the second configuration.
+  std::vector<SimConfig> side;
   std::vector<std::size_t> ideal_of(configs.size());
   for (std::size_t k = 0; with_ideal && k < configs.size(); ++k) {
     const SimConfig ideal = ideal_config(configs[k]);
     std::size_t i = 0;
-    while (i < ideal_configs.size() && !same_settings(ideal_configs[i], ideal)) ++i;
-    if (i == ideal_configs.size()) ideal_configs.push_back(ideal);
+    while (i < side.size() && !same_settings(side[i], ideal)) ++i;
+    if (i == side.size()) side.push_back(ideal);
     ideal_of[k] = i;
   }
+  const std::size_t first_replayed = two_threads && configs.size() > 1 ? 2 : 1;
+  if (first_replayed == 2) side.push_back(configs[1]);
   std::vector<Run> runs;
   CompactTrace kept;
   std::uint64_t distinct_ids = 0;
-  std::vector<Tally> ideals;
+  std::vector<Run> side_runs;
   {
     ClusterSim sim(configs[0]);
-    std::vector<ClusterSim> ideal_sims(ideal_configs.begin(), ideal_configs.end());
+    SideSims side_sims(side, two_threads);
     trace::MeasuredCache measured;
     trace::for_each_request(reader, "simulate", [&](const trace::RequestBatch& batch) {
+      side_sims.push(batch.requests);
       for (std::size_t i = 0; i < batch.requests.size(); ++i) {
         const trace::Request& r = batch.requests[i];
         const RequestResult res = sim.add(r);
         measured.add(r, res.hit_tokens);
-        for (ClusterSim& ideal : ideal_sims) ideal.add(r);
-        if (configs.size() > 1) kept.add(r);
+        if (configs.size() > first_replayed) kept.add(r);
         if (per_request) per_request(batch.lines[i], res);
       }
     });
     runs.push_back({configs[0], sim.finish(), measured});
     distinct_ids = sim.distinct_ids();
-    for (ClusterSim& ideal : ideal_sims) ideals.push_back(ideal.finish().total);
+    side_runs = side_sims.finish();
   }
+  if (first_replayed == 2) runs.push_back(std::move(side_runs.back()));
   const ReplayOptions options{.threads = threads,
                               .stop = reader.options().stop,
                               .label = "simulate",
                               .progress_bytes = reader.total_bytes(),
                               .distinct_ids = distinct_ids};
-  for (Run& run : replay_runs(kept, configs.subspan(1), options)) runs.push_back(std::move(run));
-  for (std::size_t k = 0; with_ideal && k < runs.size(); ++k) runs[k].ideal = ideals[ideal_of[k]];
+  for (Run& run : replay_runs(kept, configs.subspan(first_replayed), options)) {
+    runs.push_back(std::move(run));
+  }
+  for (std::size_t k = 0; with_ideal && k < runs.size(); ++k) {
+    runs[k].ideal = side_runs[ideal_of[k]].result.total;
+  }
   return runs;
 }
 

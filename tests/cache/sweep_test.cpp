@@ -339,6 +339,44 @@ TEST(ReplayRuns, TheStopFlagInterrupts) {
             "interrupted: solve stopped at request 1");
 }
 
+// Each run's ideal is the same settings with unlimited capacity, whatever the policy; the
+// second run and the ideals go on a thread of their own with two threads, with the same
+// results as in the reading thread.
+TEST(RunSweep, EachRunBesideItsIdealOnOneThreadOrTwo) {
+  SweepOptions o{.capacities = {100, 2000},
+                 .policies = {Policy::kLru, Policy::kFifo},
+                 .routers = {RouterKind::kKvAware, RouterKind::kRoundRobin}};
+  o.base.workers = 2;
+  o.base.timing.enabled = true;
+  const std::vector<SimConfig> configs = sweep_configs(o);
+  std::vector<std::vector<cache::Run>> by_threads;
+  for (const unsigned threads : {1u, 2u}) {
+    trace::TraceReader reader(kSample);
+    by_threads.push_back(run_sweep(reader, configs, {}, threads, true));
+  }
+  for (const RouterKind router : {RouterKind::kKvAware, RouterKind::kRoundRobin}) {
+    SimConfig unlimited = o.base;
+    unlimited.router.kind = router;
+    unlimited.cache.capacity_blocks = std::numeric_limits<std::uint64_t>::max();
+    const Tally ideal = sweep_file(kSample, std::span(&unlimited, 1))[0].result.total;
+    for (const auto& runs : by_threads) {
+      ASSERT_EQ(runs.size(), configs.size());
+      for (std::size_t k = 0; k < runs.size(); ++k) {
+        if (runs[k].config.router.kind != router) continue;
+        ASSERT_TRUE(runs[k].ideal.has_value()) << k;
+        EXPECT_EQ(*runs[k].ideal, ideal) << k;
+        EXPECT_LE(runs[k].result.total.hit_blocks, ideal.hit_blocks) << k;
+      }
+    }
+  }
+  for (std::size_t k = 0; k < configs.size(); ++k) {
+    EXPECT_TRUE(by_threads[0][k].result == by_threads[1][k].result) << k;
+    EXPECT_EQ(by_threads[1][k].config.cache.capacity_blocks, configs[k].cache.capacity_blocks);
+  }
+  trace::TraceReader reader(kSample);
+  EXPECT_FALSE(run_sweep(reader, std::span(configs).first(1))[0].ideal.has_value());
+}
+
 TEST(RunSweep, NoConfigurationIsAUsageError) {
   trace::TraceReader reader(kSample);
   EXPECT_EQ(usage_error([&] { run_sweep(reader, {}); }),
