@@ -307,8 +307,8 @@ std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig
   if (configs.empty()) throw UsageError("run_sweep needs at least one configuration");
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const bool two_threads = (threads == 0 ? cores : threads) >= 2;
-  // Beside the first configuration, on the requests as they are read: the ideals, and with a
-  // second thread the second configuration.
+  // Beside the first configuration, on the requests as they are read (on a second thread
+  // when there is one): the ideals, or else the second configuration.
   std::vector<SimConfig> side;
   std::vector<std::size_t> ideal_of(configs.size());
   for (std::size_t k = 0; with_ideal && k < configs.size(); ++k) {
@@ -318,7 +318,9 @@ std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig
     if (i == side.size()) side.push_back(ideal);
     ideal_of[k] = i;
   }
-  const std::size_t first_replayed = two_threads && configs.size() > 1 ? 2 : 1;
+  // The ideal holds every block, and takes about as long as the first run: the second run
+  // goes beside the first only when there is no ideal to balance it.
+  const std::size_t first_replayed = two_threads && side.empty() && configs.size() > 1 ? 2 : 1;
   if (first_replayed == 2) side.push_back(configs[1]);
   std::vector<Run> runs;
   CompactTrace kept;

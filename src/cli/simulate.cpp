@@ -35,6 +35,7 @@ struct SimulateFlags {
   std::optional<double> target_of_ideal;
   std::string metric = "token";
   std::vector<std::string> tiers;
+  bool no_ideal = false;
   std::uint32_t seeds = 1;
   double tolerance = 0.01;
   unsigned threads = 0;
@@ -214,7 +215,7 @@ int run_simulate(SimulateFlags f) {
     cache::PerRequestCsv csv(o.base.timing.enabled);
     const std::vector<cache::Run> runs = cache::run_sweep(
         *reader, configs, f.per_request.empty() ? cache::RequestSink{} : csv.sink(), f.threads,
-        true);
+        !f.no_ideal);
     per_request = csv.text();
     json = cache::runs_json(f.input, runs, f.sweep.kv_bytes_per_token);
     out = cache::render_runs(format, f.input, runs, f.sweep.kv_bytes_per_token);
@@ -309,6 +310,9 @@ void add_simulate(CLI::App& app, Action& action) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 0.5));
   flags::threads(*cmd, f->threads, "Simulations run at once by a sweep, each on its own thread");
+  cmd->add_flag("--no-ideal", f->no_ideal,
+                "Leave out the 'of ideal' columns: each run's ideal (unlimited capacity) is one "
+                "more simulation, which holds every distinct block");
   cmd->add_flag("--cache-output", f->sweep.base.cache_output,
                 "Also cache the blocks each request's output fills (they take room)");
   flags::format(*cmd, f->format, {"table", "json", "csv"}, "the runs or the curve");
