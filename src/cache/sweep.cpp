@@ -230,11 +230,13 @@ class SideSims {
 
   void push(std::span<const trace::Request> requests) {
     if (sims_.empty()) return;
-    if (!thread_.joinable()) return run(requests);
+    Batch batch;
+    for (const trace::Request& r : requests) batch.add(r);
+    if (!thread_.joinable()) return run(batch);
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return queue_.size() < kMaxQueued || error_; });
     if (error_) return;  // finish() rethrows it
-    queue_.emplace_back(requests.begin(), requests.end());
+    queue_.push_back(std::move(batch));
     changed_.notify_all();
   }
 
@@ -259,17 +261,41 @@ class SideSims {
  private:
   static constexpr std::size_t kMaxQueued = 4;
 
-  void run(std::span<const trace::Request> requests) {
-    for (const trace::Request& r : requests) {
+  // What the simulations read of a batch's requests, in flat arrays: one copy of the ids
+  // instead of a vector per request.
+  struct Batch {
+    std::vector<std::uint64_t> ids;
+    std::vector<std::size_t> ends;  // request i's ids end at ends[i]
+    std::vector<std::int64_t> input_lengths;
+    std::vector<std::int64_t> output_lengths;
+    std::vector<std::optional<double>> timestamps;
+    std::vector<trace::CachedTokensField> cached_tokens;
+
+    void add(const trace::Request& r) {
+      if (r.hash_ids) ids.insert(ids.end(), r.hash_ids->begin(), r.hash_ids->end());
+      ends.push_back(ids.size());
+      input_lengths.push_back(r.input_length.value_or(0));
+      output_lengths.push_back(r.output_length.value_or(0));
+      timestamps.push_back(r.timestamp ? std::optional(r.timestamp->value()) : std::nullopt);
+      cached_tokens.push_back(trace::cached_tokens_field(r));
+    }
+  };
+
+  void run(const Batch& b) {
+    for (std::size_t i = 0; i < b.ends.size(); ++i) {
+      const std::size_t begin = i == 0 ? 0 : b.ends[i - 1];
+      const auto ids = std::span(b.ids).subspan(begin, b.ends[i] - begin);
       for (std::size_t k = 0; k < sims_.size(); ++k) {
-        measured_[k].add(r, sims_[k].add(r).hit_tokens);
+        const RequestResult res =
+            sims_[k].add(ids, b.input_lengths[i], b.output_lengths[i], b.timestamps[i]);
+        measured_[k].add(b.cached_tokens[i], b.input_lengths[i], res.hit_tokens);
       }
     }
   }
 
   void loop() {
     for (;;) {
-      std::vector<trace::Request> batch;
+      Batch batch;
       {
         std::unique_lock lock(mutex_);
         changed_.wait(lock, [&] { return !queue_.empty() || closed_; });
@@ -294,7 +320,7 @@ class SideSims {
   std::vector<trace::MeasuredCache> measured_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<std::vector<trace::Request>> queue_;
+  std::deque<Batch> queue_;
   bool closed_ = false;
   std::exception_ptr error_;
   std::jthread thread_;  // last: joined before the members it uses go

@@ -68,8 +68,9 @@ constexpr std::array kHash{
 constexpr std::array kSimulate{
     Example{"the lru hit rate of every capacity, in one pass",
             "kvtrace simulate --curve trace.jsonl"},
-    Example{"the smallest cache per worker for 80% of the ideal token hit rate, 4 workers",
-            "kvtrace simulate --target-of-ideal 0.8 -w 4 trace.jsonl"},
+    Example{"the KV memory per worker for 80% of the ideal hit rate, 4 kv-aware workers",
+            "kvtrace simulate --target-of-ideal 0.8 -w 4 -r kv-aware --timing "
+            "--model-config config.json trace.jsonl"},
     Example{"4 workers of 64 GiB KV, round-robin vs kv-aware routing, timing model",
             "kvtrace simulate -w 4 --timing --gpu-mem 64 --kv-bytes-per-token 131072 "
             "-r round-robin,kv-aware trace.jsonl"},
