@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "kvtrace/cache/worker_curves.hpp"
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/core/progress.hpp"
 #include "kvtrace/trace/for_each_request.hpp"
@@ -386,11 +387,7 @@ std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig
 }
 
 HitCurve run_curve(trace::TraceReader& reader, std::uint32_t block_size) {
-  LruCurve curve(block_size);
-  trace::for_each_request(reader, "simulate", [&](const trace::RequestBatch& batch) {
-    for (const trace::Request& r : batch.requests) curve.add(r);
-  });
-  return curve.finish();
+  return run_cluster_curve(reader, 1, {}, block_size).total;
 }
 
 }  // namespace kvtrace::cache

@@ -3,10 +3,18 @@
 #include <algorithm>
 #include <utility>
 
+#include "kvtrace/analysis/id_index.hpp"
 #include "kvtrace/core/error.hpp"
 #include "kvtrace/trace/for_each_request.hpp"
 
 namespace kvtrace::cache {
+
+namespace {
+
+// Requests read before the arrays are sized from them.
+constexpr std::uint64_t kReserveAfter = 4096;
+
+}  // namespace
 
 WorkerCurves::WorkerCurves(std::uint32_t workers, const RouterConfig& router,
                            std::uint32_t block_size)
@@ -50,6 +58,19 @@ void WorkerCurves::add(const trace::Request& r) {
   pending_[w].add(blocks, r.input_length.value_or(0), trace::cached_tokens_field(r));
   // Batches of a few thousand requests: large enough that the queue's locks cost nothing.
   if (++pending_requests_ >= 4096 * workers_) flush();
+}
+
+void WorkerCurves::reserve(std::uint64_t distinct, std::uint64_t accesses) {
+  const std::uint64_t distinct_each = distinct / workers_ + 1;
+  const std::uint64_t accesses_each = accesses / workers_ + 1;
+  for (std::uint32_t w = 0; w < workers_; ++w) {
+    if (threads_.empty()) {
+      curves_[w].reserve(distinct_each, accesses_each);
+    } else {
+      pending_[w].reserve_distinct = distinct_each;
+      pending_[w].reserve_accesses = accesses_each;
+    }
+  }
 }
 
 void WorkerCurves::flush() {
@@ -97,8 +118,26 @@ ClusterCurve WorkerCurves::finish() {
 ClusterCurve run_cluster_curve(trace::TraceReader& reader, std::uint32_t workers,
                                const RouterConfig& router, std::uint32_t block_size) {
   WorkerCurves curves(workers, router, block_size);
+  std::uint64_t requests = 0;
+  std::uint64_t blocks = 0;
+  bool reserved = false;
+  // The first requests' distinct blocks, for the estimate of the whole trace's.
+  analysis::IdIndex seen;
   trace::for_each_request(reader, "simulate", [&](const trace::RequestBatch& batch) {
-    for (const trace::Request& r : batch.requests) curves.add(r);
+    for (const trace::Request& r : batch.requests) {
+      curves.add(r);
+      if (reserved || !r.hash_ids) continue;
+      blocks += r.hash_ids->size();
+      bool created = false;
+      for (const std::uint64_t id : *r.hash_ids) seen.intern(id, created);
+    }
+    requests += batch.requests.size();
+    // Sized once from the first requests and the file's size, as analyze does.
+    if (!reserved && requests >= kReserveAfter) {
+      reserved = true;
+      curves.reserve(trace::extrapolate(reader, seen.size(), batch.position),
+                     trace::extrapolate(reader, blocks, batch.position));
+    }
   });
   return curves.finish();
 }

@@ -43,6 +43,9 @@ class WorkerCurves {
   static constexpr std::uint32_t kMaxThreads = 8;
 
   void add(const trace::Request& r);
+  // Room for this many distinct blocks and block uses in all (hints, split evenly among the
+  // workers): each worker's curve sizes its arrays once (LruCurve::reserve).
+  void reserve(std::uint64_t distinct, std::uint64_t accesses);
   // Once, after the last add().
   ClusterCurve finish();
 
