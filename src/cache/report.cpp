@@ -86,6 +86,12 @@ void write_run(json::ObjectWriter& o, const Run& run, std::optional<std::uint64_
   });
 }
 
+// The token hit rate at `capacity` over the curve's ideal (its rate with room for every
+// distinct block).
+double curve_share(const HitCurve& c, std::uint64_t capacity) {
+  return share(c.token_hit_rate(capacity), c.token_hit_rate(c.distinct_blocks));
+}
+
 // The smallest capacity at which lru reaches the token hit rate the server measured, when the
 // server measured every request (else the rates cover different requests).
 std::optional<std::uint64_t> server_rate_capacity(const HitCurve& c) {
@@ -305,13 +311,14 @@ std::string curve_table(std::string_view source, const HitCurve& c, std::uint32_
           : fmt::format("{} on each of {} workers behind {}; capacity per worker",
                         policy_name(scope.policy), scope.workers, router_name(scope.router));
   std::string out = fmt::format(
-      "kvtrace simulate --curve: {}\n{} requests, {} blocks of {} tokens, {} distinct; {}\n\n"
-      "{:>12} {:>10} {:>10}\n",
+      "kvtrace simulate --curve: {}\n{} requests, {} blocks of {} tokens, {} distinct; {}\n"
+      "of ideal: the token hit rate's share of the one with room for every distinct block\n\n"
+      "{:>12} {:>10} {:>10} {:>9}\n",
       source, c.requests, c.total_blocks, c.block_size, c.distinct_blocks, where, "capacity",
-      "block hit", "token hit");
+      "block hit", "token hit", "of ideal");
   for (const std::uint64_t cap : curve_capacities(c.distinct_blocks, points)) {
-    out += fmt::format("{:>12} {:>10.4f} {:>10.4f}\n", cap, c.block_hit_rate(cap),
-                       c.token_hit_rate(cap));
+    out += fmt::format("{:>12} {:>10.4f} {:>10.4f} {:>8.1f}%\n", cap, c.block_hit_rate(cap),
+                       c.token_hit_rate(cap), 100 * curve_share(c, cap));
   }
   const trace::MeasuredCache& m = c.server_measured;
   if (!m.any()) return out;
@@ -359,6 +366,7 @@ std::string curve_json(std::string_view source, const HitCurve& c, std::uint32_t
     p.field("block_hit_rate", c.block_hit_rate(cap));
     p.field("cached_input_tokens", c.tokens_at(cap));
     p.field("token_hit_rate", c.token_hit_rate(cap));
+    p.field("token_share_of_ideal", curve_share(c, cap));
   });
   o.close();
   out += "\n";
@@ -367,11 +375,13 @@ std::string curve_json(std::string_view source, const HitCurve& c, std::uint32_t
 
 std::string curve_csv(const HitCurve& c, std::uint32_t points) {
   std::string out =
-      "capacity_blocks,hit_blocks,block_hit_rate,cached_input_tokens,token_hit_rate\n";
+      "capacity_blocks,hit_blocks,block_hit_rate,cached_input_tokens,token_hit_rate,"
+      "token_share_of_ideal\n";
   for (const std::uint64_t cap : curve_capacities(c.distinct_blocks, points)) {
-    out += fmt::format("{},{},{},{},{}\n", cap, c.blocks_at(cap),
+    out += fmt::format("{},{},{},{},{},{}\n", cap, c.blocks_at(cap),
                        json::format_double(c.block_hit_rate(cap)), c.tokens_at(cap),
-                       json::format_double(c.token_hit_rate(cap)));
+                       json::format_double(c.token_hit_rate(cap)),
+                       json::format_double(curve_share(c, cap)));
   }
   return out;
 }

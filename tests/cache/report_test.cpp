@@ -304,19 +304,21 @@ TEST(SimulateReport, CurveTable) {
   EXPECT_EQ(curve_table("tiny.jsonl", tiny_curve(), 2),
             "kvtrace simulate --curve: tiny.jsonl\n"
             "3 requests, 7 blocks of 4 tokens, 4 distinct; lru on one worker\n"
+            "of ideal: the token hit rate's share of the one with room for every distinct block\n"
             "\n"
-            "    capacity  block hit  token hit\n"
-            "           1     0.2857     0.3333\n"
-            "           4     0.4286     0.5000\n");
+            "    capacity  block hit  token hit  of ideal\n"
+            "           1     0.2857     0.3333     66.7%\n"
+            "           4     0.4286     0.5000    100.0%\n");
 }
 
 TEST(SimulateReport, CurveCsv) {
   EXPECT_EQ(curve_csv(tiny_curve(), 0),
-            "capacity_blocks,hit_blocks,block_hit_rate,cached_input_tokens,token_hit_rate\n"
-            "1,2,0.2857142857142857,8,0.3333333333333333\n"
-            "2,3,0.42857142857142855,12,0.5\n"
-            "3,3,0.42857142857142855,12,0.5\n"
-            "4,3,0.42857142857142855,12,0.5\n");
+            "capacity_blocks,hit_blocks,block_hit_rate,cached_input_tokens,token_hit_rate,"
+            "token_share_of_ideal\n"
+            "1,2,0.2857142857142857,8,0.3333333333333333,0.6666666666666666\n"
+            "2,3,0.42857142857142855,12,0.5,1.0\n"
+            "3,3,0.42857142857142855,12,0.5,1.0\n"
+            "4,3,0.42857142857142855,12,0.5,1.0\n");
 }
 
 TEST(SimulateReport, CurveJson) {
@@ -337,14 +339,16 @@ TEST(SimulateReport, CurveJson) {
       "hit_blocks": 2,
       "block_hit_rate": 0.2857142857142857,
       "cached_input_tokens": 8,
-      "token_hit_rate": 0.3333333333333333
+      "token_hit_rate": 0.3333333333333333,
+      "token_share_of_ideal": 0.6666666666666666
     },
     {
       "capacity_blocks": 4,
       "hit_blocks": 3,
       "block_hit_rate": 0.42857142857142855,
       "cached_input_tokens": 12,
-      "token_hit_rate": 0.5
+      "token_hit_rate": 0.5,
+      "token_share_of_ideal": 1.0
     }
   ]
 }

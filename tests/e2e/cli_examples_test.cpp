@@ -154,6 +154,10 @@ TEST(CliExamples, ExamplesRun) {
       "cp examples/*.jsonl trace.jsonl\n"
       "cp trace.jsonl fast.jsonl\n"
       "gzip -c trace.jsonl > trace.jsonl.gz\n"
+      // A model's Hugging Face config.json (Llama-3.1-8B's KV fields).
+      "printf '%s\\n' '{\"num_hidden_layers\":32,\"num_attention_heads\":32,"
+      "\"num_key_value_heads\":8,\"hidden_size\":4096,\"torch_dtype\":\"bfloat16\"}' "
+      "> config.json\n"
       "printf '%s\\n' "
       "'{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"},"
       "{\"role\":\"assistant\",\"content\":\"Hi, how can I help?\"},"
