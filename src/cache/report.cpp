@@ -29,11 +29,6 @@ void write_tally(json::ObjectWriter& o, const Tally& t) {
   o.field("token_hit_rate", t.token_hit_rate());
 }
 
-// A run's share of its ideal rate (1 when the ideal is 0: nothing could be hit).
-double share(double rate, double ideal) {
-  return ideal > 0 ? rate / ideal : 1.0;
-}
-
 void write_run(json::ObjectWriter& o, const Run& run, std::optional<std::uint64_t> kv) {
   const SimConfig& c = run.config;
   const SimResult& r = run.result;
@@ -67,8 +62,10 @@ void write_run(json::ObjectWriter& o, const Run& run, std::optional<std::uint64_
   if (run.ideal) {
     o.field("ideal_block_hit_rate", run.ideal->block_hit_rate());
     o.field("ideal_token_hit_rate", run.ideal->token_hit_rate());
-    o.field("block_share_of_ideal", share(r.total.block_hit_rate(), run.ideal->block_hit_rate()));
-    o.field("token_share_of_ideal", share(r.total.token_hit_rate(), run.ideal->token_hit_rate()));
+    o.field("block_share_of_ideal",
+            share_of_ideal(r.total.block_hit_rate(), run.ideal->block_hit_rate()));
+    o.field("token_share_of_ideal",
+            share_of_ideal(r.total.token_hit_rate(), run.ideal->token_hit_rate()));
   }
   if (c.timing.enabled) {
     o.field("peak_in_flight", r.peak_in_flight);
@@ -89,7 +86,7 @@ void write_run(json::ObjectWriter& o, const Run& run, std::optional<std::uint64_
 // The token hit rate at `capacity` over the curve's ideal (its rate with room for every
 // distinct block).
 double curve_share(const HitCurve& c, std::uint64_t capacity) {
-  return share(c.token_hit_rate(capacity), c.token_hit_rate(c.distinct_blocks));
+  return share_of_ideal(c.token_hit_rate(capacity), c.token_hit_rate(c.distinct_blocks));
 }
 
 // The smallest capacity at which lru reaches the token hit rate the server measured, when the
@@ -123,6 +120,10 @@ std::string timing_text(const TimingConfig& t) {
 std::string_view timing_kind(const TimingConfig& t) {
   if (!t.enabled) return "none";
   return t.use_timestamps ? "timestamps" : "closed-loop";
+}
+
+double share_of_ideal(double rate, double ideal) {
+  return ideal > 0 ? rate / ideal : 1.0;
 }
 
 std::string csv_cell(std::string_view text) {
@@ -178,8 +179,8 @@ std::string runs_table(std::string_view source, std::span<const Run> runs,
         fmt::format("{:<8} {:<13} {:>9.4f} {:>9.4f} ", policy_name(c.cache.policy),
                     router_name(c.router.kind), r.total.block_hit_rate(), r.total.token_hit_rate());
     if (ideal) {
-      out += fmt::format("{:>7.1f}% ",
-                         100 * share(r.total.token_hit_rate(), run.ideal->token_hit_rate()));
+      out += fmt::format("{:>7.1f}% ", 100 * share_of_ideal(r.total.token_hit_rate(),
+                                                            run.ideal->token_hit_rate()));
     }
     out += fmt::format("{:>12} {:>10} {:>8.3f}", r.evicted, r.dropped, r.load_balance);
     out +=
@@ -250,10 +251,11 @@ std::string runs_csv(std::span<const Run> runs, std::optional<std::uint64_t> kv)
                        r.dropped, json::format_double(r.load_balance));
     if (ideal) {
       const Tally& i = *run.ideal;
-      out += fmt::format("{},{},{},{},", json::format_double(i.block_hit_rate()),
-                         json::format_double(i.token_hit_rate()),
-                         json::format_double(share(r.total.block_hit_rate(), i.block_hit_rate())),
-                         json::format_double(share(r.total.token_hit_rate(), i.token_hit_rate())));
+      out += fmt::format(
+          "{},{},{},{},", json::format_double(i.block_hit_rate()),
+          json::format_double(i.token_hit_rate()),
+          json::format_double(share_of_ideal(r.total.block_hit_rate(), i.block_hit_rate())),
+          json::format_double(share_of_ideal(r.total.token_hit_rate(), i.token_hit_rate())));
     }
     for (std::uint32_t w = 0; w < workers; ++w) {
       if (w < r.workers.size()) out += json::format_double(r.workers[w].tally.block_hit_rate());

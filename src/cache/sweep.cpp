@@ -71,7 +71,7 @@ void CompactTrace::add(const trace::Request& r) {
   if (n > UINT32_MAX) throw LimitError("a request of more than 2^32 - 1 blocks");
   if (chunks_.empty() || chunks_.back().capacity() - chunks_.back().size() < n) {
     if (chunks_.size() == UINT32_MAX) throw LimitError("more than 2^32 - 1 chunks of ids");
-    chunks_.emplace_back().reserve(std::max(kChunkIds, n));
+    chunks_.emplace_back().reserve(std::max(chunk_ids_, n));
   }
   Chunk& chunk = chunks_.back();
   chunk_.push_back(static_cast<std::uint32_t>(chunks_.size() - 1));
@@ -192,22 +192,6 @@ SimConfig ideal_config(SimConfig config) {
 
 namespace {
 
-bool same_settings(const SimConfig& a, const SimConfig& b) {
-  return a.cache.capacity_blocks == b.cache.capacity_blocks && a.cache.policy == b.cache.policy &&
-         a.workers == b.workers && a.router.kind == b.router.kind &&
-         a.router.overlap_score_weight == b.router.overlap_score_weight &&
-         a.router.seed == b.router.seed && a.timing.enabled == b.timing.enabled &&
-         a.timing.use_timestamps == b.timing.use_timestamps &&
-         a.timing.concurrency == b.timing.concurrency &&
-         a.timing.prefill_tokens_per_s == b.timing.prefill_tokens_per_s &&
-         a.timing.decode_tokens_per_s == b.timing.decode_tokens_per_s &&
-         a.block_size == b.block_size && a.cache_output == b.cache_output;
-}
-
-}  // namespace
-
-namespace {
-
 // Simulations fed the requests of the reading pass, on a thread of their own (or, without
 // one, at once in the caller's): the pass then costs the longer of the reader's and this
 // work instead of their sum. The queue holds a few batches, so memory stays bounded.
@@ -231,9 +215,16 @@ class SideSims {
 
   void push(std::span<const trace::Request> requests) {
     if (sims_.empty()) return;
-    Batch batch;
+    if (!thread_.joinable()) {  // in the caller's thread: no copy
+      for (const trace::Request& r : requests) {
+        for (std::size_t k = 0; k < sims_.size(); ++k) {
+          measured_[k].add(r, sims_[k].add(r).hit_tokens);
+        }
+      }
+      return;
+    }
+    CompactTrace batch(kBatchChunkIds);
     for (const trace::Request& r : requests) batch.add(r);
-    if (!thread_.joinable()) return run(batch);
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return queue_.size() < kMaxQueued || error_; });
     if (error_) return;  // finish() rethrows it
@@ -261,42 +252,22 @@ class SideSims {
 
  private:
   static constexpr std::size_t kMaxQueued = 4;
+  // A batch's ids in chunks of plain memory (under the huge-page threshold).
+  static constexpr std::size_t kBatchChunkIds = std::size_t{1} << 16;
 
-  // What the simulations read of a batch's requests, in flat arrays: one copy of the ids
-  // instead of a vector per request.
-  struct Batch {
-    std::vector<std::uint64_t> ids;
-    std::vector<std::size_t> ends;  // request i's ids end at ends[i]
-    std::vector<std::int64_t> input_lengths;
-    std::vector<std::int64_t> output_lengths;
-    std::vector<std::optional<double>> timestamps;
-    std::vector<trace::CachedTokensField> cached_tokens;
-
-    void add(const trace::Request& r) {
-      if (r.hash_ids) ids.insert(ids.end(), r.hash_ids->begin(), r.hash_ids->end());
-      ends.push_back(ids.size());
-      input_lengths.push_back(r.input_length.value_or(0));
-      output_lengths.push_back(r.output_length.value_or(0));
-      timestamps.push_back(r.timestamp ? std::optional(r.timestamp->value()) : std::nullopt);
-      cached_tokens.push_back(trace::cached_tokens_field(r));
-    }
-  };
-
-  void run(const Batch& b) {
-    for (std::size_t i = 0; i < b.ends.size(); ++i) {
-      const std::size_t begin = i == 0 ? 0 : b.ends[i - 1];
-      const auto ids = std::span(b.ids).subspan(begin, b.ends[i] - begin);
+  void run(const CompactTrace& batch) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
       for (std::size_t k = 0; k < sims_.size(); ++k) {
-        const RequestResult res =
-            sims_[k].add(ids, b.input_lengths[i], b.output_lengths[i], b.timestamps[i]);
-        measured_[k].add(b.cached_tokens[i], b.input_lengths[i], res.hit_tokens);
+        const RequestResult res = batch.replay(i, sims_[k]);
+        measured_[k].add(batch.cached_tokens(i), static_cast<std::int64_t>(res.input_tokens),
+                         res.hit_tokens);
       }
     }
   }
 
   void loop() {
     for (;;) {
-      Batch batch;
+      CompactTrace batch;
       {
         std::unique_lock lock(mutex_);
         changed_.wait(lock, [&] { return !queue_.empty() || closed_; });
@@ -321,7 +292,7 @@ class SideSims {
   std::vector<trace::MeasuredCache> measured_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<Batch> queue_;
+  std::deque<CompactTrace> queue_;
   bool closed_ = false;
   std::exception_ptr error_;
   std::jthread thread_;  // last: joined before the members it uses go
@@ -340,8 +311,7 @@ std::vector<Run> run_sweep(trace::TraceReader& reader, std::span<const SimConfig
   std::vector<std::size_t> ideal_of(configs.size());
   for (std::size_t k = 0; with_ideal && k < configs.size(); ++k) {
     const SimConfig ideal = ideal_config(configs[k]);
-    std::size_t i = 0;
-    while (i < side.size() && !same_settings(side[i], ideal)) ++i;
+    const auto i = static_cast<std::size_t>(std::ranges::find(side, ideal) - side.begin());
     if (i == side.size()) side.push_back(ideal);
     ideal_of[k] = i;
   }

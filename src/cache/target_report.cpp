@@ -39,7 +39,6 @@ struct Common {
   const TargetAnswer& a;
   SimConfig setting;  // its capacity unused
   std::uint32_t block_size = 512;
-  std::uint64_t requests = 0;
   double block_rate = 0;  // at the answer
   double token_rate = 0;
   std::optional<std::uint64_t> kv_bytes;
@@ -83,7 +82,7 @@ std::string answer_lines(const Common& c, std::uint64_t ideal_capacity) {
   out += fmt::format(
       "reaches: {} hit rate {:.4f} ({:.1f}% of the ideal); block hit rate {:.4f}, token hit "
       "rate {:.4f}\n",
-      metric, a.rate, a.ideal > 0 ? 100 * a.rate / a.ideal : 100.0, c.block_rate, c.token_rate);
+      metric, a.rate, 100 * share_of_ideal(a.rate, a.ideal), c.block_rate, c.token_rate);
   return out;
 }
 
@@ -170,7 +169,7 @@ void target_fields(Fields& f, const Common& c) {
   f.number("gib_per_worker", t ? t->gib_per_worker : std::nullopt);
   f.number("gib_total", t ? t->gib_total : std::nullopt);
   f.number("rate", at(a.rate));
-  f.number("share_of_ideal", at(a.ideal > 0 ? a.rate / a.ideal : 1.0));
+  f.number("share_of_ideal", at(share_of_ideal(a.rate, a.ideal)));
   f.number("block_hit_rate", at(c.block_rate));
   f.number("token_hit_rate", at(c.token_rate));
 }
@@ -250,11 +249,7 @@ std::string sweep_lines(const SweepTargetAnswer& s, const SimConfig& base) {
 std::string render_target(std::string_view format, std::string_view source,
                           const TargetAnswer& answer, const HitCurve& curve,
                           const CurveScope& scope, std::optional<std::uint64_t> kv_bytes) {
-  Common c{.source = source,
-           .a = answer,
-           .block_size = curve.block_size,
-           .requests = curve.requests,
-           .kv_bytes = kv_bytes};
+  Common c{.source = source, .a = answer, .block_size = curve.block_size, .kv_bytes = kv_bytes};
   c.setting.workers = scope.workers;
   c.setting.router.kind = scope.router;
   if (answer.capacity) {
@@ -282,7 +277,6 @@ std::string render_sweep_target(std::string_view format, std::string_view source
            .a = s.answer,
            .setting = base,
            .block_size = base.block_size,
-           .requests = s.requests,
            .kv_bytes = kv_bytes};
   const auto probe = s.answer.capacity
                          ? std::ranges::find(s.probes, *s.answer.capacity, &Probe::capacity)

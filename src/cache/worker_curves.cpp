@@ -20,7 +20,8 @@ WorkerCurves::WorkerCurves(std::uint32_t workers, const RouterConfig& router,
                            std::uint32_t block_size)
     : workers_(workers), router_(router), rng_(router.seed) {
   if (workers == 0) throw UsageError("workers", "must be at least 1");
-  if (router.kind != RouterKind::kRoundRobin && router.kind != RouterKind::kRandom) {
+  // One worker gets every request, whatever the router.
+  if (workers > 1 && routes_by_load(router.kind)) {
     throw UsageError(
         "router",
         "a one-pass curve needs a router that does not look at the caches (round-robin or "

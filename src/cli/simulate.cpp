@@ -113,6 +113,16 @@ void check_flags(const SimulateFlags& f) {
   }
 }
 
+// The one-pass curve of the workers behind the one router given (WorkerCurves refuses a
+// router that looks at the caches before the trace is read).
+cache::ClusterCurve cluster_curve(const SimulateFlags& f) {
+  cache::RouterConfig router = f.sweep.base.router;
+  router.kind = cache::parse_router(f.sweep.routers.front());
+  const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
+  return cache::run_cluster_curve(*reader, f.sweep.base.workers, router,
+                                  reader->options().block_size);
+}
+
 // The policy a curve is: lru, or lineage when asked for and every id keeps its first parent
 // (then lineage evicts as lru does); UsageError when they do not.
 cache::Policy curve_policy(const SimulateFlags& f, const cache::HitCurve& c) {
@@ -138,11 +148,7 @@ int run_simulate(SimulateFlags f) {
     std::vector<cache::TierSpec> tiers;
     for (const std::string& t : f.tiers) tiers.push_back(cache::parse_tier(t));
     cache::validate_tiers(tiers);
-    cache::RouterConfig router = f.sweep.base.router;
-    router.kind = cache::parse_router(f.sweep.routers.front());
-    const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
-    const cache::ClusterCurve c = cache::run_cluster_curve(*reader, f.sweep.base.workers, router,
-                                                           reader->options().block_size);
+    const cache::ClusterCurve c = cluster_curve(f);
     const std::optional<double> tps = f.sweep.base.timing.prefill_tokens_per_s;
     const cache::TiersAnswer answer =
         cache::tiers_from_curve(c.total, tiers, tps, f.sweep.kv_bytes_per_token);
@@ -173,32 +179,15 @@ int run_simulate(SimulateFlags f) {
     out = cache::render_sweep_target(format, f.input, answer, options.base,
                                      f.sweep.kv_bytes_per_token);
   } else if (has_target(f)) {
-    cache::RouterConfig router = f.sweep.base.router;
-    router.kind = cache::parse_router(f.sweep.routers.front());
     const cache::Target target{cache::parse_metric(f.metric), f.target_hit_rate, f.target_of_ideal};
-    cache::WorkerCurves check(f.sweep.base.workers, router, 1);  // before the trace is read
-    const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
-    const cache::ClusterCurve c = cache::run_cluster_curve(*reader, f.sweep.base.workers, router,
-                                                           reader->options().block_size);
+    const cache::ClusterCurve c = cluster_curve(f);
     const cache::TargetAnswer answer = cache::solve_on_curve(c.total, target);
     const cache::CurveScope scope{c.workers, c.router};
     json =
         cache::render_target("json", f.input, answer, c.total, scope, f.sweep.kv_bytes_per_token);
     out = cache::render_target(format, f.input, answer, c.total, scope, f.sweep.kv_bytes_per_token);
-  } else if (f.curve && f.sweep.base.workers == 1) {
-    const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
-    const cache::HitCurve c = cache::run_curve(*reader, reader->options().block_size);
-    const cache::CurveScope scope{.policy = curve_policy(f, c)};
-    json = cache::curve_json(f.input, c, f.curve_points, scope);
-    out = cache::render_curve(format, f.input, c, f.curve_points, scope);
   } else if (f.curve) {
-    cache::RouterConfig router = f.sweep.base.router;
-    router.kind = cache::parse_router(f.sweep.routers.front());
-    // The router is checked before the trace is read.
-    cache::WorkerCurves check(f.sweep.base.workers, router, 1);
-    const std::unique_ptr<trace::TraceReader> reader = f.reader.open(f.input);
-    const cache::ClusterCurve c = cache::run_cluster_curve(*reader, f.sweep.base.workers, router,
-                                                           reader->options().block_size);
+    const cache::ClusterCurve c = cluster_curve(f);
     const cache::CurveScope scope{c.workers, c.router, curve_policy(f, c.total)};
     json = cache::curve_json(f.input, c.total, f.curve_points, scope);
     out = cache::render_curve(format, f.input, c.total, f.curve_points, scope);

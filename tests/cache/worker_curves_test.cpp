@@ -133,6 +133,11 @@ TEST(WorkerCurves, RoutersThatLookAtTheCachesHaveNoCurve) {
               std::string::npos);
   }
   EXPECT_NE(testing::thrown_message<UsageError>([] { WorkerCurves(0, {}, 512); }), "");
+  // One worker gets every request whatever the router.
+  EXPECT_EQ(testing::thrown_message<UsageError>([] {
+              WorkerCurves(1, {RouterKind::kKvAware, 1.0, 0}, 512);
+            }),
+            "");
 }
 
 }  // namespace

@@ -41,6 +41,7 @@ struct CacheConfig {
   // finds blocks in a table indexed by id (4 bytes per id up to the largest seen) instead of
   // a hash map, which saves most cache misses on large pools. Ids must stay below 2^32.
   bool dense_ids = false;
+  friend bool operator==(const CacheConfig&, const CacheConfig&) = default;
 };
 
 // What happened in a pool since it was made.

@@ -47,6 +47,7 @@ struct RouterConfig {
   // overlap_score_weight; its default).
   double overlap_score_weight = 1.0;
   std::uint64_t seed = 0;  // random
+  friend bool operator==(const RouterConfig&, const RouterConfig&) = default;
 };
 
 struct TimingConfig {
@@ -55,6 +56,7 @@ struct TimingConfig {
   std::uint32_t concurrency = 0;  // most requests in flight at once (all workers); 0: no limit
   double prefill_tokens_per_s = 10000;
   double decode_tokens_per_s = 50;
+  friend bool operator==(const TimingConfig&, const TimingConfig&) = default;
 };
 
 struct SimConfig {
@@ -67,6 +69,7 @@ struct SimConfig {
   // ceil(ISL / block_size) fresh ids that no other request can hit. They take room and
   // evict like any block.
   bool cache_output = false;
+  friend bool operator==(const SimConfig&, const SimConfig&) = default;
 };
 
 // Throws UsageError naming the first bad parameter of `config` (no workers, block size 0, a

@@ -70,6 +70,9 @@ class CompactTrace {
  public:
   static constexpr std::size_t kChunkIds = std::size_t{1} << 20;
 
+  // `chunk_ids`: the ids a chunk holds at least (smaller for a batch of a few requests).
+  explicit CompactTrace(std::size_t chunk_ids = kChunkIds) : chunk_ids_(chunk_ids) {}
+
   void add(const trace::Request& r);
   std::size_t size() const { return begin_.size(); }
   // Request i into `sim`, as ClusterSim::add(const trace::Request&) would.
@@ -79,6 +82,7 @@ class CompactTrace {
 
  private:
   using Chunk = std::vector<std::uint64_t, analysis::HugePageAllocator<std::uint64_t>>;
+  std::size_t chunk_ids_;
   std::vector<Chunk> chunks_;  // each filled up to its capacity at most
   // Request i's ids: chunks_[chunk_[i]] from begin_[i], count_[i] of them.
   std::vector<std::uint32_t> chunk_;

@@ -36,8 +36,9 @@ struct ClusterCurve {
 
 class WorkerCurves {
  public:
-  // UsageError for no workers, or a router that looks at the caches (least-loaded,
-  // kv-aware: their choices change with the capacity, so there is no one-pass curve).
+  // UsageError for no workers, or several behind a router that looks at the caches
+  // (least-loaded, kv-aware: their choices change with the capacity, so there is no one-pass
+  // curve). One worker gets every request, whatever the router.
   WorkerCurves(std::uint32_t workers, const RouterConfig& router, std::uint32_t block_size);
 
   static constexpr std::uint32_t kMaxThreads = 8;
